@@ -1,0 +1,21 @@
+using FaceBrain.Cli.Commands;
+using Spectre.Console.Cli;
+
+namespace FaceBrain.Cli;
+
+/// <summary>The verbs of `facebrain`. Tests call <see cref="Run"/> directly.</summary>
+public static class FaceBrainApp
+{
+    public static int Run(string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("facebrain");
+            config.PropagateExceptions();
+            config.AddCommand<DoctorCommand>("doctor")
+                .WithDescription("Report .NET, TorchSharp and the libtorch in use, CUDA devices, threads and the libstdc++ fix.");
+        });
+        return CliErrors.Run(() => app.Run(args));
+    }
+}

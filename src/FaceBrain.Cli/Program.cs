@@ -1,0 +1,1 @@
+return FaceBrain.Cli.FaceBrainApp.Run(args);

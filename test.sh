@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Restores, builds and runs the whole FaceBrain test suite. Needs only the .NET SDK.
+# The last line is the plain summary "N passed, N failed"; the exit code is non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+dotnet tool restore >/dev/null
+dotnet paket restore
+dotnet build tests/FaceBrain.Tests/FaceBrain.Tests.fsproj -c Release -nologo -v q -clp:ErrorsOnly
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet tests/FaceBrain.Tests/bin/Release/net10.0/FaceBrain.Tests.dll --no-spinner "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -Eo '^[0-9]+ passed, [0-9]+ failed' | tail -n 1 || true)
+if [[ -z $summary ]]; then
+  echo "0 passed, 1 failed"   # the runner died before its summary
+  exit 1
+fi
+echo "$summary"
+exit "$status"
