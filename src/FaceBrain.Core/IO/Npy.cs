@@ -8,7 +8,7 @@ using System.Text.RegularExpressions;
 namespace FaceBrain.Core.IO;
 
 /// <summary>Element types FaceBrain reads and writes in .npy files (always little-endian).</summary>
-public enum NpyDType { Float32, Float64, Int64, Int32, UInt8 }
+public enum NpyDType { Float32, Float64, Int64, Int32, UInt8, Float16 }
 
 /// <summary>The parsed header of a .npy file.</summary>
 public sealed record NpyHeader(NpyDType DType, long[] Shape, bool FortranOrder, long DataOffset, int Version)
@@ -41,6 +41,7 @@ public static class Npy
         NpyDType.Float32 or NpyDType.Int32 => 4,
         NpyDType.Float64 or NpyDType.Int64 => 8,
         NpyDType.UInt8 => 1,
+        NpyDType.Float16 => 2,
         _ => throw new ArgumentOutOfRangeException(nameof(t)),
     };
 
@@ -51,6 +52,7 @@ public static class Npy
         NpyDType.Int64 => "<i8",
         NpyDType.Int32 => "<i4",
         NpyDType.UInt8 => "|u1",
+        NpyDType.Float16 => "<f2",
         _ => throw new ArgumentOutOfRangeException(nameof(t)),
     };
 
@@ -60,6 +62,7 @@ public static class Npy
         typeof(T) == typeof(long) ? NpyDType.Int64 :
         typeof(T) == typeof(int) ? NpyDType.Int32 :
         typeof(T) == typeof(byte) ? NpyDType.UInt8 :
+        typeof(T) == typeof(Half) ? NpyDType.Float16 :
         throw new NotSupportedException($"no .npy dtype for {typeof(T).Name}");
 
     // ---------------------------------------------------------------- reading
@@ -114,8 +117,9 @@ public static class Npy
             "<i8" or "=i8" => NpyDType.Int64,
             "<i4" or "=i4" => NpyDType.Int32,
             "|u1" or "<u1" or "=u1" => NpyDType.UInt8,
+            "<f2" or "=f2" => NpyDType.Float16,
             _ when descr.StartsWith('>') => throw new InputException(path, $"unsupported dtype '{descr}' (big-endian); save it little-endian, e.g. arr.astype('<f4')"),
-            _ => throw new InputException(path, $"unsupported dtype '{descr}' (supported: float32, float64, int64, int32, uint8)"),
+            _ => throw new InputException(path, $"unsupported dtype '{descr}' (supported: float16, float32, float64, int64, int32, uint8)"),
         };
         var dims = new List<long>();
         foreach (var part in sh.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
@@ -167,6 +171,7 @@ public static class Npy
             NpyDType.Int64 => Convert<long, TOut>(ReadData<long>(s, h, path)),
             NpyDType.Int32 => Convert<int, TOut>(ReadData<int>(s, h, path)),
             NpyDType.UInt8 => Convert<byte, TOut>(ReadData<byte>(s, h, path)),
+            NpyDType.Float16 => Convert<Half, TOut>(ReadData<Half>(s, h, path)),
             _ => throw new InvalidOperationException(),
         };
         return new NpyArray<TOut>(data, h.Shape);

@@ -26,6 +26,9 @@ let tests =
             Expect.equal a.Data [| -1L; 0L; 1L; 1099511627776L |] "values"
             Expect.equal a.Shape [| 4L |] "1-D shape"
 
+        testCase "reads float16 written by hand" <| fun () ->
+            Expect.equal (Npy.ReadAsDouble(fixture "npy/f2_3.npy").Data) [| 1.0; -2.5; 0.0999755859375 |] "float16 -> float64"
+
         testCase "converts int64 and float32 to float64" <| fun () ->
             Expect.equal (Npy.ReadAsDouble(fixture "npy/i8_4_v2.npy").Data) [| -1.; 0.; 1.; 1099511627776. |] "int64 -> float64"
             Expect.equal (Npy.ReadAsDouble(fixture "npy/f4_2x3.npy").Data) [| 0.; 1.; 2.; 3.; 4.; 5. |] "float32 -> float64"
@@ -55,6 +58,7 @@ let tests =
             roundTrip "i8.npy" [| -5L; 7L |] [| 2L; 1L |]
             roundTrip "i4.npy" [| 1; 2; 3; 4 |] [| 2L; 2L |]
             roundTrip "u1.npy" [| 0uy; 255uy |] [| 2L |]
+            roundTrip "f2.npy" [| System.Half.op_Explicit 1.5f; System.Half.op_Explicit -0.25f |] [| 2L |]
             roundTrip "scalar.npy" [| 42.0 |] [||]
 
         testCase "a header too long for version 1.0 switches to 2.0" <| fun () ->
