@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceBrain.Extraction;
+
+/// <summary>What one extraction run reads and how.</summary>
+public sealed record ExtractionOptions(
+    IReadOnlyList<string> Layers,
+    IReadOnlyDictionary<string, Reduction> Reductions,
+    int BatchSize,
+    Device Device);
+
+/// <summary>Progress after each batch: rows written so far of the total, and the rate of this run.</summary>
+public readonly record struct ExtractionProgress(int RowsDone, int Total, double ImagesPerSecond);
+
+/// <summary>
+/// Runs a frozen network over a stimulus set batch by batch and streams the reduced activations of the chosen layers
+/// into an <see cref="ActivationStoreWriter"/>. The model is put in eval mode and run without gradients; only one
+/// batch's reduced activations are in memory at a time.
+/// </summary>
+public static class Extractor
+{
+    /// <param name="loadBatch">Images for rows [start, start + count) as float32 [count, C, H, W] on any device.</param>
+    public static void Run(
+        nn.Module<Tensor, Tensor> model,
+        Func<int, int, Tensor> loadBatch,
+        ActivationStoreWriter writer,
+        ExtractionOptions options,
+        StoreManifest finalFields,
+        IProgress<ExtractionProgress>? progress = null)
+    {
+        int total = writer.Manifest.NStimuli;
+        model.eval();
+        var clock = Stopwatch.StartNew();
+        double forwardSeconds = 0, writeSeconds = 0;
+        int startRows = writer.RowsDone;
+        using var capture = new LayerCapture(model, options.Layers, options.Reductions);
+        using (no_grad())
+        {
+            for (int start = writer.RowsDone; start < total; start += options.BatchSize)
+            {
+                int count = Math.Min(options.BatchSize, total - start);
+                var t0 = clock.Elapsed.TotalSeconds;
+                using (var scope = NewDisposeScope())
+                {
+                    var batch = loadBatch(start, count).to(options.Device);
+                    model.call(batch);
+                }
+                var rows = capture.TakeBatch();
+                var t1 = clock.Elapsed.TotalSeconds;
+                if (!writer.HasLayers)
+                    writer.CreateLayers(options.Layers.Select(name => new StoreLayer(
+                        name, $"layers/{name}.npy", options.Reductions[name].Spec,
+                        [total, rows[name].LongLength / count], "float32", capture.RawShapes[name])).ToList());
+                writer.AppendBatch(rows, count);
+                forwardSeconds += t1 - t0;
+                writeSeconds += clock.Elapsed.TotalSeconds - t1;
+                progress?.Report(new ExtractionProgress(start + count, total,
+                    (start + count - startRows) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+            }
+        }
+        var timings = new Dictionary<string, double>(finalFields.Timings)
+        {
+            ["total_seconds"] = clock.Elapsed.TotalSeconds,
+            ["forward_and_reduce_seconds"] = forwardSeconds,
+            ["write_seconds"] = writeSeconds,
+            ["images_per_second"] = (total - startRows) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+        };
+        writer.Complete(finalFields with { Timings = timings });
+    }
+}

@@ -1,0 +1,106 @@
+module FaceBrain.Tests.Extraction.TestActivationStore
+
+open System
+open System.IO
+open System.Text
+open Expecto
+open TorchSharp
+open FaceBrain.Core.IO
+open FaceBrain.Extraction
+open FaceBrain.Tests.TestSupport
+open FaceBrain.Tests.Extraction.TestLayerCapture
+
+let private stimuli n =
+    let rows: Collections.Generic.IReadOnlyList<string> list =
+        [ for i in 0 .. n - 1 -> [| sprintf "s%02d" i; sprintf "id%d" (i % 3) |] ]
+    StimulusTable([ "stimulus_id"; "identity" ], rows)
+
+/// Deterministic images: row i is a fixed function of i, whatever batch it falls in.
+let private images (start: int) (count: int) =
+    use idx = torch.arange(int64 start, int64 (start + count), dtype = torch.float32).reshape(-1L, 1L, 1L, 1L)
+    use grid = torch.linspace(-1.0, 1.0, 3L * 8L * 8L).reshape(1L, 3L, 8L, 8L)
+    torch.sin(grid.mul(idx.add(torch.tensor 1.f)))
+
+let private options layers =
+    ExtractionOptions(layers, reductions layers "gap", 4, torch.CPU)
+
+let private extract (dir: string) (failAtRow: int option) =
+    use net = smallNet 9L
+    let layers = [ "conv1"; "pool"; "fc" ]
+    let load start count =
+        match failAtRow with
+        | Some r when start >= r -> failwith "simulated interruption"
+        | _ -> images start count
+    use w = ActivationStoreWriter.Create(dir, stimuli 10, StoreManifest(Model = "smallnet"), false)
+    Extractor.Run(net, Func<_, _, _> load, w, options layers, StoreManifest(Model = "smallnet"))
+
+let private resume (dir: string) =
+    use net = smallNet 9L
+    use w = ActivationStoreWriter.Resume dir
+    Extractor.Run(net, Func<_, _, _> images, w, options [ "conv1"; "pool"; "fc" ], StoreManifest(Model = "smallnet"))
+
+[<Tests>]
+let tests =
+    testSequenced <| testList "ActivationStore" [
+        testCase "a run writes the documented layout, complete, rows in stimulus order" <| fun () ->
+            use d = new TempDir()
+            let out = d.File "store"
+            extract out None
+            Expect.equal (filesIn out) [| "manifest.json"; "stimuli.tsv" |] "top level"
+            Expect.equal (filesIn (Path.Combine(out, "layers"))) [| "conv1.npy"; "fc.npy"; "pool.npy" |] "one file per layer"
+            let m = StoreManifest.Read(Path.Combine(out, "manifest.json"))
+            Expect.isTrue m.Complete "complete"
+            Expect.equal m.NStimuli 10 "rows"
+            let fc = Npy.Read<float32>(Path.Combine(out, "layers", "fc.npy"))
+            Expect.equal fc.Shape [| 10L; 5L |] "fc shape"
+            // Row 7 must equal a fresh forward of image 7 alone.
+            use net = smallNet 9L
+            net.eval()
+            use x = images 7 1
+            use y = net.call x
+            let expected = y.data<float32>().ToArray()
+            let got = fc.Data.[35 .. 39]
+            for i in 0 .. 4 do Expect.floatClose Accuracy.medium (float got.[i]) (float expected.[i]) "row 7 (float32, batched vs alone)"
+
+        testCase "npy files have the header an independent reader expects" <| fun () ->
+            use d = new TempDir()
+            extract (d.File "store") None
+            let bytes = File.ReadAllBytes(Path.Combine(d.File "store", "layers", "conv1.npy"))
+            Expect.equal bytes.[0 .. 5] [| 0x93uy; byte 'N'; byte 'U'; byte 'M'; byte 'P'; byte 'Y' |] "magic"
+            let headerLen = int bytes.[8] ||| (int bytes.[9] <<< 8)
+            let header = Encoding.Latin1.GetString(bytes, 10, headerLen)
+            Expect.stringContains header "'descr': '<f4'" "float32"
+            Expect.stringContains header "'shape': (10, 4)" "shape: 10 stimuli x 4 channels"
+            Expect.equal ((10 + headerLen) % 64) 0 "aligned"
+            Expect.equal bytes.Length (10 + headerLen + 10 * 4 * 4) "no trailing bytes"
+
+        testCase "resume after an interruption gives byte-identical files" <| fun () ->
+            use d = new TempDir()
+            let whole, cut = d.File "whole", d.File "cut"
+            extract whole None
+            Expect.throws (fun () -> extract cut (Some 6)) "interrupted"
+            let partial = StoreManifest.Read(Path.Combine(cut, "manifest.json"))
+            Expect.isFalse partial.Complete "marked incomplete"
+            Expect.equal partial.RowsDone 8 "the two completed batches are recorded"
+            Expect.isFalse (File.Exists(Path.Combine(cut, "layers", "fc.npy"))) "no file under its final name"
+            resume cut
+            for layer in [ "conv1"; "pool"; "fc" ] do
+                let a = File.ReadAllBytes(Path.Combine(whole, "layers", layer + ".npy"))
+                let b = File.ReadAllBytes(Path.Combine(cut, "layers", layer + ".npy"))
+                Expect.equal b a (layer + " identical")
+            Expect.isTrue (StoreManifest.Read(Path.Combine(cut, "manifest.json"))).Complete "complete after resume"
+
+        testCase "existing folders: refused, overwritten only if a store, resumed only if incomplete" <| fun () ->
+            use d = new TempDir()
+            let out = d.File "store"
+            extract out None
+            expectInputError [ "store"; "--overwrite" ] (fun () -> ActivationStoreWriter.Create(out, stimuli 2, StoreManifest(), false))
+            expectInputError [ "already complete" ] (fun () -> ActivationStoreWriter.Resume out)
+            (ActivationStoreWriter.Create(out, stimuli 2, StoreManifest(), true)).Dispose()
+            Expect.equal (StoreManifest.Read(Path.Combine(out, "manifest.json"))).NStimuli 2 "replaced"
+            let notStore = d.File "mine"
+            Directory.CreateDirectory notStore |> ignore
+            File.WriteAllText(Path.Combine(notStore, "thesis.tex"), "precious")
+            expectInputError [ "mine"; "not an activation store" ] (fun () -> ActivationStoreWriter.Create(notStore, stimuli 2, StoreManifest(), true))
+            Expect.isTrue (File.Exists(Path.Combine(notStore, "thesis.tex"))) "left alone"
+    ]
