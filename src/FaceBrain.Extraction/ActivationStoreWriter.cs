@@ -27,6 +27,19 @@ public sealed class ActivationStoreWriter : IDisposable
     public int RowsDone => _manifest.RowsDone;
 
     public static string ManifestPath(string dir) => Path.Combine(dir, "manifest.json");
+
+    /// <summary>The on-disk element type of a layer: "float32" (default) or "float16".</summary>
+    public static NpyDType ElementType(StoreLayer layer) => layer.Dtype switch
+    {
+        "float32" => NpyDType.Float32,
+        "float16" => NpyDType.Float16,
+        _ => throw new InputException($"layer {layer.Name}: unsupported store dtype '{layer.Dtype}' (float32 or float16)"),
+    };
+
+    static byte[] Header(StoreLayer layer) => Npy.EncodeHeader(ElementType(layer), layer.Shape);
+
+    static long FileBytes(StoreLayer layer) =>
+        Header(layer).Length + layer.Shape[0] * layer.Shape[1] * Npy.ItemSize(ElementType(layer));
     public static string StimuliPath(string dir) => Path.Combine(dir, "stimuli.tsv");
 
     /// <summary>Starts a new store. An existing folder is refused unless it is empty, or a store and <paramref name="overwrite"/>.</summary>
@@ -65,8 +78,7 @@ public sealed class ActivationStoreWriter : IDisposable
         {
             var path = Path.Combine(dir, layer.File + PartialSuffix);
             if (!File.Exists(path)) throw new InputException(path, "partial layer file missing; cannot resume (start again with --overwrite)");
-            var header = Npy.EncodeHeader(NpyDType.Float32, layer.Shape);
-            long expected = header.Length + layer.Shape[0] * layer.Shape[1] * sizeof(float);
+            long expected = FileBytes(layer);
             var fs = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
             if (fs.Length != expected)
             {
@@ -88,19 +100,18 @@ public sealed class ActivationStoreWriter : IDisposable
         foreach (var layer in layers)
         {
             var path = Path.Combine(Directory, layer.File + PartialSuffix);
-            var header = Npy.EncodeHeader(NpyDType.Float32, layer.Shape);
             var fs = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
             try
             {
-                fs.Write(header);
+                fs.Write(Header(layer));
                 // Reserve the whole file now: a full disk fails here, before hours of compute.
-                fs.SetLength(header.Length + layer.Shape[0] * layer.Shape[1] * sizeof(float));
+                fs.SetLength(FileBytes(layer));
             }
             catch (IOException e)
             {
                 fs.Dispose();
                 File.Delete(path);
-                throw new InputException(path, $"cannot reserve {layer.Shape[0] * layer.Shape[1] * 4L / 1e6:F1} MB: {e.Message}");
+                throw new InputException(path, $"cannot reserve {FileBytes(layer) / 1e6:F1} MB: {e.Message}");
             }
             _files[layer.Name] = fs;
         }
@@ -118,9 +129,15 @@ public sealed class ActivationStoreWriter : IDisposable
             if (data.LongLength != rowCount * width)
                 throw new InvalidOperationException($"layer {layer.Name}: {data.LongLength} values for {rowCount} rows of {width}");
             var fs = _files[layer.Name];
-            long offset = Npy.EncodeHeader(NpyDType.Float32, layer.Shape).Length + (long)_manifest.RowsDone * width * sizeof(float);
-            fs.Seek(offset, SeekOrigin.Begin);
-            fs.Write(MemoryMarshal.AsBytes(data.AsSpan()));
+            var type = ElementType(layer);
+            fs.Seek(Header(layer).Length + (long)_manifest.RowsDone * width * Npy.ItemSize(type), SeekOrigin.Begin);
+            if (type == NpyDType.Float16)
+            {
+                var half = new Half[data.Length];
+                for (int i = 0; i < data.Length; i++) half[i] = (Half)data[i];
+                fs.Write(MemoryMarshal.AsBytes(half.AsSpan()));
+            }
+            else fs.Write(MemoryMarshal.AsBytes(data.AsSpan()));
         }
         foreach (var fs in _files.Values) fs.Flush(flushToDisk: true);
         _manifest = _manifest with { RowsDone = _manifest.RowsDone + rowCount };

@@ -9,7 +9,9 @@ public sealed record ExtractionOptions(
     IReadOnlyList<string> Layers,
     IReadOnlyDictionary<string, Reduction> Reductions,
     int BatchSize,
-    Device Device);
+    Device Device,
+    string StoreDtype = "float32",
+    (Func<int, int, Tensor> Load, int Count)? FitBatches = null);
 
 /// <summary>Progress after each batch: rows written so far of the total, and the rate of this run.</summary>
 public readonly record struct ExtractionProgress(int RowsDone, int Total, double ImagesPerSecond);
@@ -38,6 +40,21 @@ public static class Extractor
         using var capture = new LayerCapture(model, options.Layers, options.Reductions);
         using (no_grad())
         {
+            var pcas = options.Reductions.Where(kv => kv.Value is Reduction.Pca).ToList();
+            if (pcas.Count > 0)
+            {
+                // First pass: fit each PCA layer on the fit set (deterministic, so a resumed run refits identically).
+                var fitSet = options.FitBatches ?? (loadBatch, total);
+                capture.FittingPca = true;
+                for (int start = 0; start < fitSet.Count; start += options.BatchSize)
+                {
+                    using var scope = NewDisposeScope();
+                    model.call(fitSet.Load(start, Math.Min(options.BatchSize, fitSet.Count - start)).to(options.Device));
+                    capture.TakeBatch();
+                }
+                foreach (var kv in pcas) ((Reduction.Pca)kv.Value).For(kv.Key).Finish();
+                capture.FittingPca = false;
+            }
             for (int start = writer.RowsDone; start < total; start += options.BatchSize)
             {
                 int count = Math.Min(options.BatchSize, total - start);
@@ -52,7 +69,7 @@ public static class Extractor
                 if (!writer.HasLayers)
                     writer.CreateLayers(options.Layers.Select(name => new StoreLayer(
                         name, $"layers/{name}.npy", options.Reductions[name].Spec,
-                        [total, rows[name].LongLength / count], "float32", capture.RawShapes[name])).ToList());
+                        [total, rows[name].LongLength / count], options.StoreDtype, capture.RawShapes[name])).ToList());
                 writer.AppendBatch(rows, count);
                 forwardSeconds += t1 - t0;
                 writeSeconds += clock.Elapsed.TotalSeconds - t1;

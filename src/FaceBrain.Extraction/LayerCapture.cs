@@ -44,6 +44,21 @@ public sealed class LayerCapture : IDisposable
         return result;
     }
 
+    bool _fitting;
+
+    /// <summary>
+    /// While true, PCA layers feed their flattened activations to their incremental fit and capture nothing else
+    /// (the first of the two passes that pca:D needs).
+    /// </summary>
+    public bool FittingPca { get => _fitting; set => _fitting = value; }
+
+    static Tensor Fit(Reduction.Pca pca, string name, Tensor activation)
+    {
+        using var flat = activation.reshape(activation.shape[0], -1);
+        pca.For(name).PartialFit(flat);
+        return zeros(new long[] { activation.shape[0], 0 });
+    }
+
     /// <summary>Per-image shape of each layer's raw output in the last batch (before reduction).</summary>
     public IReadOnlyDictionary<string, long[]> RawShapes => _shapes;
 
@@ -53,9 +68,15 @@ public sealed class LayerCapture : IDisposable
         using var _ = no_grad();
         var detached = output.detach();
         _shapes[name] = detached.shape.Skip(1).ToArray();
-        var reduced = reduction is Reduction.RandomProjection rp ? rp.ApplyFor(name, detached) : reduction.Apply(detached);
+        var reduced = reduction switch
+        {
+            Reduction.RandomProjection rp => rp.ApplyFor(name, detached),
+            Reduction.Pca pca when _fitting => Fit(pca, name, detached),
+            Reduction.Pca pca => pca.ApplyFor(name, detached),
+            _ => reduction.Apply(detached),
+        };
         var cpu = reduced.to(ScalarType.Float32).cpu().contiguous();
-        _batch[name] = cpu.data<float>().ToArray();
+        _batch[name] = cpu.numel() == 0 ? [] : cpu.data<float>().ToArray();
     }
 
     /// <summary>The reduced rows captured since the last call, per layer, in row-major [batch, features] order.</summary>

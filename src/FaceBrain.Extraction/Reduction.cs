@@ -117,7 +117,31 @@ public abstract record Reduction
         }
     }
 
-    /// <summary>Parses none | gap | grid:K | rp:D.</summary>
+    /// <summary>
+    /// pca:D: incremental PCA per layer, fitted in a first pass over the fit set (the stimulus set unless another is
+    /// given), then applied in the extraction pass. Needs at least D fit images.
+    /// </summary>
+    public sealed record Pca(int Components) : Reduction
+    {
+        readonly Dictionary<string, IncrementalPca> _fits = new(StringComparer.Ordinal);
+        public override string Spec => $"pca:{Components}";
+        public override long OutputFeatures(string layer, long[] s) => Components;
+        public override Tensor Apply(Tensor a) => throw new InvalidOperationException("use ApplyFor(layer, activation)");
+
+        public IncrementalPca For(string layer)
+        {
+            if (!_fits.TryGetValue(layer, out var p)) _fits[layer] = p = new IncrementalPca(Components);
+            return p;
+        }
+
+        public Tensor ApplyFor(string layer, Tensor a)
+        {
+            using var flat = a.reshape(a.shape[0], -1);
+            return For(layer).Transform(flat);
+        }
+    }
+
+    /// <summary>Parses none | gap | grid:K | rp:D | pca:D.</summary>
     public static Reduction Parse(string text, long seed)
     {
         var t = text.Trim().ToLowerInvariant();
@@ -128,7 +152,8 @@ public abstract record Reduction
         {
             if (parts[0] == "grid") return new Grid(n);
             if (parts[0] == "rp") return new RandomProjection(n, seed);
+            if (parts[0] == "pca") return new Pca(n);
         }
-        throw new InputException($"--reduce: '{text}' is not one of none, gap, grid:K, rp:D (K, D positive integers)");
+        throw new InputException($"--reduce: '{text}' is not one of none, gap, grid:K, rp:D, pca:D (K, D positive integers)");
     }
 }

@@ -90,6 +90,27 @@ let tests =
                 Expect.equal b a (layer + " identical")
             Expect.isTrue (StoreManifest.Read(Path.Combine(cut, "manifest.json"))).Complete "complete after resume"
 
+        testCase "pca:D fits on the stimulus set first; float16 stores hold the same values rounded" <| fun () ->
+            use d = new TempDir()
+            use net = smallNet 9L
+            let reds = Collections.Generic.Dictionary<string, Reduction>()
+            reds.["conv1"] <- Reduction.Parse("pca:3", 0L)
+            reds.["fc"] <- Reduction.Parse("none", 0L)
+            let opts = ExtractionOptions([ "conv1"; "fc" ], reds, 4, torch.CPU, "float16")
+            use w = ActivationStoreWriter.Create(d.File "s", stimuli 10, StoreManifest(), false)
+            Extractor.Run(net, Func<_, _, _> images, w, opts, StoreManifest())
+            let conv = Npy.ReadAsDouble(Path.Combine(d.File "s", "layers", "conv1.npy"))
+            Expect.equal (Npy.ReadHeader(Path.Combine(d.File "s", "layers", "conv1.npy"))).DType NpyDType.Float16 "float16 on disk"
+            Expect.equal conv.Shape [| 10L; 3L |] "3 components"
+            let colMean c = Array.average [| for r in 0 .. 9 -> conv.Data.[r * 3 + c] |]
+            for c in 0 .. 2 do Expect.isLessThan (abs (colMean c)) 1e-2 "PCA scores of the fit set are centred"
+            let fc16 = Npy.ReadAsDouble(Path.Combine(d.File "s", "layers", "fc.npy"))
+            use x = images 0 10
+            use y = net.call x
+            let exact = y.data<float32>().ToArray()
+            for i in 0 .. exact.Length - 1 do
+                Expect.floatClose { absolute = 1e-3; relative = 1e-3 } fc16.Data.[i] (float exact.[i]) "half precision"
+
         testCase "existing folders: refused, overwritten only if a store, resumed only if incomplete" <| fun () ->
             use d = new TempDir()
             let out = d.File "store"

@@ -61,3 +61,39 @@ let tests =
             let r = ratio.item<float32>()
             Expect.isTrue (abs (r - 1.f) < 0.1f) (sprintf "E|Rx|^2 / |x|^2 = %f, within 10%% of 1 (Johnson-Lindenstrauss)" r)
     ]
+
+[<Tests>]
+let pcaTests =
+    testList "IncrementalPca" [
+        testCase "batched fit equals a full PCA (eigenvectors of the covariance)" <| fun () ->
+            torch.manual_seed 4L |> ignore
+            // 60 samples in 12 dimensions with three dominant directions of distinct variance.
+            use basis = torch.linalg.qr(torch.randn(12L, 12L, dtype = torch.float64)) |> fun struct (q, _) -> q
+            use scales = torch.tensor([| 10.0; 5.0; 2.0; 0.3; 0.3; 0.2; 0.2; 0.1; 0.1; 0.1; 0.05; 0.05 |])
+            use x = torch.randn(60L, 12L, dtype = torch.float64).mul(scales).matmul(basis.t()).add(torch.tensor 3.0)
+            use pca = new IncrementalPca(3)
+            for b in 0 .. 5 do pca.PartialFit(x.narrow(0L, int64 (b * 10), 10L))
+            pca.Finish()
+            Expect.equal pca.SamplesSeen 60L "all samples"
+            use centred = x.sub(x.mean([| 0L |]))
+            use cov = centred.t().matmul(centred)
+            let struct (evals, evecs) = torch.linalg.eigh cov
+            use top = evecs.narrow(1L, 9L, 3L).flip([| 1L |]).t()   // eigh sorts ascending
+            use comps = pca.ComponentsMatrix()
+            use overlap = comps.matmul(top.t()).abs()
+            for i in 0 .. 2 do
+                Expect.floatClose Accuracy.medium (overlap.[int64 i, int64 i].item<float>()) 1.0 (sprintf "component %d matches up to sign" i)
+            use sv = pca.SingularValues()
+            Expect.floatClose Accuracy.medium (sv.[0L].item<float>() ** 2.0) (evals.[11L].item<float>()) "explained variance"
+
+        testCase "transform centres and projects; too few fit images is an error" <| fun () ->
+            use x = torch.tensor([| 1.0; 2.0; 3.0; 5.0; 5.0; 9.0 |]).reshape(3L, 2L)
+            use pca = new IncrementalPca(1)
+            pca.PartialFit x
+            pca.Finish()
+            use z = pca.Transform x
+            Expect.floatClose Accuracy.medium (z.sum().item<float32>() |> float) 0.0 "scores of the fit set are centred"
+            use pca5 = new IncrementalPca(5)
+            pca5.PartialFit x
+            expectInputError [ "pca:5"; "only 3 images" ] (fun () -> pca5.Finish())
+    ]
