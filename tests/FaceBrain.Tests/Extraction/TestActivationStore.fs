@@ -7,6 +7,7 @@ open Expecto
 open TorchSharp
 open FaceBrain.Core.IO
 open FaceBrain.Extraction
+open PureHDF
 open FaceBrain.Tests.TestSupport
 open FaceBrain.Tests.Extraction.TestLayerCapture
 
@@ -124,4 +125,26 @@ let tests =
             File.WriteAllText(Path.Combine(notStore, "thesis.tex"), "precious")
             expectInputError [ "mine"; "not an activation store" ] (fun () -> ActivationStoreWriter.Create(notStore, stimuli 2, StoreManifest(), true))
             Expect.isTrue (File.Exists(Path.Combine(notStore, "thesis.tex"))) "left alone"
+    
+        testCase "HDF5 export holds every layer and the stimulus table" <| fun () ->
+            use d = new TempDir()
+            let out = d.File "store"
+            extract out None
+            let h5 = d.File "store.h5"
+            StoreHdf5.Export(out, h5)
+            let bytes = File.ReadAllBytes h5
+            Expect.equal bytes.[0 .. 7] [| 0x89uy; byte 'H'; byte 'D'; byte 'F'; 0x0duy; 0x0auy; 0x1auy; 0x0auy |] "HDF5 signature"
+            use f = PureHDF.H5File.OpenRead h5
+            let fc = f.Dataset("layers/fc").Read<float32[]>()
+            Expect.equal fc (Npy.Read<float32>(Path.Combine(out, "layers", "fc.npy")).Data) "fc values"
+            Expect.equal (List.ofArray (f.Dataset("layers/fc").Space.Dimensions)) [ 10UL; 5UL ] "fc shape"
+            let ids = f.Dataset("stimuli/stimulus_id").Read<string[]>()
+            Expect.equal ids.[3] "s03" "row order"
+
+        testCase "HDF5 export refuses an incomplete store" <| fun () ->
+            use d = new TempDir()
+            let cut = d.File "cut"
+            Expect.throws (fun () -> extract cut (Some 6)) "interrupted"
+            expectInputError [ "incomplete" ] (fun () -> StoreHdf5.Export(cut, d.File "x.h5"))
+            Expect.isFalse (File.Exists(d.File "x.h5")) "nothing written"
     ]
