@@ -23,9 +23,12 @@ public readonly record struct ExtractionProgress(int RowsDone, int Total, double
 /// </summary>
 public static class Extractor
 {
+    /// <param name="model">The network whose sub-modules are hooked (names as in named_modules()).</param>
+    /// <param name="forward">Its forward pass for a batch of images (e.g. a Siamese network's tower alone).</param>
     /// <param name="loadBatch">Images for rows [start, start + count) as float32 [count, C, H, W] on any device.</param>
     public static void Run(
-        nn.Module<Tensor, Tensor> model,
+        nn.Module model,
+        Func<Tensor, Tensor> forward,
         Func<int, int, Tensor> loadBatch,
         ActivationStoreWriter writer,
         ExtractionOptions options,
@@ -49,7 +52,7 @@ public static class Extractor
                 for (int start = 0; start < fitSet.Count; start += options.BatchSize)
                 {
                     using var scope = NewDisposeScope();
-                    model.call(fitSet.Load(start, Math.Min(options.BatchSize, fitSet.Count - start)).to(options.Device));
+                    forward(fitSet.Load(start, Math.Min(options.BatchSize, fitSet.Count - start)).to(options.Device));
                     capture.TakeBatch();
                 }
                 foreach (var kv in pcas) ((Reduction.Pca)kv.Value).For(kv.Key).Finish();
@@ -62,7 +65,7 @@ public static class Extractor
                 using (var scope = NewDisposeScope())
                 {
                     var batch = loadBatch(start, count).to(options.Device);
-                    model.call(batch);
+                    forward(batch);
                 }
                 var rows = capture.TakeBatch();
                 var t1 = clock.Elapsed.TotalSeconds;

@@ -33,12 +33,12 @@ let private extract (dir: string) (failAtRow: int option) =
         | Some r when start >= r -> failwith "simulated interruption"
         | _ -> images start count
     use w = ActivationStoreWriter.Create(dir, stimuli 10, StoreManifest(Model = "smallnet"), false)
-    Extractor.Run(net, Func<_, _, _> load, w, options layers, StoreManifest(Model = "smallnet"))
+    Extractor.Run(net, Func<_, _> net.call, Func<_, _, _> load, w, options layers, StoreManifest(Model = "smallnet"))
 
 let private resume (dir: string) =
     use net = smallNet 9L
     use w = ActivationStoreWriter.Resume dir
-    Extractor.Run(net, Func<_, _, _> images, w, options [ "conv1"; "pool"; "fc" ], StoreManifest(Model = "smallnet"))
+    Extractor.Run(net, Func<_, _> net.call, Func<_, _, _> images, w, options [ "conv1"; "pool"; "fc" ], StoreManifest(Model = "smallnet"))
 
 [<Tests>]
 let tests =
@@ -99,7 +99,7 @@ let tests =
             reds.["fc"] <- Reduction.Parse("none", 0L)
             let opts = ExtractionOptions([ "conv1"; "fc" ], reds, 4, torch.CPU, "float16")
             use w = ActivationStoreWriter.Create(d.File "s", stimuli 10, StoreManifest(), false)
-            Extractor.Run(net, Func<_, _, _> images, w, opts, StoreManifest())
+            Extractor.Run(net, Func<_, _> net.call, Func<_, _, _> images, w, opts, StoreManifest())
             let conv = Npy.ReadAsDouble(Path.Combine(d.File "s", "layers", "conv1.npy"))
             Expect.equal (Npy.ReadHeader(Path.Combine(d.File "s", "layers", "conv1.npy"))).DType NpyDType.Float16 "float16 on disk"
             Expect.equal conv.Shape [| 10L; 3L |] "3 components"
