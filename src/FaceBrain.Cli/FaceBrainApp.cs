@@ -21,6 +21,11 @@ public static class FaceBrainApp
                 m.SetDescription("Networks: ResNet-50 (torchvision and Caffe/VGGFace2 layouts) and the Siamese verification net.");
                 m.AddCommand<ModelsLayersCommand>("layers").WithDescription("List the layers a probe or extraction can tap, with output shapes.");
             });
+            config.AddBranch("bench", b =>
+            {
+                b.AddCommand<BenchTrainCommand>("train").WithDescription("Images/s of the ResNet-50 training step on synthetic tensors.");
+                b.AddCommand<BenchInferCommand>("infer").WithDescription("Images/s of the ResNet-50 forward pass on synthetic tensors.");
+            });
         });
         return CliErrors.Run(() => app.Run(args));
     }
