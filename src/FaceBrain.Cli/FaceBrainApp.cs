@@ -1,4 +1,5 @@
 using FaceBrain.Cli.Commands;
+using FaceBrain.Cli.Commands.Models;
 using Spectre.Console.Cli;
 
 namespace FaceBrain.Cli;
@@ -15,6 +16,16 @@ public static class FaceBrainApp
             config.PropagateExceptions();
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Report .NET, TorchSharp and the libtorch in use, CUDA devices, threads and the libstdc++ fix.");
+            config.AddBranch("models", m =>
+            {
+                m.SetDescription("Networks: ResNet-50 (torchvision and Caffe/VGGFace2 layouts) and the Siamese verification net.");
+                m.AddCommand<ModelsLayersCommand>("layers").WithDescription("List the layers a probe or extraction can tap, with output shapes.");
+            });
+            config.AddBranch("bench", b =>
+            {
+                b.AddCommand<BenchTrainCommand>("train").WithDescription("Images/s of the ResNet-50 training step on synthetic tensors.");
+                b.AddCommand<BenchInferCommand>("infer").WithDescription("Images/s of the ResNet-50 forward pass on synthetic tensors.");
+            });
         });
         return CliErrors.Run(() => app.Run(args));
     }

@@ -1,0 +1,54 @@
+using FaceBrain.Models.ResNet;
+using FaceBrain.Models.Siamese;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceBrain.Models;
+
+/// <summary>
+/// A built network with what callers need beside the module: the spec it came from and its single-image
+/// forward pass (logits for a ResNet, the embedding for the Siamese tower), which is what layer taps run.
+/// </summary>
+public sealed class Network : IDisposable
+{
+    Network(ModelSpec spec, nn.Module module, Func<Tensor, Tensor> forward)
+    {
+        Spec = spec;
+        Module = module;
+        _forward = forward;
+    }
+
+    readonly Func<Tensor, Tensor> _forward;
+
+    public ModelSpec Spec { get; }
+    public nn.Module Module { get; }
+
+    /// <summary>Builds <paramref name="spec"/> on <paramref name="device"/>, seeded when a seed is given.</summary>
+    public static Network Create(ModelSpec spec, Device device, long? seed = null)
+    {
+        if (seed is long s) random.manual_seed(s);
+        switch (spec.Kind)
+        {
+            case ModelKind.Siamese:
+            {
+                var net = new SiameseNetwork(spec.SiameseConfig());
+                net.to(device);
+                return new Network(spec, net, net.Embed);
+            }
+            default:
+            {
+                var net = new ResNet50(spec.ResNetConfig());
+                net.to(device);
+                return new Network(spec, net, x => net.call(x));
+            }
+        }
+    }
+
+    /// <summary>Logits (ResNet) or embedding (Siamese) of a batch of images.</summary>
+    public Tensor Forward(Tensor images) => _forward(images);
+
+    public SiameseNetwork? AsSiamese => Module as SiameseNetwork;
+    public ResNet50? AsResNet => Module as ResNet50;
+
+    public void Dispose() => Module.Dispose();
+}

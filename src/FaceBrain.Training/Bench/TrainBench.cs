@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using FaceBrain.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceBrain.Training.Bench;
+
+public enum BenchWorkload { Train, Infer }
+
+/// <summary>A speed measurement on synthetic tensors (no data loading), after <see cref="Warmup"/> untimed steps.</summary>
+public sealed record BenchOptions(ModelSpec Model, BenchWorkload Workload, int Batch, int Steps, int Warmup,
+                                  Precision Precision, bool ChannelsLast, bool Tf32);
+
+public sealed record BenchResult(
+    string Model, string Workload, string Device, int InputSize, int Batch, int Steps, int Warmup,
+    string Dtype, bool ChannelsLast, bool Tf32, double Seconds, double SecondsPerStep, double ImagesPerSecond);
+
+/// <summary>
+/// <c>bench train</c> times a full SGD step (forward, cross-entropy, backward, momentum update);
+/// <c>bench infer</c> times the eval-mode forward pass under no_grad. Images/s = batch × steps / time.
+/// </summary>
+public static class TrainBench
+{
+    public static BenchResult Run(BenchOptions o, Device device)
+    {
+        if (o.Batch < 1) throw new InputException($"--batch {o.Batch}: must be at least 1");
+        if (o.Steps < 1) throw new InputException($"--steps {o.Steps}: must be at least 1");
+        if (o.Warmup < 0) throw new InputException($"--warmup {o.Warmup}: must be 0 or more");
+        if (o.Model.Kind == ModelKind.Siamese) throw new InputException("--model siamese: bench times the ResNet-50 variants");
+        bool cuda = device.type == DeviceType.CUDA;
+        bool oldTf32 = cuda && backends.cuda.matmul.allow_tf32;
+        if (cuda)
+        {
+            backends.cuda.matmul.allow_tf32 = o.Tf32;
+            backends.cudnn.allow_tf32 = o.Tf32;
+        }
+        try
+        {
+            return OutOfMemory.Guard(device, o.Batch, () => Measure(o, device));
+        }
+        finally
+        {
+            if (cuda) backends.cuda.matmul.allow_tf32 = oldTf32;
+        }
+    }
+
+    static BenchResult Measure(BenchOptions o, Device device)
+    {
+        using var net = Network.Create(o.Model, device, seed: 0);
+        var dtype = o.Precision.ScalarType();
+        net.Module.to(dtype);
+        if (o.ChannelsLast) MemoryLayout.ChannelsLast(net.Module);
+        int px = o.Model.EffectiveInputSize;
+        int classes = o.Model.EffectiveClasses;
+        using var gen = new Generator(0, device);
+        using var x0 = randn(new long[] { o.Batch, 3, px, px }, dtype: dtype, device: device, generator: gen);
+        using var x = o.ChannelsLast ? MemoryLayout.ToChannelsLast(x0) : x0.alias();
+        using var y = randint(classes, new long[] { o.Batch }, dtype: int64, device: device, generator: gen);
+        using var opt = optim.SGD(net.Module.parameters(), 0.01, momentum: 0.9, weight_decay: 1e-4);
+
+        void Step()
+        {
+            using var scope = NewDisposeScope();
+            if (o.Workload == BenchWorkload.Train)
+            {
+                opt.zero_grad();
+                var loss = nn.functional.cross_entropy(net.Forward(x), y);
+                loss.backward();
+                opt.step();
+            }
+            else
+            {
+                using var _ = no_grad();
+                net.Forward(x);
+            }
+        }
+
+        if (o.Workload == BenchWorkload.Train) net.Module.train(); else net.Module.eval();
+        for (int i = 0; i < o.Warmup; i++) Step();
+        Sync(device);
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < o.Steps; i++) Step();
+        Sync(device);
+        double s = sw.Elapsed.TotalSeconds;
+        return new BenchResult(o.Model.Name, o.Workload.ToString().ToLowerInvariant(), device.ToString(), px, o.Batch, o.Steps, o.Warmup,
+            o.Precision.ToString().ToLowerInvariant(), o.ChannelsLast, o.Tf32, s, s / o.Steps, (double)o.Batch * o.Steps / s);
+    }
+
+    static void Sync(Device device)
+    {
+        if (device.type == DeviceType.CUDA) cuda.synchronize(device);
+    }
+}
