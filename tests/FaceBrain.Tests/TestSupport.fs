@@ -31,18 +31,17 @@ let expectInputError (fragments: string list) (f: unit -> 'a) =
             Expect.stringContains e.Message frag "error message"
         Expect.isFalse (e.Message.Contains '\n') "the message is one line"
 
-let private consoleGate = obj ()
-
-/// Runs `facebrain args` in-process; returns (exit code, stdout, stderr).
+/// Runs `facebrain args` as its own process (the CLI built beside this runner), so exit codes, stdout and stderr
+/// are the real ones and parallel tests cannot mix their console output. Returns (exit code, stdout, stderr).
 let runCli (args: string list) =
-    lock consoleGate (fun () ->
-        let out, err = new StringWriter(), new StringWriter()
-        let oldOut, oldErr = Console.Out, Console.Error
-        Console.SetOut out
-        Console.SetError err
-        try
-            let code = FaceBrain.Cli.FaceBrainApp.Run(Array.ofList args)
-            code, out.ToString(), err.ToString()
-        finally
-            Console.SetOut oldOut
-            Console.SetError oldErr)
+    let psi = Diagnostics.ProcessStartInfo("dotnet")
+    psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "facebrain.dll"))
+    for a in args do psi.ArgumentList.Add a
+    psi.RedirectStandardOutput <- true
+    psi.RedirectStandardError <- true
+    psi.UseShellExecute <- false
+    use p = Diagnostics.Process.Start psi
+    let out = p.StandardOutput.ReadToEndAsync()
+    let err = p.StandardError.ReadToEndAsync()
+    p.WaitForExit()
+    p.ExitCode, out.Result, err.Result
