@@ -21,6 +21,8 @@ public static class FaceBrainApp
                 m.SetDescription("Networks: ResNet-50 (torchvision and Caffe/VGGFace2 layouts) and the Siamese verification net.");
                 m.AddCommand<ModelsLayersCommand>("layers").WithDescription("List the layers a probe or extraction can tap, with output shapes.");
             });
+            config.AddCommand<Commands.Extraction.ExtractCommand>("extract")
+                .WithDescription("Activations of named layers for a stimulus set, reduced and streamed into an activation store.");
             config.AddBranch("bench", b =>
             {
                 b.AddCommand<BenchTrainCommand>("train").WithDescription("Images/s of the ResNet-50 training step on synthetic tensors.");
