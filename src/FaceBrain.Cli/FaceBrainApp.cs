@@ -26,6 +26,7 @@ public static class FaceBrainApp
             config.AddBranch("bench", b =>
             {
                 b.AddCommand<BenchTrainCommand>("train").WithDescription("Images/s of the ResNet-50 training step on synthetic tensors.");
+                b.AddCommand<Commands.Extraction.BenchExtractCommand>("extract").WithDescription("Images/s of layer extraction (forward, reductions, streaming writes) on synthetic tensors.");
                 b.AddCommand<BenchInferCommand>("infer").WithDescription("Images/s of the ResNet-50 forward pass on synthetic tensors.");
             });
         });
