@@ -88,17 +88,11 @@ public static class TorchRuntime
             LibTorchSharp: sharp ?? "not mapped",
             ExternalLibTorch: _externalDir,
             CudaAvailable: cudaCount > 0,
-            CudaDevices: Enumerable.Range(0, cudaCount).Select(CudaName).ToArray(),
+            CudaDevices: GpuNames.Query(cudaCount),
             Threads: torch.get_num_threads(),
             LibStdCxx: libstdcxx ?? "not found",
             LibStdCxxProvidesRequired: systemHas,
             CompatFixApplied: !systemHas && relaxed);
-    }
-
-    static string CudaName(int i)
-    {
-        // TorchSharp 0.107 exposes no device-name call; report the index, which is what --device takes.
-        return $"cuda:{i}";
     }
 
     static List<string> MappedLibraries()
