@@ -1,4 +1,5 @@
 using FaceBrain.Cli.Commands;
+using FaceBrain.Cli.Commands.Data;
 using Spectre.Console.Cli;
 
 namespace FaceBrain.Cli;
@@ -15,6 +16,16 @@ public static class FaceBrainApp
             config.PropagateExceptions();
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Report .NET, TorchSharp and the libtorch in use, CUDA devices, threads and the libstdc++ fix.");
+            config.AddBranch("faces", f =>
+            {
+                f.SetDescription("Synthetic faces with ground-truth identity and expression.");
+                f.AddCommand<FacesSynthCommand>("synth").WithDescription("Write synthetic faces in the KDEF, LFW, VGGFace2 or manifest layout, with a ground-truth TSV.");
+                f.AddCommand<FacesSheetCommand>("sheet").WithDescription("Render a contact sheet (identities x expressions, then the five angles) as PNG.");
+            });
+            config.AddBranch("bench", b =>
+            {
+                b.AddCommand<BenchFacesCommand>("faces").WithDescription("Benchmark face synthesis, decode+resize and cached reads.");
+            });
         });
         return CliErrors.Run(() => app.Run(args));
     }
