@@ -109,5 +109,8 @@ public sealed record IdentityParams
         yield return ("identity_only_factor", IdentityOnlyFactor.ToString(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>The same person with another planted factor (it is never drawn).</summary>
+    public IdentityParams With(int identityOnlyFactor) => this with { IdentityOnlyFactor = identityOnlyFactor };
+
     internal static string F(double v) => v.ToString("0.#####", CultureInfo.InvariantCulture);
 }
