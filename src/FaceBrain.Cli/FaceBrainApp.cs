@@ -1,10 +1,12 @@
 using FaceBrain.Cli.Commands;
+using FaceBrain.Cli.Commands.Data;
+using FaceBrain.Cli.Commands.Extraction;
 using FaceBrain.Cli.Commands.Models;
 using Spectre.Console.Cli;
 
 namespace FaceBrain.Cli;
 
-/// <summary>The verbs of `facebrain`. Tests call <see cref="Run"/> directly.</summary>
+/// <summary>The verbs of `facebrain`, in the order of the dependency graph (data, networks, activations, analyses).</summary>
 public static class FaceBrainApp
 {
     public static int Run(string[] args)
@@ -16,18 +18,32 @@ public static class FaceBrainApp
             config.PropagateExceptions();
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Report .NET, TorchSharp and the libtorch in use, CUDA devices, threads and the libstdc++ fix.");
+            config.AddBranch("faces", f =>
+            {
+                f.SetDescription("Synthetic faces with ground-truth identity and expression.");
+                f.AddCommand<FacesSynthCommand>("synth").WithDescription("Write synthetic faces in the KDEF, LFW, VGGFace2 or manifest layout, with a ground-truth TSV.");
+                f.AddCommand<FacesSheetCommand>("sheet").WithDescription("Render a contact sheet (identities x expressions, then the five angles) as PNG.");
+            });
+            config.AddBranch("data", d =>
+            {
+                d.SetDescription("Face sets on disk: KDEF, LFW, VGGFace2, manifests, plain folders.");
+                d.AddCommand<DataInspectCommand>("inspect").WithDescription("Count images per identity, expression, angle, session and split; list the files that cannot be used.");
+                d.AddCommand<DataExportCommand>("export").WithDescription("Write a set's stimulus TSV (a manifest with paths relative to it).");
+            });
             config.AddBranch("models", m =>
             {
                 m.SetDescription("Networks: ResNet-50 (torchvision and Caffe/VGGFace2 layouts) and the Siamese verification net.");
                 m.AddCommand<ModelsLayersCommand>("layers").WithDescription("List the layers a probe or extraction can tap, with output shapes.");
             });
-            config.AddCommand<Commands.Extraction.ExtractCommand>("extract")
+            config.AddCommand<ExtractCommand>("extract")
                 .WithDescription("Activations of named layers for a stimulus set, reduced and streamed into an activation store.");
             config.AddBranch("bench", b =>
             {
+                b.SetDescription("Speed benchmarks (results go in docs/benchmarks.md).");
+                b.AddCommand<BenchFacesCommand>("faces").WithDescription("Benchmark face synthesis, decode+resize and cached reads.");
                 b.AddCommand<BenchTrainCommand>("train").WithDescription("Images/s of the ResNet-50 training step on synthetic tensors.");
-                b.AddCommand<Commands.Extraction.BenchExtractCommand>("extract").WithDescription("Images/s of layer extraction (forward, reductions, streaming writes) on synthetic tensors.");
                 b.AddCommand<BenchInferCommand>("infer").WithDescription("Images/s of the ResNet-50 forward pass on synthetic tensors.");
+                b.AddCommand<BenchExtractCommand>("extract").WithDescription("Images/s of layer extraction (forward, reductions, streaming writes) on synthetic tensors.");
             });
         });
         return CliErrors.Run(() => app.Run(args));

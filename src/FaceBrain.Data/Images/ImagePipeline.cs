@@ -23,7 +23,8 @@ public sealed record PipelineOptions
     /// <summary>Images decoded at once by the batch loaders.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
-    internal int Shorter => ResizeTo ?? Size;
+    /// <summary>The shorter side after resizing.</summary>
+    public int Shorter => ResizeTo ?? Size;
 }
 
 /// <summary>An image to load: a file and, optionally, the face box to crop first.</summary>
