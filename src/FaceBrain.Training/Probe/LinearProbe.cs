@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace FaceBrain.Training.Probe;
 
 /// <summary>How the linear read-out is fitted: full-batch Adam on softmax cross-entropy with an L2 penalty.</summary>
-public sealed record ProbeFit(int Iterations = 300, double Lr = 0.01, double L2 = 1e-3);
+public sealed record ProbeFit(int Iterations = 300, double Lr = 0.05, double L2 = 1e-3);
 
 /// <summary>
 /// The only trainable part of the transfer experiment: one linear layer (the new FC layer of the study) from
