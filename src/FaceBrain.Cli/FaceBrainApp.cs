@@ -1,4 +1,5 @@
 using FaceBrain.Cli.Commands;
+using FaceBrain.Cli.Commands.Data;
 using FaceBrain.Cli.Commands.Models;
 using Spectre.Console.Cli;
 
@@ -21,8 +22,15 @@ public static class FaceBrainApp
                 m.SetDescription("Networks: ResNet-50 (torchvision and Caffe/VGGFace2 layouts) and the Siamese verification net.");
                 m.AddCommand<ModelsLayersCommand>("layers").WithDescription("List the layers a probe or extraction can tap, with output shapes.");
             });
+            config.AddBranch("faces", f =>
+            {
+                f.SetDescription("Synthetic faces with ground-truth identity and expression.");
+                f.AddCommand<FacesSynthCommand>("synth").WithDescription("Write synthetic faces in the KDEF, LFW, VGGFace2 or manifest layout, with a ground-truth TSV.");
+                f.AddCommand<FacesSheetCommand>("sheet").WithDescription("Render a contact sheet (identities x expressions, then the five angles) as PNG.");
+            });
             config.AddBranch("bench", b =>
             {
+                b.AddCommand<BenchFacesCommand>("faces").WithDescription("Benchmark face synthesis, decode+resize and cached reads.");
                 b.AddCommand<BenchTrainCommand>("train").WithDescription("Images/s of the ResNet-50 training step on synthetic tensors.");
                 b.AddCommand<BenchInferCommand>("infer").WithDescription("Images/s of the ResNet-50 forward pass on synthetic tensors.");
             });

@@ -1,0 +1,41 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Memory;
+
+namespace FaceBrain.Data.Images;
+
+/// <summary>
+/// Hard limits on what one image may cost to decode. ImageSharp 2.1 has known problems with crafted
+/// files, so every decode goes through these: the file size and the header's dimensions are checked
+/// before any pixel buffer is allocated, and the allocator itself refuses buffers over the budget.
+/// </summary>
+public sealed record DecodeLimits
+{
+    public static DecodeLimits Default { get; } = new();
+
+    /// <summary>Largest file read into memory, in bytes (default 64 MiB).</summary>
+    public long MaxFileBytes { get; init; } = 64L << 20;
+    /// <summary>Largest width or height accepted from a header (default 16384).</summary>
+    public int MaxDimension { get; init; } = 16384;
+    /// <summary>Largest width × height accepted from a header (default 50 megapixels).</summary>
+    public long MaxPixels { get; init; } = 50_000_000;
+    /// <summary>Largest single buffer the decoder may allocate, in MiB (default 512).</summary>
+    public int MemoryBudgetMegabytes { get; init; } = 512;
+
+    Configuration? _configuration;
+
+    /// <summary>An ImageSharp configuration bound to these limits; single-threaded per image because
+    /// the batch loader already runs one image per core.</summary>
+    internal Configuration Configuration => _configuration ??= MakeConfiguration();
+
+    Configuration MakeConfiguration()
+    {
+        var c = Configuration.Default.Clone();
+        c.MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions
+        {
+            AllocationLimitMegabytes = MemoryBudgetMegabytes,
+            MaximumPoolSizeMegabytes = 64,
+        });
+        c.MaxDegreeOfParallelism = 1;
+        return c;
+    }
+}

@@ -1,0 +1,131 @@
+using SkiaSharp;
+
+namespace FaceBrain.Data.Synthesis;
+
+/// <summary>A rendered face: RGBA pixels and where the face is, in pixels.</summary>
+public sealed class RenderedFace : IDisposable
+{
+    internal RenderedFace(SKBitmap bitmap, SKRect faceBox)
+    {
+        Bitmap = bitmap;
+        FaceBox = faceBox;
+    }
+
+    public SKBitmap Bitmap { get; }
+    /// <summary>The face (forehead to chin, silhouette width) in pixel coordinates.</summary>
+    public SKRect FaceBox { get; }
+
+    /// <summary>Encodes as JPEG (quality 0..100) or PNG. Same pixels give the same bytes.</summary>
+    public byte[] Encode(SKEncodedImageFormat format, int quality = 92)
+    {
+        using var data = Bitmap.Encode(format, quality)
+            ?? throw new InvalidOperationException($"SkiaSharp could not encode {format}");
+        return data.ToArray();
+    }
+
+    public void Dispose() => Bitmap.Dispose();
+}
+
+/// <summary>
+/// Draws one parametric face with SkiaSharp: identity (lasting shape and colour), expression
+/// (a deformation shared across identities) and nuisance (yaw, light, jitter, noise). Deterministic:
+/// the same parameters and noise seed give the same pixels. Thread-safe (no shared state).
+/// </summary>
+public static class FaceRenderer
+{
+    /// <param name="faceScale">Face half-width as a fraction of the image side (KDEF framing ≈ 0.27).</param>
+    public static RenderedFace Render(IdentityParams id, ExpressionParams ex, Nuisance n, int size, ulong noiseSeed, double faceScale = 0.27)
+    {
+        var bmp = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul));
+        SKRect box;
+        using (var canvas = new SKCanvas(bmp))
+        {
+            DrawBackground(canvas, n, size, noiseSeed);
+            canvas.Translate((float)(size * (0.5 + n.ShiftX)), (float)(size * (0.5 + n.ShiftY)));
+            canvas.RotateDegrees((float)n.Roll);
+            float unit = (float)(size * faceScale * n.Scale);
+            canvas.Scale(unit);
+            var head = new HeadModel(id, n.YawDegrees);
+            new Painter(canvas, id, ex, n, head).Draw();
+            float e = (float)head.Silhouette(0);
+            box = canvas.TotalMatrix.MapRect(new SKRect(-e, (float)head.Top, e, (float)head.Chin));
+        }
+        PostProcess(bmp, n, noiseSeed);
+        return new RenderedFace(bmp, box);
+    }
+
+    static void DrawBackground(SKCanvas c, Nuisance n, int size, ulong seed)
+    {
+        byte g = (byte)Math.Clamp(n.Background * 255, 0, 255);
+        using var bg = new SKPaint { IsAntialias = true };
+        bg.Shader = SKShader.CreateLinearGradient(new SKPoint(0, 0), new SKPoint(0, size),
+            [new SKColor(g, g, (byte)Math.Min(255, g + 6)), new SKColor((byte)(g * 0.85), (byte)(g * 0.85), (byte)(g * 0.88))],
+            SKShaderTileMode.Clamp);
+        c.DrawRect(0, 0, size, size, bg);
+        if (!n.Clutter) return;
+        // "In the wild": soft shapes of random colour behind the person.
+        var r = new Rng(seed ^ 0x5DEECE66DUL);
+        using var p = new SKPaint { IsAntialias = true, MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, size * 0.02f) };
+        for (int k = 0; k < 7; k++)
+        {
+            p.Color = new SKColor((byte)r.Next(256), (byte)r.Next(256), (byte)r.Next(256), 200);
+            float x = (float)r.Uniform(0, size), y = (float)r.Uniform(0, size), w = (float)r.Uniform(0.1, 0.5) * size, h = (float)r.Uniform(0.1, 0.5) * size;
+            if (r.Next(2) == 0) c.DrawRect(x - w / 2, y - h / 2, w, h, p);
+            else c.DrawOval(x, y, w / 2, h / 2, p);
+        }
+    }
+
+    /// <summary>Brightness and Gaussian pixel noise, applied to the finished RGBA pixels.</summary>
+    static void PostProcess(SKBitmap bmp, Nuisance n, ulong seed)
+    {
+        var px = bmp.GetPixelSpan();
+        var r = new Rng(seed);
+        float b = (float)n.Brightness, sd = (float)n.Noise;
+        var normals = NormalTable.Values;
+        ulong bits = 0;
+        for (int i = 0, k = 0; i < px.Length; i += 4, k++)
+        {
+            if ((k & 3) == 0) bits = r.NextUInt64();
+            float noise = normals[(int)(bits & 0xFFFF)] * sd; // one draw per pixel: luminance noise
+            bits >>= 16;
+            px[i] = Clamp(px[i] * b + noise);
+            px[i + 1] = Clamp(px[i + 1] * b + noise);
+            px[i + 2] = Clamp(px[i + 2] * b + noise);
+        }
+    }
+
+    static byte Clamp(float v) => v <= 0 ? (byte)0 : v >= 255 ? (byte)255 : (byte)(v + 0.5f);
+
+    /// <summary>65,536 standard-normal quantiles (clipped to ±3): a noise draw is one table lookup.</summary>
+    static class NormalTable
+    {
+        public static readonly float[] Values = Make();
+
+        static float[] Make()
+        {
+            var v = new float[65536];
+            for (int k = 0; k < v.Length; k++) v[k] = (float)Math.Clamp(InverseNormal((k + 0.5) / v.Length), -3, 3);
+            return v;
+        }
+
+        // Acklam's rational approximation of the normal quantile (relative error < 1.2e-9).
+        static double InverseNormal(double p)
+        {
+            double[] a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00];
+            double[] b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01];
+            double[] c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00];
+            double[] d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
+            if (p < 0.02425)
+            {
+                double q = Math.Sqrt(-2 * Math.Log(p));
+                return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+            }
+            if (p > 1 - 0.02425) return -InverseNormal(1 - p);
+            double u = p - 0.5, t = u * u;
+            return (((((a[0] * t + a[1]) * t + a[2]) * t + a[3]) * t + a[4]) * t + a[5]) * u / (((((b[0] * t + b[1]) * t + b[2]) * t + b[3]) * t + b[4]) * t + 1);
+        }
+    }
+
+    internal static SKColor Rgb(double r, double g, double b, double a = 1) =>
+        new((byte)Math.Clamp(r * 255, 0, 255), (byte)Math.Clamp(g * 255, 0, 255), (byte)Math.Clamp(b * 255, 0, 255), (byte)Math.Clamp(a * 255, 0, 255));
+}
