@@ -35,6 +35,14 @@ public static class FaceBrainApp
                 m.SetDescription("Networks: ResNet-50 (torchvision and Caffe/VGGFace2 layouts) and the Siamese verification net.");
                 m.AddCommand<ModelsLayersCommand>("layers").WithDescription("List the layers a probe or extraction can tap, with output shapes.");
             });
+            config.AddBranch("train", t =>
+            {
+                t.SetDescription("Train networks: identity classification (ResNet-50) and Siamese verification.");
+                t.AddCommand<TrainIdentityCommand>("identity").WithDescription("Cross-entropy identity classification of a ResNet-50, with checkpoints and --resume.");
+                t.AddCommand<TrainSiameseCommand>("siamese").WithDescription("The Siamese verification net on balanced pairs, evaluated with the LFW 10-fold protocol.");
+            });
+            config.AddCommand<ProbeCommand>("probe")
+                .WithDescription("The transfer experiment: a linear read-out of a frozen network's layer (identity or expression), with permutation baseline and random-network control.");
             config.AddCommand<ExtractCommand>("extract")
                 .WithDescription("Activations of named layers for a stimulus set, reduced and streamed into an activation store.");
             config.AddBranch("bench", b =>

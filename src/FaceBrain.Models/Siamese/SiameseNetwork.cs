@@ -62,6 +62,17 @@ public sealed class SiameseNetwork : Module<Tensor, Tensor, Tensor>
         return scope.MoveToOuter(s);
     }
 
-    Tensor PairDistance(Tensor a, Tensor b) =>
-        ((tower.call(a) - tower.call(b)).pow(2).sum(1) + 1e-9).sqrt();
+    /// <summary><see cref="Score"/> from embeddings already computed (evaluation embeds each image once).</summary>
+    public Tensor ScoreEmbeddings(Tensor ea, Tensor eb)
+    {
+        using var scope = NewDisposeScope();
+        var s = Config.Loss == PairLoss.CrossEntropy
+            ? functional.softmax(head.call((ea - eb).abs()), 1).select(1, 1)
+            : -Distance(ea, eb);
+        return scope.MoveToOuter(s);
+    }
+
+    Tensor PairDistance(Tensor a, Tensor b) => Distance(tower.call(a), tower.call(b));
+
+    static Tensor Distance(Tensor ea, Tensor eb) => ((ea - eb).pow(2).sum(1) + 1e-9).sqrt();
 }

@@ -1,0 +1,111 @@
+using System.ComponentModel;
+using System.Text;
+using FaceBrain.Core.IO;
+using FaceBrain.Core.Torch;
+using FaceBrain.Data.Loading;
+using FaceBrain.Models;
+using FaceBrain.Models.Layers;
+using FaceBrain.Models.Weights;
+using FaceBrain.Training.Checkpoints;
+using FaceBrain.Training.Data;
+using FaceBrain.Training.Probe;
+using Spectre.Console.Cli;
+using TorchSharp;
+
+namespace FaceBrain.Cli.Commands.Models;
+
+/// <summary>
+/// <c>facebrain probe</c>: the transfer experiment. A frozen backbone's layer is read out by a new linear layer,
+/// with splits that never test on what was trained on, a permutation baseline and, with --control, the
+/// same probe on a randomly initialised frozen network of the same architecture.
+/// </summary>
+public sealed class ProbeCommand : Command<ProbeCommand.Settings>
+{
+    public sealed class Settings : ModelSettings
+    {
+        [CommandOption("--backbone <CHECKPOINT>")] [Description("A checkpoint from 'train identity' or 'train siamese'.")] public string? Backbone { get; init; }
+        [CommandOption("--weights <FILE>")] [Description("Weights for --model (.pt, .pth, .safetensors).")] public string? Weights { get; init; }
+        [CommandOption("--layer <LAYER>")] [Description("The layer to read (see 'models layers'); default: the pooled features.")] public string? Layer { get; init; }
+        [CommandOption("--data <SPEC>")] [Description("Images with the target labels, e.g. kdef:DIR.")] public string? Data { get; init; }
+        [CommandOption("--target <COLUMN>")] [Description("identity or expression (or another label column).")] public string Target { get; init; } = "expression";
+        [CommandOption("--split-by <COLUMN>")]
+        [Description("Identity target: the column whose values are held out in turn (default session: KDEF's A vs B). Other targets: identities are left out.")]
+        public string? SplitBy { get; init; }
+        [CommandOption("--folds <K>")] [Description("Folds of identities for leave-identities-out (default 5).")] public int Folds { get; init; } = 5;
+        [CommandOption("--permutations <N>")] [Description("Label permutations for the baseline (default 20).")] public int Permutations { get; init; } = 20;
+        [CommandOption("--iterations <N>")] [Description("Full-batch Adam iterations of the linear layer (default 300).")] public int Iterations { get; init; } = 300;
+        [CommandOption("--control")] [Description("Also probe a randomly initialised frozen network of the same architecture.")] public bool Control { get; init; }
+        [CommandOption("--preset <NAME>")] [Description("Preprocessing preset (default: the model's).")] public string? Preset { get; init; }
+        [CommandOption("--seed <N>")] [Description("Seed of folds, permutations and the control network (default 1).")] public long Seed { get; init; } = 1;
+        [CommandOption("--out <DIR>")] [Description("Write probe.json and confusion.tsv here.")] public string? Out { get; init; }
+        [CommandOption("--device <DEVICE>")] [Description("auto (default), cpu, cuda or cuda:N.")] public string Device { get; init; } = "auto";
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    {
+        var dataSpec = s.Data ?? throw new FaceBrain.Core.InputException("--data is required (e.g. --data kdef:DIR)");
+        if (s.Backbone != null && s.Weights != null) throw new FaceBrain.Core.InputException("give --backbone CHECKPOINT or --model NAME --weights FILE, not both");
+        if (s.Permutations < 0) throw new FaceBrain.Core.InputException($"--permutations {s.Permutations}: must be 0 or more");
+        if (s.Out != null && !Directory.Exists(s.Out)) throw new FaceBrain.Core.InputException(s.Out, "the --out folder does not exist");
+        var device = DeviceSpec.Parse(s.Device).Resolve();
+
+        // The backbone and its description.
+        var spec = s.Backbone != null ? Checkpoint.ReadInfo(s.Backbone).Model : s.ToSpec();
+        var layer = s.Layer ?? (spec.Kind == ModelKind.Siamese ? "tower.embedding" : "avgpool");
+        LayerCatalogue.Require(spec, layer);
+        using var net = Network.Create(spec, device, s.Seed);
+        string backbone;
+        if (s.Backbone != null) { Checkpoint.LoadModel(s.Backbone, net.Module); backbone = $"checkpoint {s.Backbone}"; }
+        else if (s.Weights != null) { WeightImport.LoadFile(net.Module, s.Weights, spec.Name); backbone = $"{spec.Name} weights {s.Weights}"; }
+        else backbone = $"{spec.Name} randomly initialised (seed {s.Seed}; no --weights)";
+
+        // Labels and honest folds.
+        var data = FaceData.Load(dataSpec);
+        var labels = FaceData.Column(data.Stimuli, s.Target, dataSpec);
+        var folds = s.Target == Labels.Identity
+            ? ProbeFolds.ByValue(FaceData.Column(data.Stimuli, s.SplitBy ?? Labels.Session, dataSpec), s.SplitBy ?? Labels.Session)
+            : ProbeFolds.LeaveGroupsOut(FaceData.Column(data.Stimuli, Labels.Identity, dataSpec), s.Folds, s.Seed);
+        var fit = new ProbeFit(Iterations: s.Iterations);
+        string preset = s.Preset ?? spec.DefaultPreset;
+        using var images = FaceData.Tensors(data.Stimuli, s.Target, spec.EffectiveInputSize, preset, dataSpec);
+
+        // Features are computed once; every fold and permutation reuses them.
+        ProbeResult Probe(Network n, string name)
+        {
+            using var features = FrozenFeatures.Extract(n, layer, images.Images, device);
+            return ProbeRunner.Run(name, layer, s.Target, features, labels, folds, fit, s.Permutations, s.Seed);
+        }
+        var result = Probe(net, backbone);
+        Print(result);
+        ProbeResult? control = null;
+        if (s.Control)
+        {
+            using var random = Network.Create(spec, device, s.Seed + 1000);
+            control = Probe(random, $"{spec.Name} randomly initialised, frozen (control, seed {s.Seed + 1000})");
+            Print(control);
+        }
+        if (s.Out != null)
+        {
+            JsonOutput.Write(Path.Combine(s.Out, "probe.json"), new { preset, data = dataSpec, result, control });
+            AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), ConfusionTsv(result));
+        }
+        return 0;
+    }
+
+    static void Print(ProbeResult r)
+    {
+        Console.WriteLine($"{r.Backbone}");
+        Console.WriteLine($"  {r.Target} from {r.Layer} ({r.Features} features, {r.Images} images, {r.Classes.Count} classes, folds: {string.Join(", ", r.Folds)})");
+        Console.WriteLine($"  accuracy {r.Accuracy:P1} (chance {r.Chance:P1}, majority class {r.MajorityRate:P1})" +
+                          (r.Permutations > 0 ? $"; permutations: mean {r.PermutationMean:P1}, max {r.PermutationMax:P1}, p = {r.PermutationP:F3} ({r.Permutations})" : ""));
+        Console.Write(ConfusionTsv(r).Replace("\n", "\n  ").Insert(0, "  "));
+        Console.WriteLine();
+    }
+
+    static string ConfusionTsv(ProbeResult r)
+    {
+        var sb = new StringBuilder("true\\predicted\t" + string.Join('\t', r.Classes) + "\n");
+        for (int i = 0; i < r.Classes.Count; i++) sb.Append(r.Classes[i]).Append('\t').Append(string.Join('\t', r.Confusion[i])).Append('\n');
+        return sb.ToString().TrimEnd('\n');
+    }
+}

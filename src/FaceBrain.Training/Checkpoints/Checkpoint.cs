@@ -1,0 +1,119 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FaceBrain.Core.IO;
+using FaceBrain.Models;
+using FaceBrain.Models.Weights;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace FaceBrain.Training.Checkpoints;
+
+/// <summary>What a checkpoint says about its run (state.json inside the checkpoint).</summary>
+public sealed record CheckpointInfo(
+    string Task, int Epoch, long GlobalStep, long Seed, ModelSpec Model, IReadOnlyList<string> Classes, string OptionsJson);
+
+/// <summary>
+/// One file (a zip written atomically): <c>model.pt</c> (a PyTorch state dict, loadable with torch.load),
+/// <c>optimizer.bin</c> (TorchSharp's optimizer state: momentum or Adam moments), <c>rng.bin</c> (the global
+/// torch RNG state) and <c>state.json</c> (epoch, global step, which drives the schedule, seed, model spec).
+/// </summary>
+public static class Checkpoint
+{
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+
+    public static void Write(string path, CheckpointInfo info, nn.Module model, optim.Optimizer optimizer)
+    {
+        AtomicFile.Write(path, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            Entry(zip, "state.json", s => JsonSerializer.Serialize(s, info, Json));
+            Entry(zip, "model.pt", s => model.save_py(s, skip: null, leaveOpen: true));
+            Entry(zip, "optimizer.bin", s =>
+            {
+                using var w = new BinaryWriter(s, System.Text.Encoding.UTF8, leaveOpen: true);
+                Helper(optimizer, path).save_state_dict(w);
+            });
+            Entry(zip, "rng.bin", s =>
+            {
+                using var st = random.get_rng_state();
+                s.Write(st.bytes);
+            });
+        });
+    }
+
+    public static CheckpointInfo ReadInfo(string path)
+    {
+        using var zip = Open(path);
+        return ReadInfo(zip, path);
+    }
+
+    /// <summary>Loads the model weights (all-or-nothing) from a checkpoint.</summary>
+    public static CheckpointInfo LoadModel(string path, nn.Module model)
+    {
+        using var zip = Open(path);
+        var info = ReadInfo(zip, path);
+        var sd = PyTorchUnpickler.UnpickleStateDict(Bytes(zip, "model.pt", path), leaveOpen: false, skipTensorRead: false);
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var k in sd.Keys) tensors[(string)k] = (Tensor)sd[k]!;
+        try { WeightImport.Load(model, tensors, path, info.Model.Name); }
+        finally { foreach (var t in tensors.Values) t.Dispose(); }
+        return info;
+    }
+
+    /// <summary>Restores model, optimizer and RNG state for <c>--resume</c>.</summary>
+    public static CheckpointInfo Restore(string path, nn.Module model, optim.Optimizer optimizer)
+    {
+        var info = LoadModel(path, model);
+        using var zip = Open(path);
+        using (var r = new BinaryReader(Bytes(zip, "optimizer.bin", path)))
+            Helper(optimizer, path).load_state_dict(r);
+        var rng = Bytes(zip, "rng.bin", path).ToArray();
+        using var state = random.get_rng_state();
+        if (state.bytes.Length != rng.Length) throw new InputException(path, "rng.bin does not match this libtorch's RNG state size");
+        state.bytes = rng;
+        random.set_rng_state(state);
+        return info;
+    }
+
+    static TorchSharp.Modules.OptimizerHelper Helper(optim.Optimizer o, string path) =>
+        o as TorchSharp.Modules.OptimizerHelper ?? throw new InvalidOperationException($"{path}: optimizer {o.GetType().Name} cannot be saved");
+
+    static ZipArchive Open(string path)
+    {
+        if (!File.Exists(path)) throw new InputException(path, "checkpoint not found");
+        try { return ZipFile.OpenRead(path); }
+        catch (InvalidDataException) { throw new InputException(path, "not a FaceBrain checkpoint (not a zip file)"); }
+    }
+
+    static CheckpointInfo ReadInfo(ZipArchive zip, string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<CheckpointInfo>(Bytes(zip, "state.json", path), Json)
+                   ?? throw new InputException(path, "state.json is empty");
+        }
+        catch (JsonException e) { throw new InputException(path, $"state.json is not valid: {e.Message.Split('\n')[0]}"); }
+    }
+
+    static MemoryStream Bytes(ZipArchive zip, string name, string path)
+    {
+        var e = zip.GetEntry(name) ?? throw new InputException(path, $"not a FaceBrain checkpoint (no {name})");
+        var ms = new MemoryStream();
+        using (var s = e.Open()) s.CopyTo(ms);
+        ms.Position = 0;
+        return ms;
+    }
+
+    static void Entry(ZipArchive zip, string name, Action<Stream> write)
+    {
+        var e = zip.CreateEntry(name, CompressionLevel.NoCompression);
+        using var s = e.Open();
+        // PyBridge's zip writer needs a seekable stream; buffer, then copy.
+        var ms = new MemoryStream();
+        write(ms);
+        ms.Position = 0;
+        ms.CopyTo(s);
+    }
+}

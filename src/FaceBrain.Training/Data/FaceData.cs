@@ -1,0 +1,42 @@
+using FaceBrain.Core.Domain;
+using FaceBrain.Data.Images;
+using FaceBrain.Data.Loading;
+
+namespace FaceBrain.Training.Data;
+
+/// <summary>
+/// The thin adapter from FaceBrain.Data (stimulus lists from a data spec, the image pipeline) to the
+/// in-memory tensors training and probing use: every image decoded once, preprocessed with the preset the
+/// network expects, and labelled by one stimulus column.
+/// </summary>
+public static class FaceData
+{
+    /// <summary>Loads a data spec (kdef:DIR, lfw:DIR, vggface2:DIR, manifest:FILE, images:DIR); refuses one with bad files.</summary>
+    public static LoadResult Load(string spec)
+    {
+        var result = DataSpec.Load(spec).RequireNoBad();
+        if (result.Stimuli.Count == 0) throw new InputException(spec, "no images found");
+        return result;
+    }
+
+    /// <summary>The value of <paramref name="column"/> for every stimulus; a missing value is bad input.</summary>
+    public static string[] Column(IReadOnlyList<Stimulus> stimuli, string column, string source)
+    {
+        var values = new string[stimuli.Count];
+        for (int i = 0; i < stimuli.Count; i++)
+            values[i] = stimuli[i].Label(column) is { Length: > 0 } v ? v
+                : throw new InputException(source, $"stimulus {stimuli[i].Id} has no '{column}' label (the column is missing or empty)");
+        return values;
+    }
+
+    /// <summary>Decodes <paramref name="stimuli"/> at <paramref name="size"/> px with <paramref name="preset"/>; classes from <paramref name="classColumn"/>.</summary>
+    public static FaceTensors Tensors(IReadOnlyList<Stimulus> stimuli, string classColumn, int size, string preset, string source)
+    {
+        if (stimuli.Count == 0) throw new InputException(source, "no images in this split");
+        var classes = Column(stimuli, classColumn, source);
+        var pipeline = new ImagePipeline(new PipelineOptions { Size = size, Preset = Presets.Parse(preset) });
+        var pixels = new float[(long)stimuli.Count * pipeline.ValuesPerImage];
+        pipeline.LoadBatch(stimuli, pixels);
+        return FaceTensors.FromArrays(pixels, size, classes, stimuli.Select(s => s.Id).ToArray());
+    }
+}

@@ -1,0 +1,85 @@
+using FaceBrain.Models;
+using FaceBrain.Training.Data;
+using FaceBrain.Training.Loop;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceBrain.Training.Identity;
+
+/// <summary>
+/// Identity classification with cross-entropy (optionally label-smoothed) on a ResNet: batches drawn in a
+/// seeded order per epoch, augmented on the CPU, moved to the device; held-out accuracy on unseen images
+/// of the same identities.
+/// </summary>
+public sealed class IdentityTask : ITrainingTask
+{
+    readonly FaceTensors _train;
+    readonly FaceTensors _heldout;
+    readonly Augmentation _aug;
+    readonly double _smoothing;
+    readonly Device _device;
+    int[] _order = [];
+    int _batch;
+    Generator? _gen;
+
+    public IdentityTask(Network network, FaceTensors train, FaceTensors heldout, Augmentation aug, double labelSmoothing, Device device)
+    {
+        if (network.Spec.Kind == ModelKind.Siamese) throw new InputException("train identity: --model must be a ResNet (resnet50 or resnet50-vggface2)");
+        if (network.Spec.EffectiveClasses != train.Classes.Count)
+            throw new ArgumentException($"the head has {network.Spec.EffectiveClasses} classes, the data {train.Classes.Count}");
+        if (labelSmoothing is < 0 or >= 1) throw new InputException($"--label-smoothing {labelSmoothing}: must be in [0, 1)");
+        Network = network;
+        _train = train;
+        _heldout = heldout;
+        _aug = aug;
+        _smoothing = labelSmoothing;
+        _device = device;
+    }
+
+    public string Name => "identity";
+    public Network Network { get; }
+    public IReadOnlyList<string> Classes => _train.Classes;
+
+    // A last batch of one would break batch norm in training mode; it is dropped.
+    public int StepsPerEpoch(int batch) => _train.Count / batch + (_train.Count % batch >= 2 ? 1 : 0);
+
+    public void BeginEpoch(int epoch, long seed, int batch)
+    {
+        _order = Splits.EpochOrder(_train.Count, seed, epoch);
+        _batch = batch;
+        _gen?.Dispose();
+        _gen = new Generator((ulong)Splits.SeedFor(seed, epoch, 2));
+    }
+
+    public StepResult Step(int step)
+    {
+        int from = step * _batch, n = Math.Min(_batch, _train.Count - from);
+        using var idx = tensor(_order.Skip(from).Take(n).Select(i => (long)i).ToArray());
+        using var raw = _train.Images.index_select(0, idx);
+        using var aug = _aug.Apply(raw, _gen!);
+        var x = aug.to(_device);
+        var y = _train.Labels.index_select(0, idx).to(_device);
+        var logits = Network.Forward(x);
+        var loss = nn.functional.cross_entropy(logits, y, label_smoothing: _smoothing);
+        int correct = (int)logits.argmax(1).eq(y).sum().item<long>();
+        return new StepResult(loss, n, correct);
+    }
+
+    public EvalResult Evaluate() => new(Accuracy(Network, _heldout, _device, _batch));
+
+    /// <summary>Top-1 accuracy in eval mode (NaN for an empty set).</summary>
+    public static double Accuracy(Network network, FaceTensors set, Device device, int batch)
+    {
+        if (set.Count == 0) return double.NaN;
+        using var _ = no_grad();
+        long correct = 0;
+        for (int from = 0; from < set.Count; from += batch)
+        {
+            using var scope = NewDisposeScope();
+            int n = Math.Min(batch, set.Count - from);
+            var logits = network.Forward(set.Images.narrow(0, from, n).to(device));
+            correct += logits.argmax(1).cpu().eq(set.Labels.narrow(0, from, n)).sum().item<long>();
+        }
+        return (double)correct / set.Count;
+    }
+}

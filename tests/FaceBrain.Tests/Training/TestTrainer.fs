@@ -1,0 +1,109 @@
+module FaceBrain.Tests.Training.TestTrainer
+
+open System.IO
+open Expecto
+open FaceBrain.Models
+open FaceBrain.Training
+open FaceBrain.Training.Data
+open FaceBrain.Training.Identity
+open FaceBrain.Training.Loop
+open FaceBrain.Training.Optim
+open FaceBrain.Training.Checkpoints
+open FaceBrain.Tests.TestSupport
+open FaceBrain.Tests.Models.ModelTestSupport
+open FaceBrain.Tests.Training.TrainingTestSupport
+
+let private spec = ModelSpec(ModelKind.ResNet50, Width = 4, InputSize = 32, NumClasses = 4)
+
+let private optionsWith dir epochs lr resume seed =
+    TrainerOptions(epochs, 8, OptimizerSpec(OptimizerKind.Sgd, lr, 0.9, 1e-4), ScheduleKind.Cosine, seed, dir, Resume = resume, WarmupEpochs = 1)
+
+let private options dir epochs lr = optionsWith dir epochs lr false 11L
+
+let private task (data: FaceTensors) =
+    let split = Splits.Stratified(data.LabelArray, 0.25, 11L)
+    let net = Network.Create(spec, cpu (), seed = 11L)
+    let aug = Augmentation(CropPad = 2, Flip = true, Jitter = 0.1)
+    net, IdentityTask(net, data.Subset split.Train, data.Subset split.Test, aug, 0.1, cpu ())
+
+[<Tests>]
+let tests =
+    testSequenced <| testList "Training.Trainer" [
+        testCase "identity training: the loss decreases and held-out accuracy beats chance on planted classes" <| fun () ->
+            use dir = new TempDir()
+            use data = planted 4 16 32 0.2 1UL
+            let net, t = task data
+            use _ = net
+            let adamw = TrainerOptions(4, 8, OptimizerSpec(OptimizerKind.AdamW, 0.01, 0.9, 0.0), ScheduleKind.Constant, 11L, dir.Path)
+            let run = Trainer.Run(t, adamw)
+            let m = run.Metrics
+            Expect.equal m.Count 4 "four epochs"
+            Expect.isLessThan m.[3].TrainLoss m.[0].TrainLoss "loss decreases"
+            Expect.isGreaterThan (m |> Seq.map (fun e -> e.HeldoutAccuracy) |> Seq.max) 0.25 "held-out accuracy above chance (0.25) at some epoch"
+            Expect.equal (filesIn dir.Path) [| "checkpoint.ckpt"; "metrics.json"; "metrics.tsv" |] "checkpoint and metrics, no temp files"
+            let tsv = File.ReadAllLines(dir.File "metrics.tsv")
+            Expect.equal tsv.Length 5 "header + 4 epochs"
+            Expect.stringStarts tsv.[0] "epoch\ttrain_loss\ttrain_accuracy\theldout_accuracy" "header"
+
+        testCase "resume gives the same weights as an uninterrupted run (CPU)" <| fun () ->
+            use data = planted 4 4 32 0.5 2UL
+            use full = new TempDir()
+            let netA, ta = task data
+            use _ = netA
+            Trainer.Run(ta, options full.Path 3 0.05) |> ignore
+            use cut = new TempDir()
+            let netB, tb = task data
+            use _ = netB
+            // a run killed right after its first epoch's checkpoint
+            Expect.throws (fun () -> Trainer.Run(tb, options cut.Path 3 0.05, epochDone = fun m -> if m.Epoch = 1 then failwith "killed") |> ignore) "killed"
+            let netC, tc = task data
+            use _ = netC
+            let resumed = Trainer.Run(tc, optionsWith cut.Path 3 0.05 true 11L)
+            Expect.equal resumed.FirstEpochRun 2 "continued from epoch 2"
+            Expect.equal resumed.Metrics.Count 3 "metrics of all epochs"
+            Expect.equal (stateBytes netC.Module) (stateBytes netA.Module) "byte-identical weights and BN statistics"
+
+        testCase "a NaN loss stops with a clear message and keeps the last good checkpoint" <| fun () ->
+            use dir = new TempDir()
+            use data = planted 4 6 32 0.5 3UL
+            let net = Network.Create(spec, cpu (), seed = 11L)
+            use _ = net
+            use train = data.Subset [| 0 .. 19 |]
+            use test = data.Subset [| 20 .. 23 |]
+            let t = IdentityTask(net, train, test, Augmentation.None, 0.0, cpu ())
+            let mutable saved = [||]
+            // after epoch 1 is checkpointed, the inputs turn to NaN, so epoch 2's first loss is NaN
+            let poison (m: EpochMetrics) =
+                saved <- File.ReadAllBytes(dir.File "checkpoint.ckpt")
+                train.Images.fill_(TorchSharp.Scalar.op_Implicit nan) |> ignore
+            expectInputError [ "training stopped: the loss became NaN"; "epoch 2, step 1"; "last good checkpoint (epoch 1)"; "lower --lr" ] (fun () ->
+                Trainer.Run(t, options dir.Path 3 0.01, epochDone = poison))
+            Expect.equal (File.ReadAllBytes(dir.File "checkpoint.ckpt")) saved "epoch 1's checkpoint untouched"
+            Expect.equal (Checkpoint.ReadInfo(dir.File "checkpoint.ckpt")).Epoch 1 "still epoch 1"
+
+        testCase "an existing checkpoint is not overwritten without --resume, and resume checks the run" <| fun () ->
+            use dir = new TempDir()
+            use data = planted 4 4 32 0.5 4UL
+            let net, t = task data
+            use _ = net
+            Trainer.Run(t, options dir.Path 1 0.01) |> ignore
+            let net2, t2 = task data
+            use _ = net2
+            expectInputError [ "checkpoint.ckpt"; "already exists"; "--resume" ] (fun () -> Trainer.Run(t2, options dir.Path 1 0.01))
+            expectInputError [ "--seed 11, not 12" ] (fun () -> Trainer.Run(t2, optionsWith dir.Path 1 0.01 true 12L))
+            use empty = new TempDir()
+            expectInputError [ "checkpoint not found" ] (fun () -> Trainer.Run(t2, optionsWith empty.Path 1 0.01 true 11L))
+
+        testCase "a checkpoint's model.pt is a plain state dict; its info names the run" <| fun () ->
+            use dir = new TempDir()
+            use data = planted 4 4 32 0.5 5UL
+            let net, t = task data
+            use _ = net
+            Trainer.Run(t, options dir.Path 1 0.01) |> ignore
+            let info = Checkpoint.ReadInfo(dir.File "checkpoint.ckpt")
+            Expect.equal (info.Task, info.Epoch, info.Model) ("identity", 1, spec) "task, epoch, model spec"
+            Expect.equal (List.ofSeq info.Classes) [ "id0"; "id1"; "id2"; "id3" ] "class names"
+            use fresh = Network.Create(spec, cpu (), seed = 99L)
+            Checkpoint.LoadModel(dir.File "checkpoint.ckpt", fresh.Module) |> ignore
+            Expect.equal (stateBytes fresh.Module) (stateBytes net.Module) "weights restored"
+    ]
