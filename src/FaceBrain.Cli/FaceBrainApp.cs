@@ -1,4 +1,5 @@
 using FaceBrain.Cli.Commands;
+using FaceBrain.Cli.Commands.Analysis;
 using Spectre.Console.Cli;
 
 namespace FaceBrain.Cli;
@@ -15,7 +16,9 @@ public static class FaceBrainApp
             config.PropagateExceptions();
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Report .NET, TorchSharp and the libtorch in use, CUDA devices, threads and the libstdc++ fix.");
+            config.AddCommand<DecodeCommand>("decode")
+                .WithDescription("Cross-validated decoding of a label column (logistic, shrinkage LDA, ridge), permutation test, bootstrap.");
         });
-        return CliErrors.Run(() => app.Run(args));
+        return CliErrors.Run(() => app.Run(AnalysisArgs.Rewrite(args)));
     }
 }
