@@ -194,3 +194,22 @@ let compute (device: torch.Device) (d: Dataset.Dataset) (averageColumn: string o
         use x = matrix device rows d.Columns data
         use sq = pairwise d.Source items distance x
         { Items = items; Values = upper sq }
+
+/// The `--distance` option; crossnobis takes its folds column and an optional noise covariance .npy.
+let parseDistance (name: string) (foldColumn: string) (noiseCovariance: string) : Distance =
+    match name.Trim().ToLowerInvariant() with
+    | "correlation" -> Distance.Correlation
+    | "euclidean" -> Distance.Euclidean
+    | "cosine" -> Distance.Cosine
+    | "crossnobis" ->
+        if String.IsNullOrWhiteSpace foldColumn then
+            raise (InputException("--distance crossnobis needs --crossnobis-folds COLUMN (the independent runs or sessions)"))
+        let noise =
+            if String.IsNullOrWhiteSpace noiseCovariance then None
+            else
+                let a = FaceBrain.Core.IO.Npy.ReadAsDouble noiseCovariance
+                if a.Shape.Length <> 2 || a.Shape[0] <> a.Shape[1] then
+                    raise (InputException(noiseCovariance, $"a noise covariance must be a square matrix, found shape ({commas a.Shape})"))
+                Some a.Data
+        Distance.Crossnobis { FoldColumn = foldColumn; NoiseCovariance = noise; BlockColumns = 4096 }
+    | other -> raise (InputException($"--distance: '{other}' is not one of correlation, euclidean, cosine, crossnobis"))

@@ -74,3 +74,36 @@ let decodingText (r: Decoding.Result) : string =
 
 let crossGeneralisationText (c: Decoding.CrossGeneralisation) : string =
     $"  cross-generalisation of {c.Target} over {c.Column}: mean off-diagonal accuracy {c.MeanOffDiagonal:F4} (chance {c.Chance:F4})\n"
+
+/// The `rsa --json` object: `models.<name>.<comparison>` holds each value; p-values, null means and
+/// bootstrap intervals sit beside it as `<comparison>_p_value`, `<comparison>_null_mean`, `<comparison>_ci`.
+let rsa (distance: string) (averageBy: string option) (data: Rdm.Rdm) (permutations: int) (results: Rsa.ModelResult list) : JsonObject =
+    let models = JsonObject()
+    for r in results do
+        let m =
+            match models[r.Model] with
+            | null ->
+                let o = JsonObject()
+                models[r.Model] <- o
+                o
+            | node -> node.AsObject()
+        let c = r.Comparison.Name
+        m[c] <- num r.Value
+        r.PValue |> Option.iter (fun p -> m[c + "_p_value"] <- num p)
+        r.NullMean |> Option.iter (fun v -> m[c + "_null_mean"] <- num v)
+        r.Interval |> Option.iter (fun i -> m[c + "_ci"] <- obj [ "low", num i.Low; "high", num i.High; "level", num i.Level ])
+    obj [ "distance", str distance
+          "items", str (if averageBy.IsSome then "conditions" else "stimuli")
+          "average_by", (match averageBy with Some a -> str a | None -> null)
+          "n_items", int' data.Size
+          "permutations", int' permutations
+          "models", (models :> JsonNode) ]
+
+let rsaText (distance: string) (data: Rdm.Rdm) (results: Rsa.ModelResult list) : string =
+    let b = System.Text.StringBuilder()
+    b.Append($"RSA: {distance} RDM over {data.Size} items\n") |> ignore
+    for r in results do
+        let p = match r.PValue with Some p -> $"  p = {p:G4}" | None -> ""
+        let ci = match r.Interval with Some i -> $"  CI [{i.Low:F4}, {i.High:F4}]" | None -> ""
+        b.Append($"  {r.Model,-16} {r.Comparison.Name,-14} {r.Value:F4}{p}{ci}\n") |> ignore
+    b.ToString()

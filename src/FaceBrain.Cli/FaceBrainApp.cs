@@ -18,6 +18,8 @@ public static class FaceBrainApp
                 .WithDescription("Report .NET, TorchSharp and the libtorch in use, CUDA devices, threads and the libstdc++ fix.");
             config.AddCommand<DecodeCommand>("decode")
                 .WithDescription("Cross-validated decoding of a label column (logistic, shrinkage LDA, ridge), permutation test, bootstrap.");
+            config.AddCommand<RsaCommand>("rsa")
+                .WithDescription("Representational similarity: data RDM against label or file model RDMs, permutation test, bootstrap, CKA.");
         });
         return CliErrors.Run(() => app.Run(AnalysisArgs.Rewrite(args)));
     }
