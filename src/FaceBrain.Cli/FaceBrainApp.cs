@@ -1,4 +1,5 @@
 using FaceBrain.Cli.Commands;
+using FaceBrain.Cli.Commands.Analysis;
 using FaceBrain.Cli.Commands.Data;
 using FaceBrain.Cli.Commands.Extraction;
 using FaceBrain.Cli.Commands.Models;
@@ -45,6 +46,12 @@ public static class FaceBrainApp
                 .WithDescription("The transfer experiment: a linear read-out of a frozen network's layer (identity or expression), with permutation baseline and random-network control.");
             config.AddCommand<ExtractCommand>("extract")
                 .WithDescription("Activations of named layers for a stimulus set, reduced and streamed into an activation store.");
+            config.AddCommand<DecodeCommand>("decode")
+                .WithDescription("Cross-validated decoding of a label column (logistic, shrinkage LDA, ridge), permutation test, bootstrap.");
+            config.AddCommand<RsaCommand>("rsa")
+                .WithDescription("Representational similarity: data RDM against label or file model RDMs, permutation test, bootstrap, CKA.");
+            config.AddCommand<AnalyseCommand>("analyse")
+                .WithDescription("Every layer of an activation store: decoding per target, RSA, identity/expression disentanglement, CKA between layers.");
             config.AddBranch("bench", b =>
             {
                 b.SetDescription("Speed benchmarks (results go in docs/benchmarks.md).");
@@ -54,6 +61,6 @@ public static class FaceBrainApp
                 b.AddCommand<BenchExtractCommand>("extract").WithDescription("Images/s of layer extraction (forward, reductions, streaming writes) on synthetic tensors.");
             });
         });
-        return CliErrors.Run(() => app.Run(args));
+        return CliErrors.Run(() => app.Run(AnalysisArgs.Rewrite(args)));
     }
 }

@@ -39,7 +39,7 @@ public static class WeightImport
     {
         var own = model.state_dict();
         var missing = own.Keys.Where(k => !file.ContainsKey(k) && !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList();
-        var unexpected = file.Keys.Where(k => !own.ContainsKey(k)).ToList();
+        var unexpected = file.Keys.Where(k => !own.ContainsKey(k)).Order(StringComparer.Ordinal).ToList(); // a pickle's key order is not stable
         var wrong = own.Where(kv => file.TryGetValue(kv.Key, out var t) && !t.shape.SequenceEqual(kv.Value.shape))
                        .Select(kv => new ShapeMismatch(kv.Key, kv.Value.shape, file[kv.Key].shape)).ToList();
         return new WeightCheck(missing, unexpected, wrong);

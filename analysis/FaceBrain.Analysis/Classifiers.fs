@@ -1,0 +1,293 @@
+/// Linear classifiers in scikit-learn's conventions, fitted on float64 tensors. Every model scores
+/// classes as X·W + b and predicts the arg-max; W has one column per class of the training set.
+module FaceBrain.Analysis.Classifiers
+
+open System
+open TorchSharp
+open FaceBrain.Analysis.Tensors
+
+/// Options of the L2-penalised multinomial logistic regression.
+type LogisticOptions =
+    { C: float
+      /// Stop when max |gradient| of the objective divided by (C·n) (scikit-learn's scaling) is below this.
+      Tolerance: float
+      MaxIterations: int }
+
+let defaultLogistic = { C = 1.0; Tolerance = 1e-6; MaxIterations = 2000 }
+
+[<RequireQualifiedAccess>]
+type Classifier =
+    /// Minimise C·Σ log-loss + ½‖W‖², intercept unpenalised (LogisticRegression(C)): multinomial for
+    /// three or more classes, one binomial coefficient vector for two (as scikit-learn does).
+    | Logistic of LogisticOptions
+    /// LinearDiscriminantAnalysis(solver='lsqr', shrinkage='auto'): Ledoit-Wolf per class on standardised data.
+    | Lda
+    /// RidgeClassifier(alpha): ridge regression on ±1 targets with an intercept, arg-max of the scores.
+    | Ridge of alpha: float
+
+    member c.Name =
+        match c with
+        | Logistic _ -> "logistic"
+        | Lda -> "lda"
+        | Ridge _ -> "ridge"
+
+/// How the fit went (iterations only for the iterative solver).
+type FitReport = { Iterations: int; Evaluations: int; Converged: bool; GradientMax: float }
+
+/// A fitted model: scores = X·Weights + Bias over `Classes` (codes of the full label set).
+type Model =
+    { Weights: Tensor
+      Bias: Tensor
+      Classes: int[]
+      Report: FitReport }
+    interface IDisposable with
+        member m.Dispose() = m.Weights.Dispose(); m.Bias.Dispose()
+
+/// Class scores [n, k] for rows `x`.
+let scores (m: Model) (x: Tensor) : Tensor = x.matmul(m.Weights) + m.Bias
+
+/// Predicted class codes for rows `x`.
+let predict (m: Model) (x: Tensor) : int[] =
+    use s = scores m x
+    use a = s.argmax(1L)
+    let idx = a.cpu().data<int64>().ToArray()
+    idx |> Array.map (fun i -> m.Classes[int i])
+
+/// Re-codes labels to 0..k-1 over the classes present, ascending.
+let private localCodes (y: int[]) =
+    let classes = Array.distinct y |> Array.sort
+    let index = classes |> Array.mapi (fun i c -> c, i) |> dict
+    classes, y |> Array.map (fun v -> index[v])
+
+// ---------------------------------------------------------------- logistic regression
+
+/// The objective and its gradient, both divided by C·n: f = mean log-loss + ‖W‖²/(2Cn).
+/// θ is [(p+1), m] (last row the intercept); m = k for multinomial, 1 for binomial (class 0's logit fixed at 0).
+type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float) =
+    let n = float xa.shape[0]
+    let binary = k = 2
+    let mask =
+        let m = Array.create (int xa.shape[1]) 1.0
+        m[m.Length - 1] <- 0.0
+        matrix xa.device m.Length 1 m
+    let onehot = torch.nn.functional.one_hot(y, int64 k).to_type(torch.ScalarType.Float64)
+    member _.Columns = if binary then 1 else k
+    member _.Rows = xa.shape[1]
+    /// (f, ∇f) at θ; the returned gradient tensor belongs to the caller.
+    member _.Evaluate(theta: Tensor) : float * Tensor =
+        use scope = torch.NewDisposeScope()
+        let z = xa.matmul(theta)
+        let zfull = if binary then torch.cat([| torch.zeros_like(z); z |], 1L) else z
+        let lse = zfull.logsumexp(1L, keepdim = true)
+        let logp = zfull - lse
+        let loss = -(item ((logp * onehot).sum ())) / n
+        let wt = theta * mask
+        let f = loss + item ((wt * wt).sum ()) / (2.0 * c * n)
+        let resid = logp.exp() - onehot
+        let r = if binary then resid.narrow(1L, 1L, 1L) else resid
+        let g = xa.t().matmul(r) / sc n + wt / sc (c * n)
+        f, scope.MoveToOuter(g)
+    member _.Dispose() = mask.Dispose(); onehot.Dispose()
+
+let private dot (a: Tensor) (b: Tensor) = item ((a * b).sum ())
+let private maxAbs (a: Tensor) = item (a.abs().max ())
+
+/// L-BFGS (20 pairs) with a backtracking Armijo line search. Returns θ and the fit report.
+let private lbfgs (problem: LogisticProblem) (theta0: Tensor) (tol: float) (maxIter: int) : Tensor * FitReport =
+    let history = Collections.Generic.List<Tensor * Tensor * float>()
+    let mutable theta = theta0.clone()
+    let mutable f, g = problem.Evaluate theta
+    let mutable evaluations = 1
+    let mutable iter = 0
+    let mutable converged = maxAbs g <= tol
+    let mutable stalled = false
+    while not converged && not stalled && iter < maxIter do
+        iter <- iter + 1
+        // Two-loop recursion: d = -H·g.
+        let q = g.clone()
+        let alphas = Array.zeroCreate history.Count
+        for i in history.Count - 1 .. -1 .. 0 do
+            let s, yv, rho = history[i]
+            let a = rho * dot s q
+            alphas[i] <- a
+            q.sub_(yv * sc a) |> ignore
+        if history.Count > 0 then
+            let s, yv, _ = history[history.Count - 1]
+            q.mul_(sc (dot s yv / dot yv yv)) |> ignore
+        else
+            q.mul_(sc (min 1.0 (1.0 / item (g.abs().sum ())))) |> ignore
+        for i in 0 .. history.Count - 1 do
+            let s, yv, rho = history[i]
+            let b = rho * dot yv q
+            q.add_(s * sc (alphas[i] - b)) |> ignore
+        let d = q.neg()
+        q.Dispose()
+        let mutable slope = dot g d
+        if slope >= 0.0 then
+            // Not a descent direction (can follow a poor curvature pair): restart from steepest descent.
+            for (s, yv, _) in history do s.Dispose(); yv.Dispose()
+            history.Clear()
+            d.copy_(g.neg() * sc (1.0 / item (g.abs().sum ()))) |> ignore
+            slope <- dot g d
+        let mutable step = 1.0
+        let mutable accepted = false
+        let mutable tries = 0
+        while not accepted && tries < 60 do
+            let candidate = theta + d * sc step
+            let fc, gc = problem.Evaluate candidate
+            evaluations <- evaluations + 1
+            // Armijo; near the optimum f changes below its rounding error, so a step that keeps f
+            // within rounding and shrinks the gradient is accepted too (otherwise the gradient could
+            // not be driven below about sqrt(machine epsilon)).
+            let withinRounding = abs (fc - f) <= 1e-13 * max 1.0 (abs f) && maxAbs gc < maxAbs g
+            if fc <= f + 1e-4 * step * slope || withinRounding then
+                let s = candidate - theta
+                let yv = gc - g
+                let sy = dot s yv
+                if sy > 1e-12 * dot yv yv then
+                    history.Add((s, yv, 1.0 / sy))
+                    if history.Count > 20 then
+                        let s0, y0, _ = history[0]
+                        s0.Dispose(); y0.Dispose()
+                        history.RemoveAt 0
+                else s.Dispose(); yv.Dispose()
+                theta.Dispose(); g.Dispose()
+                theta <- candidate
+                g <- gc
+                let fOld = f
+                f <- fc
+                accepted <- true
+                converged <- maxAbs g <= tol
+                ignore fOld
+            else
+                candidate.Dispose(); gc.Dispose()
+                step <- step * 0.5
+                tries <- tries + 1
+        d.Dispose()
+        if not accepted then stalled <- true
+    let gmax = maxAbs g
+    for (s, yv, _) in history do s.Dispose(); yv.Dispose()
+    g.Dispose()
+    theta, { Iterations = iter; Evaluations = evaluations; Converged = converged || gmax <= tol; GradientMax = gmax }
+
+/// The gradient of the (C·n)-scaled logistic objective at a model: zero at the optimum (for tests).
+let logisticGradient (c: float) (x: Tensor) (y: int[]) (m: Model) : float =
+    use scope = torch.NewDisposeScope()
+    let _, codes = localCodes y
+    let k = m.Classes.Length
+    let xa = torch.cat([| x; torch.ones([| x.shape[0]; 1L |], dtype = torch.ScalarType.Float64, device = x.device) |], 1L)
+    let yt = torch.tensor(Array.map int64 codes, device = x.device)
+    let problem = LogisticProblem(xa, yt, k, c)
+    let theta =
+        if k = 2 then torch.cat([| m.Weights.narrow(1L, 1L, 1L); m.Bias.narrow(0L, 1L, 1L).unsqueeze(0L) |], 0L)
+        else torch.cat([| m.Weights; m.Bias.unsqueeze(0L) |], 0L)
+    let _, g = problem.Evaluate theta
+    let r = maxAbs g
+    problem.Dispose()
+    r
+
+let private fitLogistic (o: LogisticOptions) (x: Tensor) (y: int[]) (warm: Tensor option) : Model =
+    let classes, codes = localCodes y
+    let k = classes.Length
+    use scope = torch.NewDisposeScope()
+    let xa = torch.cat([| x; torch.ones([| x.shape[0]; 1L |], dtype = torch.ScalarType.Float64, device = x.device) |], 1L)
+    let yt = torch.tensor(Array.map int64 codes, device = x.device)
+    let problem = LogisticProblem(xa, yt, k, o.C)
+    let theta0 =
+        match warm with
+        | Some w when w.shape[0] = problem.Rows && w.shape[1] = int64 problem.Columns -> w
+        | _ -> torch.zeros([| problem.Rows; int64 problem.Columns |], dtype = torch.ScalarType.Float64, device = x.device)
+    let theta, report = lbfgs problem theta0 o.Tolerance o.MaxIterations
+    problem.Dispose()
+    let p = x.shape[1]
+    let w = theta.narrow(0L, 0L, p)
+    let b = theta[-1L]
+    let weights, bias =
+        if k = 2 then torch.cat([| torch.zeros_like(w); w |], 1L), torch.cat([| torch.zeros_like(b); b |], 0L)
+        else w, b
+    { Weights = scope.MoveToOuter(weights.contiguous()); Bias = scope.MoveToOuter(bias.contiguous()); Classes = classes; Report = report }
+
+/// θ of a logistic model, for warm-starting the next fit on similar data.
+let warmStart (m: Model) : Tensor =
+    if m.Classes.Length = 2 then torch.cat([| m.Weights.narrow(1L, 1L, 1L); m.Bias.narrow(0L, 1L, 1L).unsqueeze(0L) |], 0L)
+    else torch.cat([| m.Weights; m.Bias.unsqueeze(0L) |], 0L)
+
+// ---------------------------------------------------------------- shrinkage LDA
+
+let private fitLda (x: Tensor) (y: int[]) : Model =
+    let classes, codes = localCodes y
+    let k = classes.Length
+    use scope = torch.NewDisposeScope()
+    let n = float y.Length
+    let p = x.shape[1]
+    let dev = x.device
+    let cov = torch.zeros([| p; p |], dtype = torch.ScalarType.Float64, device = dev)
+    let means = Array.zeroCreate k
+    let priors = Array.zeroCreate k
+    for c in 0 .. k - 1 do
+        let members = codes |> Array.indexed |> Array.filter (fun (_, v) -> v = c) |> Array.map fst
+        let xc = rows dev members x
+        priors[c] <- float members.Length / n
+        let mean = xc.mean([| 0L |], keepdim = true)
+        means[c] <- mean
+        // scikit-learn's _cov(X, 'auto'): Ledoit-Wolf on standardised data, scaled back.
+        let centred = xc - mean
+        let std = (centred * centred).mean([| 0L |], keepdim = true).sqrt()
+        let scale = torch.where(std.lt(sc (10.0 * Double.Epsilon)), torch.ones_like(std), std)
+        let z = centred / scale
+        let shrunk = Shrinkage.shrunkCovariance z
+        cov.add_(shrunk * scale.t() * scale * sc priors[c]) |> ignore
+    let m = torch.cat(means, 0L)                                    // [k, p]
+    let struct (coef, _, _, _) = torch.linalg.lstsq(cov, m.t())     // coef [p, k]
+    let logPriors = torch.tensor(priors |> Array.map log, dtype = torch.ScalarType.Float64, device = dev)
+    let intercept = (m * coef.t()).sum([| 1L |]) * sc -0.5 + logPriors
+    { Weights = scope.MoveToOuter(coef.contiguous()); Bias = scope.MoveToOuter(intercept)
+      Classes = classes; Report = { Iterations = 0; Evaluations = 0; Converged = true; GradientMax = 0.0 } }
+
+// ---------------------------------------------------------------- ridge classifier
+
+/// Ridge on centred data through whichever Gram matrix is smaller (the solutions are identical).
+let ridgeSolve (alpha: float) (xc: Tensor) (yc: Tensor) : Tensor =
+    use scope = torch.NewDisposeScope()
+    let n, p = xc.shape[0], xc.shape[1]
+    let w =
+        if n < p then
+            let k = xc.matmul(xc.t()) + torch.eye(n, dtype = torch.ScalarType.Float64, device = xc.device) * sc alpha
+            xc.t().matmul(torch.linalg.solve(k, yc))
+        else
+            let k = xc.t().matmul(xc) + torch.eye(p, dtype = torch.ScalarType.Float64, device = xc.device) * sc alpha
+            torch.linalg.solve(k, xc.t().matmul(yc))
+    scope.MoveToOuter(w)
+
+/// ±1 targets as scikit-learn's LabelBinarizer(neg_label=-1) gives them: one column for two classes.
+let ridgeTargets (dev: torch.Device) (k: int) (codes: int[]) : Tensor =
+    let cols = if k = 2 then 1 else k
+    let data = Array.init (codes.Length * cols) (fun idx ->
+        let i, j = idx / cols, idx % cols
+        let cls = if k = 2 then 1 else j
+        if codes[i] = cls then 1.0 else -1.0)
+    matrix dev codes.Length cols data
+
+let private fitRidge (alpha: float) (x: Tensor) (y: int[]) : Model =
+    let classes, codes = localCodes y
+    let k = classes.Length
+    use scope = torch.NewDisposeScope()
+    let yt = ridgeTargets x.device k codes
+    let xm = x.mean([| 0L |], keepdim = true)
+    let ym = yt.mean([| 0L |], keepdim = true)
+    let w = ridgeSolve alpha (x - xm) (yt - ym)
+    let b = (ym - xm.matmul(w)).squeeze(0L)
+    let weights, bias =
+        if k = 2 then torch.cat([| torch.zeros_like(w); w |], 1L), torch.cat([| torch.zeros_like(b); b |], 0L)
+        else w, b
+    { Weights = scope.MoveToOuter(weights.contiguous()); Bias = scope.MoveToOuter(bias.contiguous())
+      Classes = classes; Report = { Iterations = 0; Evaluations = 0; Converged = true; GradientMax = 0.0 } }
+
+/// Fits a classifier on rows `x` [n, p] with class codes `y` (at least two distinct); `warm` is a
+/// previous logistic θ to start from (ignored by the closed-form classifiers).
+let fit (classifier: Classifier) (x: Tensor) (y: int[]) (warm: Tensor option) : Model =
+    if Array.distinct y |> Array.length < 2 then invalidArg "y" "a classifier needs at least two classes"
+    match classifier with
+    | Classifier.Logistic o -> fitLogistic o x y warm
+    | Classifier.Lda -> fitLda x y
+    | Classifier.Ridge alpha -> fitRidge alpha x y

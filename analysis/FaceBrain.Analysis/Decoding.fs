@@ -1,0 +1,210 @@
+/// Cross-validated decoding of a label column from features: pooled out-of-fold accuracy and friends,
+/// a permutation test inside the cross-validation scheme, a bootstrap interval, cross-generalisation.
+module FaceBrain.Analysis.Decoding
+
+open System
+open TorchSharp
+open FaceBrain.Core
+open FaceBrain.Analysis.Tensors
+open FaceBrain.Analysis.Dataset
+open FaceBrain.Analysis.CrossValidation
+open FaceBrain.Analysis.Classifiers
+
+type Options =
+    { Classifier: Classifier
+      Scheme: Scheme
+      /// z-score features with the training fold's mean and standard deviation.
+      Standardize: bool
+      Permutations: int
+      Bootstrap: int
+      /// Two-sided level of the bootstrap interval (e.g. 0.95).
+      Confidence: float
+      Seed: int
+      Device: torch.Device }
+
+let defaults (device: torch.Device) =
+    { Classifier = Classifier.Logistic defaultLogistic
+      Scheme = Scheme.StratifiedKFold 5
+      Standardize = false
+      Permutations = 0
+      Bootstrap = 0
+      Confidence = 0.95
+      Seed = 0
+      Device = device }
+
+type Interval = { Low: float; High: float; Level: float }
+
+type PermutationTest = { Count: int; PValue: float; NullMean: float; NullMax: float }
+
+type Result =
+    { Target: string
+      Classes: string[]
+      Scheme: string
+      Classifier: string
+      Folds: int
+      Scores: Metrics.Scores
+      Permutation: PermutationTest option
+      Interval: Interval option
+      /// Every iterative fit converged (always true for the closed-form classifiers).
+      Converged: bool
+      MaxIterations: int
+      Warnings: string list
+      /// Out-of-fold predicted class code per stimulus (-1 where a stimulus was never tested).
+      Predictions: int[] }
+
+/// The target's labels, refusing a missing column or a single class.
+let labels (d: Dataset) (target: string) : Labels =
+    let l = encode (column d target)
+    if l.Count < 2 then
+        raise (InputException(d.Stimuli.Source, $"target '{target}' has one class ('{l.Classes[0]}'): nothing to decode"))
+    l
+
+/// Training and testing rows of each fold, standardised if asked, fitted and predicted.
+type private Runner(d: Dataset, opts: Options) =
+    let x = matrix opts.Device d.Rows d.Columns d.Features
+    member _.X = x
+    /// Out-of-fold predictions for codes `y` over `folds`. An iterative fit starts from the previous
+    /// fold's solution (same labels, mostly the same rows): the optimum is unique, so only speed changes.
+    member _.Predict(y: int[], folds: Fold[], reports: ResizeArray<FitReport>) : int[] =
+        let pred = Array.create y.Length -1
+        let mutable warm : Tensor option = None
+        folds |> Array.iter (fun f ->
+            use scope = torch.NewDisposeScope()
+            let xtr0 = rows opts.Device f.Train x
+            let xte0 = rows opts.Device f.Test x
+            let xtr, xte =
+                if opts.Standardize then
+                    let m = xtr0.mean([| 0L |], keepdim = true)
+                    let s0 = (xtr0 - m).pow(sc 2.0).mean([| 0L |], keepdim = true).sqrt()
+                    let s = torch.where(s0.lt(sc 1e-12), torch.ones_like(s0), s0)
+                    (xtr0 - m) / s, (xte0 - m) / s
+                else xtr0, xte0
+            let ytr = f.Train |> Array.map (fun i -> y[i])
+            use model = fit opts.Classifier xtr ytr warm
+            reports.Add model.Report
+            match opts.Classifier with
+            | Classifier.Logistic _ ->
+                warm |> Option.iter (fun t -> t.Dispose())
+                warm <- Some(scope.MoveToOuter(warmStart model))
+            | _ -> ()
+            let p = predict model xte
+            f.Test |> Array.iteri (fun j i -> pred[i] <- p[j]))
+        warm |> Option.iter (fun t -> t.Dispose())
+        pred
+    member _.Dispose() = x.Dispose()
+
+/// Permutes `y` within the groups of `groups` (all rows one group when None), seeded by `rng`.
+let permuteWithin (rng: Random) (groups: string[] option) (y: int[]) : int[] =
+    let out = Array.copy y
+    let blocks =
+        match groups with
+        | Some g -> Array.init y.Length id |> Array.groupBy (fun i -> g[i]) |> Array.sortBy fst |> Array.map snd
+        | None -> [| Array.init y.Length id |]
+    for idx in blocks do
+        let values = idx |> Array.map (fun i -> y[i])
+        rng.Shuffle values
+        idx |> Array.iteri (fun j i -> out[i] <- values[j])
+    out
+
+let private checkFolds (d: Dataset) (target: string) (y: int[]) (classes: string[]) (folds: Fold[]) =
+    let warnings = ResizeArray<string>()
+    for f in folds do
+        let trainClasses = f.Train |> Array.map (fun i -> y[i]) |> Array.distinct
+        if trainClasses.Length < 2 then
+            raise (InputException(d.Stimuli.Source, $"fold '{f.Name}': the training set holds only one class of '{target}' ('{classes[trainClasses[0]]}')"))
+        let unseen = f.Test |> Array.map (fun i -> y[i]) |> Array.distinct |> Array.filter (fun c -> not (Array.contains c trainClasses))
+        if unseen.Length > 0 then
+            let names = unseen |> Array.map (fun c -> classes[c])
+            warnings.Add($"fold '{f.Name}': test classes absent from training ({commas names}) can never be predicted correctly")
+    List.ofSeq warnings
+
+/// Decodes `target` from `d` with the options' classifier and scheme.
+let decode (d: Dataset) (target: string) (opts: Options) : Result =
+    let l = labels d target
+    let y = l.Codes
+    let folds = CrossValidation.folds d.Stimuli.Source (column d) y opts.Seed opts.Scheme
+    let warnings = ResizeArray(checkFolds d target y l.Classes folds)
+    let runner = Runner(d, opts)
+    try
+        let reports = ResizeArray<FitReport>()
+        let pred = runner.Predict(y, folds, reports)
+        let tested = Array.init y.Length id |> Array.filter (fun i -> pred[i] >= 0)
+        let truthT, predT = tested |> Array.map (fun i -> y[i]), tested |> Array.map (fun i -> pred[i])
+        let scores = Metrics.score l.Count truthT predT
+        let permutation =
+            if opts.Permutations <= 0 then None
+            else
+                let rng = Random(opts.Seed)
+                let groups = opts.Scheme.GroupColumn |> Option.map (column d)
+                let nulls =
+                    Array.init opts.Permutations (fun _ ->
+                        let yp = permuteWithin rng groups y
+                        let pp = runner.Predict(yp, folds, reports)
+                        Metrics.accuracy (tested |> Array.map (fun i -> yp[i])) (tested |> Array.map (fun i -> pp[i])))
+                Some { Count = nulls.Length; PValue = Metrics.permutationP scores.Accuracy nulls
+                       NullMean = Array.average nulls; NullMax = Array.max nulls }
+        let notConverged = reports |> Seq.filter (fun r -> not r.Converged) |> Seq.length
+        if notConverged > 0 then
+            let worst = reports |> Seq.map (fun r -> r.GradientMax) |> Seq.max
+            warnings.Add($"{notConverged} of {reports.Count} fits (permutations included) did not converge (largest scaled gradient {worst:g3}); raise --max-iter or check the data's scale")
+        let interval =
+            if opts.Bootstrap <= 0 then None
+            else
+                let rng = Random(opts.Seed + 1)
+                let correct = tested |> Array.map (fun i -> if pred[i] = y[i] then 1.0 else 0.0)
+                let stats =
+                    Array.init opts.Bootstrap (fun _ ->
+                        let mutable s = 0.0
+                        for _ in 1 .. correct.Length do s <- s + correct[rng.Next correct.Length]
+                        s / float correct.Length)
+                    |> Array.sort
+                let a = (1.0 - opts.Confidence) / 2.0 * 100.0
+                Some { Low = Metrics.percentile stats a; High = Metrics.percentile stats (100.0 - a); Level = opts.Confidence }
+        { Target = target
+          Classes = l.Classes
+          Scheme = opts.Scheme.Text
+          Classifier = opts.Classifier.Name
+          Folds = folds.Length
+          Scores = scores
+          Permutation = permutation
+          Interval = interval
+          Converged = (notConverged = 0)
+          MaxIterations = (if reports.Count = 0 then 0 else reports |> Seq.map (fun r -> r.Iterations) |> Seq.max)
+          Warnings = List.ofSeq warnings
+          Predictions = pred }
+    finally runner.Dispose()
+
+/// Train on the rows where `column` = a, test on the rows where it = b, for every pair a ≠ b.
+type CrossGeneralisation =
+    { Target: string
+      Column: string
+      Values: string[]
+      /// Accuracy[a, b]: trained on value a, tested on value b; NaN on the diagonal (no held-out rows).
+      Accuracy: float[,]
+      /// Mean of the off-diagonal entries.
+      MeanOffDiagonal: float
+      Chance: float }
+
+let crossGeneralise (d: Dataset) (target: string) (col: string) (opts: Options) : CrossGeneralisation =
+    let l = labels d target
+    let g = column d col
+    let values = g |> Array.distinct |> Array.sortWith (fun a b -> String.CompareOrdinal(a, b))
+    if values.Length < 2 then raise (InputException(d.Stimuli.Source, $"column '{col}' has one value: nothing to generalise across"))
+    let acc = Array2D.create values.Length values.Length nan
+    let runner = Runner(d, opts)
+    try
+        values |> Array.iteri (fun a va ->
+            let train = Array.init d.Rows id |> Array.filter (fun i -> g[i] = va)
+            let others = values |> Array.indexed |> Array.filter (fun (b, _) -> b <> a)
+            let tests = others |> Array.map (fun (_, vb) -> Array.init d.Rows id |> Array.filter (fun i -> g[i] = vb))
+            let folds = tests |> Array.mapi (fun j t -> { Name = $"{col}={va}->{snd others[j]}"; Train = train; Test = t })
+            let trainClasses = train |> Array.map (fun i -> l.Codes[i]) |> Array.distinct
+            if trainClasses.Length < 2 then
+                raise (InputException(d.Stimuli.Source, $"{col}={va}: the training rows hold fewer than two classes of '{target}'"))
+            // One fit serves every test value: the folds share their training rows.
+            let pred = runner.Predict(l.Codes, [| { folds[0] with Test = Array.concat tests } |], ResizeArray())
+            others |> Array.iteri (fun j (b, _) ->
+                acc[a, b] <- Metrics.accuracy (tests[j] |> Array.map (fun i -> l.Codes[i])) (tests[j] |> Array.map (fun i -> pred[i]))))
+        let off = [| for a in 0 .. values.Length - 1 do for b in 0 .. values.Length - 1 do if a <> b then acc[a, b] |]
+        { Target = target; Column = col; Values = values; Accuracy = acc; MeanOffDiagonal = Array.average off; Chance = 1.0 / float l.Count }
+    finally runner.Dispose()

@@ -1,0 +1,150 @@
+/// Representational similarity analysis: model RDMs, their comparison with a data RDM, a permutation
+/// test over item labels and a bootstrap over items.
+module FaceBrain.Analysis.Rsa
+
+open System
+open System.IO
+open TorchSharp
+open FaceBrain.Core
+open FaceBrain.Core.IO
+open FaceBrain.Analysis.Tensors
+open FaceBrain.Analysis.Rdm
+open FaceBrain.Analysis.Comparison
+
+/// A model RDM over the same items as the data RDM (condensed, pdist order).
+type Model = { Name: string; Values: float[] }
+
+/// Label model: 0 where two items share the column's value, 1 otherwise. With conditions
+/// (`averageColumn`), each condition must have one value of the column.
+let labelModel (d: Dataset.Dataset) (averageColumn: string option) (items: string[]) (column: string) : Model =
+    let labels = Dataset.column d column
+    let itemLabels =
+        match averageColumn with
+        | None -> labels
+        | Some avg ->
+            let cond = Dataset.column d avg
+            items |> Array.map (fun c ->
+                let values = Array.init d.Rows id |> Array.filter (fun i -> cond[i] = c) |> Array.map (fun i -> labels[i]) |> Array.distinct
+                if values.Length <> 1 then
+                    raise (InputException(d.Stimuli.Source, $"model '{column}': condition '{c}' of '{avg}' has {values.Length} values of '{column}' ({commas values}); a label model needs one"))
+                values[0])
+    let n = items.Length
+    let v = [| for i in 0 .. n - 1 do for j in i + 1 .. n - 1 -> if itemLabels[i] = itemLabels[j] then 0.0 else 1.0 |]
+    { Name = column; Values = v }
+
+/// Model RDM from a .npy file: square [n, n] (upper triangle used) or condensed [n(n−1)/2].
+let fileModel (name: string) (path: string) (n: int) : Model =
+    let a = Npy.ReadAsDouble path
+    let values =
+        match a.Shape with
+        | [| r; c |] when r = int64 n && c = int64 n -> [| for i in 0 .. n - 1 do for j in i + 1 .. n - 1 -> a.Data[i * n + j] |]
+        | [| m |] when m = int64 (condensedLength n) -> a.Data
+        | s -> raise (InputException(path, $"model RDM shape ({commas s}) fits neither [{n}, {n}] nor [{condensedLength n}] for {n} items"))
+    if values |> Array.exists (fun v -> not (Double.IsFinite v)) then raise (InputException(path, "model RDM holds NaN or infinite values"))
+    { Name = name; Values = values }
+
+type Options =
+    { Comparisons: Method list
+      Permutations: int
+      Bootstrap: int
+      Confidence: float
+      Seed: int
+      Device: torch.Device }
+
+type Interval = { Low: float; High: float; Level: float }
+
+type ModelResult =
+    { Model: string
+      Comparison: Method
+      Value: float
+      /// One-sided: (1 + #{null ≥ observed}) / (1 + N), items permuted.
+      PValue: float option
+      NullMean: float option
+      Interval: Interval option }
+
+let private zscore (v: float[]) =
+    let m = Array.average v
+    let sd = sqrt (v |> Array.averageBy (fun x -> (x - m) * (x - m)))
+    v |> Array.map (fun x -> (x - m) / sd)
+
+/// Pearson (or Spearman, on ranks) between `data` and the model with items permuted, for many
+/// permutations at once: permuting items permutes the entries, so means and deviations are unchanged
+/// and r is a mean of products of z-scores gathered through the permutation.
+let private permutedCorrelations (device: torch.Device) (n: int) (data: float[]) (model: float[]) (perms: int[][]) : float[] =
+    use scope = torch.NewDisposeScope()
+    let zd = (matrix device n n (square n (zscore data))).triu_(1L)
+    let zm = matrix device n n (square n (zscore model))
+    let count = float (condensedLength n)
+    // Batches keep the [B, n, n] gather within ~64 MB.
+    let batch = max 1 (int (8_000_000L / int64 (n * n)))
+    perms
+    |> Array.chunkBySize batch
+    |> Array.collect (fun chunk ->
+        use inner = torch.NewDisposeScope()
+        let b = int64 chunk.Length
+        let p = torch.tensor(chunk |> Array.concat |> Array.map int64, ReadOnlySpan<int64>([| b; int64 n |]), device = device)
+        let rowsSel = zm.index_select(0L, p.reshape([| -1L |])).reshape([| b; int64 n; int64 n |])
+        let both = rowsSel.gather(2L, p.unsqueeze(1L).expand([| b; int64 n; int64 n |]))
+        toArray ((both * zd.unsqueeze(0L)).sum([| 1L; 2L |]) / sc count))
+
+/// Permutes the items of a condensed model RDM.
+let permuteModel (n: int) (model: float[]) (perm: int[]) : float[] =
+    [| for i in 0 .. n - 1 do
+         for j in i + 1 .. n - 1 ->
+             let a, b = perm[i], perm[j]
+             if a < b then model[condensedIndex n a b] else model[condensedIndex n b a] |]
+
+let private refuseConstant (name: string) (v: float[]) =
+    if v.Length = 0 || v |> Array.forall (fun x -> x = v[0]) then
+        raise (InputException($"model '{name}': its RDM is constant, so no correlation with it is defined"))
+
+/// Compares the data RDM with each model under each comparison, with the optional tests.
+let evaluate (data: Rdm) (models: Model list) (o: Options) : ModelResult list =
+    let n = data.Size
+    if data.Values |> Array.forall (fun x -> x = data.Values[0]) then
+        raise (InputException("the data RDM is constant: no correlation with it is defined"))
+    [ for m in models do
+        refuseConstant m.Name m.Values
+        let rng = Random(o.Seed)
+        let perms = Array.init o.Permutations (fun _ -> let p = Array.init n id in rng.Shuffle p; p)
+        let boots =
+            let rb = Random(o.Seed + 1)
+            Array.init o.Bootstrap (fun _ -> Array.init n (fun _ -> rb.Next n))
+        for c in o.Comparisons do
+            let value = compare' c data.Values m.Values
+            let nulls =
+                if perms.Length = 0 then None
+                else
+                    match c with
+                    | Method.Pearson -> Some(permutedCorrelations o.Device n data.Values m.Values perms)
+                    | Method.Spearman -> Some(permutedCorrelations o.Device n (rank data.Values) (rank m.Values) perms)
+                    | Method.KendallTauA -> Some(perms |> Array.map (fun p -> kendallTauA data.Values (permuteModel n m.Values p)))
+            let interval =
+                if boots.Length = 0 then None
+                else
+                    // Resampled items; pairs of copies of one item are left out (their distance is 0 by construction).
+                    let stats =
+                        boots
+                        |> Array.map (fun s ->
+                            let da, ma = ResizeArray(), ResizeArray()
+                            for a in 0 .. n - 1 do
+                                for b in a + 1 .. n - 1 do
+                                    let i, j = s[a], s[b]
+                                    if i <> j then
+                                        let k = if i < j then condensedIndex n i j else condensedIndex n j i
+                                        da.Add data.Values[k]
+                                        ma.Add m.Values[k]
+                            compare' c (da.ToArray()) (ma.ToArray()))
+                        |> Array.filter (fun v -> not (Double.IsNaN v))
+                        |> Array.sort
+                    if stats.Length = 0 then None
+                    else
+                        let a = (1.0 - o.Confidence) / 2.0 * 100.0
+                        Some { Low = Metrics.percentile stats a; High = Metrics.percentile stats (100.0 - a); Level = o.Confidence }
+            yield
+                { Model = m.Name
+                  Comparison = c
+                  Value = value
+                  PValue = nulls |> Option.map (Metrics.permutationP value)
+                  NullMean = nulls |> Option.map Array.average
+                  Interval = interval } ]

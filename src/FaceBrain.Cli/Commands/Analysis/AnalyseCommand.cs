@@ -1,0 +1,118 @@
+using System.ComponentModel;
+using FaceBrain.Analysis;
+using FaceBrain.Core;
+using FaceBrain.Core.IO;
+using FaceBrain.Core.Torch;
+using Microsoft.FSharp.Collections;
+using Spectre.Console.Cli;
+
+namespace FaceBrain.Cli.Commands.Analysis;
+
+/// <summary>`facebrain analyse`: layerwise decoding, RSA, disentanglement and CKA over every layer of a store.</summary>
+public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--store <DIR>")]
+        [Description("Activation store to analyse (every layer).")]
+        public string Store { get; init; } = "";
+
+        [CommandOption("--targets <COLUMNS>")]
+        [Description("Comma-separated label columns (default identity,expression).")]
+        public string Targets { get; init; } = "identity,expression";
+
+        [CommandOption("--cv <TARGET=SCHEME>")]
+        [Description("Scheme for one target, e.g. expression=logo:identity (repeatable). Default: expression by logo:identity, others stratkfold:5.")]
+        public string[] Cv { get; init; } = [];
+
+        [CommandOption("--classifier <NAME>")]
+        [Description("logistic (default), lda or ridge.")]
+        public string Classifier { get; init; } = "logistic";
+
+        [CommandOption("-C|--inverse-l2 <VALUE>")]
+        [Description("Logistic C (default 1); also written --C.")]
+        public double C { get; init; } = 1.0;
+
+        [CommandOption("--alpha <VALUE>")]
+        [Description("Ridge alpha (default 1).")]
+        public double Alpha { get; init; } = 1.0;
+
+        [CommandOption("--max-iter <N>")]
+        public int MaxIter { get; init; } = 2000;
+
+        [CommandOption("--tol <VALUE>")]
+        public double Tol { get; init; } = 1e-6;
+
+        [CommandOption("--permutations <N>")]
+        [Description("Permutations for decoding, RSA and congruence tests (default 0).")]
+        public int Permutations { get; init; }
+
+        [CommandOption("--seed <N>")]
+        public int Seed { get; init; }
+
+        [CommandOption("--distance <NAME>")]
+        [Description("RDM distance: correlation (default), euclidean, cosine.")]
+        public string Distance { get; init; } = "correlation";
+
+        [CommandOption("--compare <NAME>")]
+        [Description("RDM comparison: spearman (default), pearson, kendall-tau-a.")]
+        public string Compare { get; init; } = "spearman";
+
+        [CommandOption("--identity-column <COLUMN>")]
+        public string IdentityColumn { get; init; } = "identity";
+
+        [CommandOption("--expression-column <COLUMN>")]
+        public string ExpressionColumn { get; init; } = "expression";
+
+        [CommandOption("--device <DEVICE>")]
+        public string Device { get; init; } = "auto";
+
+        [CommandOption("--json")]
+        [Description("Print one JSON object (rows and by_layer).")]
+        public bool Json { get; init; }
+
+        [CommandOption("--out <DIR>")]
+        [Description("Write analysis.tsv and analysis.json into this folder.")]
+        public string Out { get; init; } = "";
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    {
+        if (s.Store.Length == 0) throw new InputException("--store DIR is required");
+        DataSettings.RequireNonNegative("--permutations", s.Permutations);
+        DataSettings.RequirePositive("--C", s.C);
+        DataSettings.RequirePositive("--alpha", s.Alpha);
+        var classifier = DecodeCommand.ParseClassifier(s.Classifier, s.C, s.Alpha, s.MaxIter, s.Tol);
+        var distance = Rdm.parseDistance(s.Distance, "", "");
+        if (distance.IsCrossnobis) throw new InputException("--distance crossnobis is not available in analyse (it needs conditions and folds); use rsa");
+        var comparison = Comparison.parse(s.Compare);
+        var targets = s.Targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var schemes = new Dictionary<string, CrossValidation.Scheme>();
+        foreach (var spec in s.Cv)
+        {
+            int eq = spec.IndexOf('=');
+            if (eq <= 0) throw new InputException($"--cv: '{spec}' should be TARGET=SCHEME, e.g. expression=logo:identity");
+            var t = spec[..eq];
+            if (!targets.Contains(t)) throw new InputException($"--cv: '{t}' is not one of the targets ({string.Join(", ", targets)})");
+            schemes[t] = CrossValidation.parse(spec[(eq + 1)..]);
+        }
+        if (s.Out.Length > 0 && !Directory.Exists(s.Out)) Directory.CreateDirectory(s.Out);
+        var store = FaceBrain.Analysis.Store.openStore(s.Store);
+        var device = DeviceSpec.Parse(s.Device).Resolve();
+        var options = new Layerwise.Options(
+            ListModule.OfSeq(targets), MapModule.OfSeq(schemes.Select(kv => Tuple.Create(kv.Key, kv.Value))),
+            classifier, s.Permutations, s.Seed, distance, comparison, s.IdentityColumn, s.ExpressionColumn, device);
+        var progress = Microsoft.FSharp.Core.FuncConvert.FromAction<string>(layer => Console.Error.WriteLine($"facebrain analyse: layer {layer}"));
+        var frame = Layerwise.run(store, options, progress);
+        var json = Layerwise.toJson(s.Store, options, frame);
+        var text = json.ToJsonString(JsonOutput.Options);
+        if (s.Out.Length > 0)
+        {
+            AtomicFile.WriteAllText(Path.Combine(s.Out, "analysis.tsv"), Layerwise.toTsv(frame));
+            AtomicFile.WriteAllText(Path.Combine(s.Out, "analysis.json"), text + "\n");
+        }
+        if (s.Json) Console.WriteLine(text);
+        else Console.Write(Layerwise.toTsv(frame));
+        return 0;
+    }
+}

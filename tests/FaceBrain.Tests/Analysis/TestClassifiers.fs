@@ -1,0 +1,117 @@
+module FaceBrain.Tests.Analysis.TestClassifiers
+
+open System
+open Expecto
+open TorchSharp
+open FaceBrain.Analysis
+open FaceBrain.Analysis.Tensors
+open FaceBrain.Analysis.Classifiers
+open FaceBrain.Tests.Analysis.AnalysisSupport
+
+/// Class-structured data: k classes with random means in p dimensions plus unit noise.
+let private blobs seed n p k (separation: float) =
+    let rng = Random(seed : int)
+    let means = Array.init k (fun _ -> Synthetic.gaussian rng p)
+    let y = Array.init n (fun i -> i % k)
+    let x = Array.init (n * p) (fun idx -> let i, j = idx / p, idx % p in separation * means[y[i]][j])
+    let noise = Synthetic.gaussian rng (n * p)
+    Array.map2 (+) x noise, y
+
+/// The logistic objective written out in plain F# (independent of the tensor code):
+/// C·Σ (log Σ_k exp z_ik − z_i,y_i) + ½‖W‖², z = x·W + b.
+let private objective (c: float) (x: float[]) (n: int) (p: int) (y: int[]) (w: float[]) (b: float[]) (k: int) =
+    let mutable loss = 0.0
+    for i in 0 .. n - 1 do
+        let z = Array.init k (fun cl -> b[cl] + Seq.sum (seq { for j in 0 .. p - 1 -> x[i * p + j] * w[j * k + cl] }))
+        let m = Array.max z
+        let lse = m + log (z |> Array.sumBy (fun v -> exp (v - m)))
+        loss <- loss + lse - z[y[i]]
+    c * loss + 0.5 * (w |> Array.sumBy (fun v -> v * v))
+
+let private checkOptimal (c: float) n p k sep seed =
+    let x, y = blobs seed n p k sep
+    use xt = matrix cpu.Value n p x
+    use m = fit (Classifier.Logistic { defaultLogistic with C = c; Tolerance = 1e-9 }) xt y None
+    Expect.isTrue m.Report.Converged "converged"
+    Expect.isLessThan (logisticGradient c xt y m) 1e-8 "scaled gradient ≈ 0 at the solution"
+    let w, b = toArray m.Weights, toArray m.Bias
+    let f0 = objective c x n p y w b k
+    // Independent check: the plain objective's directional derivatives vanish and nudges do not lower it.
+    let rng = Random(seed + 99)
+    for _ in 1 .. 5 do
+        let dw = Synthetic.gaussian rng w.Length
+        let db = Synthetic.gaussian rng b.Length
+        if k = 2 then (for j in 0 .. p - 1 do dw[j * k] <- 0.0); db[0] <- 0.0   // class 0 fixed in the binomial form
+        let at (e: float) = objective c x n p y (Array.map2 (fun a d -> a + e * d) w dw) (Array.map2 (fun a d -> a + e * d) b db) k
+        let eps = 1e-4
+        let deriv = (at eps - at -eps) / (2.0 * eps)
+        Expect.isLessThan (abs deriv) (1e-5 * c * float n) "directional derivative ≈ 0"
+        Expect.isGreaterThanOrEqual (at 1e-2) (f0 - 1e-9) "a step away does not lower the objective"
+
+[<Tests>]
+let tests =
+    testSequenced <| testList "Analysis.Classifiers" [
+        testCase "multinomial logistic: the optimum (n > p, three classes)" <| fun () -> checkOptimal 1.0 60 5 3 1.0 1
+        testCase "multinomial logistic: the optimum on separable data with p > n" <| fun () -> checkOptimal 0.5 24 40 4 2.0 2
+        testCase "binomial logistic: the optimum (two classes)" <| fun () -> checkOptimal 2.0 40 6 2 1.0 3
+
+        testCase "two classes use one binomial coefficient vector (scikit-learn), not a symmetric softmax" <| fun () ->
+            // x = -1 (class 0), +1 (class 1), C = 1: by symmetry b = 0 and w solves w = 2/(1+e^w),
+            // from minimising 2·log(1+e^-w) + w²/2. (The symmetric softmax would give another w.)
+            let mutable lo, hi = 0.0, 2.0
+            for _ in 1 .. 100 do
+                let mid = (lo + hi) / 2.0
+                if mid * (1.0 + exp mid) - 2.0 > 0.0 then hi <- mid else lo <- mid
+            use xt = matrix cpu.Value 2 1 [| -1.0; 1.0 |]
+            use m = fit (Classifier.Logistic { defaultLogistic with Tolerance = 1e-10 }) xt [| 0; 1 |] None
+            let w, b = toArray m.Weights, toArray m.Bias
+            near 1e-8 (w[1] - w[0]) lo "w"
+            near 1e-8 (b[1] - b[0]) 0.0 "b"
+
+        testCase "a hopeless iteration budget is reported as not converged" <| fun () ->
+            let x, y = blobs 4 40 10 3 3.0
+            use xt = matrix cpu.Value 40 10 x
+            use m = fit (Classifier.Logistic { defaultLogistic with MaxIterations = 2; Tolerance = 1e-12 }) xt y None
+            Expect.isFalse m.Report.Converged "not converged"
+            Expect.equal m.Report.Iterations 2 "stopped at the budget"
+
+        testTheory "Ledoit-Wolf matches scikit-learn's formula written out in loops" [ (7, 4, 5); (3, 5, 6) ] <| fun (n, p, seed) ->
+            // (3, 5) takes the n < p branch (Gram of rows), which must give the same number.
+            let x = gaussian seed (n * p)
+            let mean = Array.init p (fun j -> Seq.average (seq { for i in 0 .. n - 1 -> x[i * p + j] }))
+            let xc = Array.init (n * p) (fun idx -> x[idx] - mean[idx % p])
+            let s = Array2D.init p p (fun a b -> Seq.sum (seq { for i in 0 .. n - 1 -> xc[i * p + a] * xc[i * p + b] }) / float n)
+            let mu = Seq.sum (seq { for j in 0 .. p - 1 -> s[j, j] }) / float p
+            let delta_ = Seq.sum (seq { for a in 0 .. p - 1 do for b in 0 .. p - 1 -> (s[a, b] * float n) ** 2.0 }) / float (n * n)
+            let beta_ = Seq.sum (seq { for a in 0 .. p - 1 do for b in 0 .. p - 1 -> Seq.sum (seq { for i in 0 .. n - 1 -> xc[i * p + a] ** 2.0 * xc[i * p + b] ** 2.0 }) })
+            let beta = 1.0 / float (p * n) * (beta_ / float n - delta_)
+            let delta = (delta_ - 2.0 * mu * (mu * float p) + float p * mu * mu) / float p
+            let expected = (min beta delta) / delta
+            use xt = matrix cpu.Value n p x
+            let lw = Shrinkage.ledoitWolf xt
+            near 1e-12 lw.Shrinkage expected "shrinkage"
+            near 1e-12 lw.Mu mu "mu"
+
+        testCase "ridge: primal and dual solutions agree and match a 2x2 worked case" <| fun () ->
+            // X = [[1,0],[0,2]] (already centred for the test), y = [1,1], alpha = 1:
+            // (XᵀX + I) w = Xᵀy  ->  [[2,0],[0,5]] w = [1,2]  ->  w = [0.5, 0.4].
+            use x = matrix cpu.Value 2 2 [| 1.0; 0.0; 0.0; 2.0 |]
+            use y = matrix cpu.Value 2 1 [| 1.0; 1.0 |]
+            use w = ridgeSolve 1.0 x y
+            Expect.sequenceEqual (toArray w |> Array.map (fun v -> Math.Round(v, 12))) [| 0.5; 0.4 |] "w"
+            use wide = matrix cpu.Value 3 6 (gaussian 7 18)
+            use yw = matrix cpu.Value 3 2 (gaussian 8 6)
+            use dual = ridgeSolve 0.7 wide yw
+            // primal on the same problem: solve (XᵀX + αI) w = Xᵀy directly
+            use k = wide.t().matmul(wide) + torch.eye(6L, dtype = torch.ScalarType.Float64) * sc 0.7
+            use primal = torch.linalg.solve(k, wide.t().matmul(yw))
+            Array.iter2 (fun a b -> near 1e-10 a b "dual = primal") (toArray dual) (toArray primal)
+
+        testTheory "every classifier recovers well separated classes" [ "logistic"; "lda"; "ridge" ] <| fun name ->
+            let c = match name with "logistic" -> Classifier.Logistic defaultLogistic | "lda" -> Classifier.Lda | _ -> Classifier.Ridge 1.0
+            let x, y = blobs 9 90 8 3 3.0
+            use xt = matrix cpu.Value 90 8 x
+            use m = fit c xt y None
+            let acc = Metrics.accuracy y (predict m xt)
+            Expect.isGreaterThan acc 0.95 "training accuracy"
+    ]
