@@ -1,4 +1,5 @@
 using FaceBrain.Cli.Commands;
+using FaceBrain.Cli.Commands.Fmri;
 using Spectre.Console.Cli;
 
 namespace FaceBrain.Cli;
@@ -15,6 +16,8 @@ public static class FaceBrainApp
             config.PropagateExceptions();
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Report .NET, TorchSharp and the libtorch in use, CUDA devices, threads and the libstdc++ fix.");
+            config.AddCommand<EncodeCommand>("encode")
+                .WithDescription("Cross-validated voxelwise ridge encoding models: per-voxel r and R2, alphas, noise ceilings.");
         });
         return CliErrors.Run(() => app.Run(args));
     }
