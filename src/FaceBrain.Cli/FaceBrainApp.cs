@@ -18,6 +18,12 @@ public static class FaceBrainApp
                 .WithDescription("Report .NET, TorchSharp and the libtorch in use, CUDA devices, threads and the libstdc++ fix.");
             config.AddCommand<EncodeCommand>("encode")
                 .WithDescription("Cross-validated voxelwise ridge encoding models: per-voxel r and R2, alphas, noise ceilings.");
+            config.AddBranch("fmri", b =>
+            {
+                b.SetDescription("Neural data: NIfTI regions of interest and simulated fMRI with known ground truth.");
+                b.AddCommand<FmriRoiCommand>("roi")
+                    .WithDescription("Write the [volumes, voxels] matrix of a NIfTI series inside a mask or atlas label, plus voxel coordinates.");
+            });
         });
         return CliErrors.Run(() => app.Run(args));
     }
