@@ -123,6 +123,7 @@ let toJson (report: Report) : IDictionary<string, obj> =
     d["r"] <- spread report r.R
     d["r2"] <- spread report r.R2
     r.Alphas |> Option.iter (fun a -> d["alphas"] <- spread report a)
+    d["r_fold_mean"] <- spread report r.RFoldMean
     match report.Ceiling with
     | Some c ->
         d["ceiling_r"] <- spread report c.CeilingR
@@ -147,7 +148,7 @@ let toJson (report: Report) : IDictionary<string, obj> =
 /// A per-voxel TSV (voxel, r, r2, alpha, ceilings) for `--out`.
 let toTsv (report: Report) =
     let f (x: double) = x.ToString("R", CultureInfo.InvariantCulture)
-    let sb = StringBuilder("voxel\tr\tr2\talpha\tceiling_r\tceiling_r2\tr_normalized\tr2_normalized\n")
+    let sb = StringBuilder("voxel\tr\tr2\tr_fold_mean\talpha\tceiling_r\tceiling_r2\tr_normalized\tr2_normalized\n")
     let r = report.Result
     let normalized = report.Ceiling |> Option.map (fun c -> Scores.normalize r.R c.CeilingR, Scores.normalize r.R2 c.CeilingR2)
     report.Kept
@@ -161,7 +162,7 @@ let toTsv (report: Report) =
             match report.Ceiling, normalized with
             | Some c, Some (nr, nr2) -> [ f c.CeilingR[k]; f c.CeilingR2[k]; f nr[k]; f nr2[k] ]
             | _ -> [ ""; ""; ""; "" ]
-        sb.Append(String.concat "\t" ([ string v; f r.R[k]; f r.R2[k]; alpha ] @ c)).Append('\n') |> ignore)
+        sb.Append(String.concat "\t" ([ string v; f r.R[k]; f r.R2[k]; f r.RFoldMean[k]; alpha ] @ c)).Append('\n') |> ignore)
     sb.ToString()
 
 let summary (report: Report) =

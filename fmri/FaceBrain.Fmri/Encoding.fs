@@ -2,6 +2,7 @@
 /// predictions (every row predicted exactly once, by a model that never saw it).
 module FaceBrain.Fmri.Encoding
 
+open System
 open TorchSharp
 open FaceBrain.Core
 open FaceBrain.Fmri.Folds
@@ -24,6 +25,10 @@ type Result =
       R: double[]
       /// R² (scikit-learn's r2_score) of the pooled out-of-fold predictions, per voxel.
       R2: double[]
+      /// Mean over folds of the Pearson r within each test fold (folds of at least 3 rows). Unlike the
+      /// pooled r, it carries no negative bias for voxels without signal: pooled predictions that fall back
+      /// to the training mean are anti-correlated with the held-out fold's mean.
+      RFoldMean: double[]
       /// [rows, voxels], each row predicted by the fold that held it out.
       Predictions: Matrix
       /// With PerVoxel: the alpha each voxel gets from inner CV over all rows (the final model's).
@@ -78,8 +83,21 @@ let crossValidate (source: string) (options: Options) (groups: string -> string[
             let all = Array.init n id
             use a = Ridge.selectAlphas options.BatchVoxels x y (innerFolds source inner all groups) grid
             Some(a.cpu().data<double>().ToArray())
+    let foldR =
+        folds
+        |> Array.filter (fun f -> f.Test.Length >= 3)
+        |> Array.map (fun f ->
+            use te = rowIndex device f.Test
+            use yt = y.index_select(0L, te)
+            use pt = pooled.index_select(0L, te)
+            Scores.pearson yt pt)
+    let rFoldMean =
+        Array.init (int voxels) (fun v ->
+            let rs = foldR |> Array.map (fun r -> r[v]) |> Array.filter (Double.IsNaN >> not)
+            if rs.Length = 0 then nan else Array.average rs)
     { R = Scores.pearson y pooled
       R2 = Scores.r2 y pooled
+      RFoldMean = rFoldMean
       Predictions = Matrix.ofTensor pooled
       Alphas = finalAlphas
       FoldAlphas = if foldAlphas.Count > 0 then Some(foldAlphas.ToArray()) else None
