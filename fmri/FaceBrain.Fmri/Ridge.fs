@@ -77,13 +77,17 @@ let predict (s: Spectrum) (left: Tensor) (yTrain: Tensor) (alphas: Tensor) : Ten
     scope.MoveToOuter(left.matmul(z * d) + yMean)
 
 /// Sum of squared held-out errors for every alpha of the grid and every voxel: grid x voxels.
+/// All alphas go through one GEMM: Left (nTest x r) times [Z·d(alpha_1) | ... | Z·d(alpha_A)] (r x A·b).
 let gridErrors (s: Spectrum) (left: Tensor) (yTrain: Tensor) (yTest: Tensor) (grid: Tensor) : Tensor =
     use scope = torch.NewDisposeScope()
     let yMean = yTrain.mean([| 0L |], true)
-    let z = s.Proj.matmul(yTrain - yMean)                                    // r x b
-    let d = (s.Eig.unsqueeze(0).unsqueeze(2) + grid.unsqueeze(1).unsqueeze(2)).reciprocal() // A x r x 1
-    let preds = left.matmul(z.unsqueeze 0 * d) + yMean                       // A x nTest x b
-    scope.MoveToOuter((preds - yTest.unsqueeze 0).square().sum(1L, false))
+    let z = s.Proj.matmul(yTrain - yMean)                                             // r x b
+    let r, b, a = z.shape[0], z.shape[1], grid.shape[0]
+    let d = (s.Eig.unsqueeze 1 + grid.unsqueeze 0).reciprocal()                      // r x A
+    let scaled = (z.unsqueeze 1 * d.unsqueeze 2).reshape(r, a * b)                   // r x (A·b)
+    let preds = left.matmul(scaled).reshape(left.shape[0], a, b)                     // nTest x A x b
+    let resid = (yTest - yMean).unsqueeze 1 - preds
+    scope.MoveToOuter(resid.square().sum(0L, false))
 
 /// Voxels per batch so that the largest intermediate (alphas x max(r, rows) x batch float64) stays near
 /// `budgetBytes`; an explicit batch size wins.
@@ -98,14 +102,13 @@ let defaultBudget = 256L <<< 20
 
 let private rowsOf (device: torch.Device) (rows: int[]) = torch.tensor (Array.map int64 rows, device = device)
 
-/// Per voxel, the alpha of the grid with the lowest summed squared error over the given folds of (x, y).
-/// Ties go to the smaller alpha (the grid is searched in ascending order).
-let selectAlphas (batch: int option) (x: Tensor) (y: Tensor) (folds: Fold[]) (grid: double[]) : Tensor =
+/// Summed squared held-out error over the folds of (x, y) for every alpha of `grid` (ascending) and every
+/// voxel: grid x voxels.
+let gridSse (batch: int option) (x: Tensor) (y: Tensor) (folds: Fold[]) (grid: double[]) : Tensor =
     let device = x.device
-    let grid = Array.sort grid
     use gridT = torch.tensor (grid, dtype = torch.float64, device = device)
     let voxels = y.shape[1]
-    use sse = torch.zeros ([| int64 grid.Length; voxels |], dtype = torch.float64, device = device)
+    let sse = torch.zeros ([| int64 grid.Length; voxels |], dtype = torch.float64, device = device)
     for fold in folds do
         use scope = torch.NewDisposeScope()
         let tr, te = rowsOf device fold.Train, rowsOf device fold.Test
@@ -118,7 +121,15 @@ let selectAlphas (batch: int option) (x: Tensor) (y: Tensor) (folds: Fold[]) (gr
             let yb = y.narrow(1L, start, len)
             let err = gridErrors s left (yb.index_select(0L, tr)) (yb.index_select(0L, te)) gridT
             sse.narrow(1L, start, len).add_(err) |> ignore
+    sse
+
+/// Per voxel, the alpha of the grid with the lowest summed squared error over the given folds of (x, y).
+/// Ties go to the smaller alpha (the grid is searched in ascending order).
+let selectAlphas (batch: int option) (x: Tensor) (y: Tensor) (folds: Fold[]) (grid: double[]) : Tensor =
+    let grid = Array.sort grid
+    use sse = gridSse batch x y folds grid
     use best = sse.argmin(0L, false)
+    use gridT = torch.tensor (grid, dtype = torch.float64, device = x.device)
     gridT.index_select(0L, best)
 
 /// A fitted multi-target ridge model.

@@ -26,6 +26,11 @@ public static class FaceBrainApp
                 b.AddCommand<FmriSimulateCommand>("simulate")
                     .WithDescription("Simulate fMRI responses with known ROI tuning, repeats, noise and true noise ceilings (npy + NIfTI).");
             });
+            config.AddBranch("bench", b =>
+            {
+                b.AddCommand<BenchEncodeCommand>("encode")
+                    .WithDescription("Time per-voxel ridge (alphas by K-fold CV over a log grid, then refit) on random data.");
+            });
         });
         return CliErrors.Run(() => app.Run(args));
     }

@@ -58,3 +58,13 @@ let pearson (a: double[]) (b: double[]) =
 let r2 (y: double[]) (p: double[]) =
     let my = Array.average y
     1.0 - (Array.fold2 (fun s a b -> s + (a - b) ** 2.0) 0.0 y p) / (y |> Array.sumBy (fun a -> (a - my) ** 2.0))
+
+/// Ridge with a separate penalty per feature (the banded penalty): (XcᵀXc + diag(penalties)) w = Xcᵀ yc.
+let fitPenalised (x: double[][]) (y: double[]) (penalties: double[]) =
+    let p = x[0].Length
+    let mx = colMeans x
+    let my = Array.average y
+    let xc = x |> Array.map (fun r -> Array.mapi (fun j v -> v - mx[j]) r)
+    let a = Array2D.init p p (fun i j -> (xc |> Array.sumBy (fun r -> r[i] * r[j])) + (if i = j then penalties[i] else 0.0))
+    let rhs = Array.init p (fun j -> Array.fold2 (fun s (r: double[]) yi -> s + r[j] * (yi - my)) 0.0 xc y)
+    solve a rhs
