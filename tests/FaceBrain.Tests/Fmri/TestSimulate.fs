@@ -119,6 +119,36 @@ let tests =
             Expect.isGreaterThan (Vector.median r) 0.6 "identity labels predict the identity-tuned ROI"
             Expect.equal ceiling.Length 6 "estimated ceilings per voxel"
 
+        testCase "fmri profile: the best layer per ROI and network, with bootstrap CIs" <| fun () ->
+            use d = new TempDir()
+            let trained, untrained = d.File "trained", d.File "untrained"
+            makeStore trained
+            // an "untrained control": the same stimuli, layers of pure noise
+            Directory.CreateDirectory(Path.Combine(untrained, "layers")) |> ignore
+            File.Copy(Path.Combine(trained, "stimuli.tsv"), Path.Combine(untrained, "stimuli.tsv"))
+            File.WriteAllText(Path.Combine(untrained, "manifest.json"), "{\"complete\": true}")
+            Matrix.writeNpy (Path.Combine(untrained, "layers", "conv.npy")) (TestRidge.randomMatrix 51 48 12)
+            Matrix.writeNpy (Path.Combine(untrained, "layers", "fc.npy")) (TestRidge.randomMatrix 52 48 12)
+            let sim = Simulate.run { request trained "ffa:id_layer,psts:ex_layer" with Voxels = 15; Snr = 1.0 }
+            Simulate.write (d.File "sim") false 11 sim |> ignore
+            let code, json, err =
+                runCli [ "fmri"; "profile"; "--store"; trained; "--store"; untrained; "--responses"; d.File "sim/responses.npy"
+                         "--trials"; d.File "sim/trials.tsv"; "--rois"; d.File "sim/truth.tsv"; "--cv"; "shuffle:6:1"; "--alphas"; "1e-2..1e4:7"; "--json" ]
+            Expect.equal code 0 ("profile; stderr: " + err)
+            use doc = JsonDocument.Parse json
+            let best =
+                [ for b in doc.RootElement.GetProperty("best").EnumerateArray() ->
+                      (b.GetProperty("network").GetString(), b.GetProperty("roi").GetString()), (b.GetProperty("layer").GetString(), b.GetProperty("median_r").GetDouble()) ]
+                |> dict
+            Expect.equal (fst best[("trained", "ffa")]) "id_layer" "ffa peaks at the identity layer"
+            Expect.equal (fst best[("trained", "psts")]) "ex_layer" "psts peaks at the expression layer"
+            for roi in [ "ffa"; "psts" ] do
+                Expect.isGreaterThan (snd best[("trained", roi)]) (snd best[("untrained", roi)] + 0.3) (sprintf "%s: trained beats the untrained control" roi)
+            for sc in doc.RootElement.GetProperty("scores").EnumerateArray() do
+                let m, lo, hi = sc.GetProperty("median_r").GetDouble(), sc.GetProperty("ci_low").GetDouble(), sc.GetProperty("ci_high").GetDouble()
+                Expect.isTrue (lo <= m && m <= hi) "the CI holds the median"
+            Expect.equal (doc.RootElement.GetProperty("scores").GetArrayLength()) 8 "2 networks x 2 layers x 2 ROIs"
+
         testCase "bad simulate requests exit 2 and write nothing" <| fun () ->
             use d = new TempDir()
             makeStore d.Path
