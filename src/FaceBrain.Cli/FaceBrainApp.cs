@@ -25,6 +25,8 @@ public static class FaceBrainApp
                     .WithDescription("Write the [volumes, voxels] matrix of a NIfTI series inside a mask or atlas label, plus voxel coordinates.");
                 b.AddCommand<FmriSimulateCommand>("simulate")
                     .WithDescription("Simulate fMRI responses with known ROI tuning, repeats, noise and true noise ceilings (npy + NIfTI).");
+                b.AddCommand<FmriPartitionCommand>("partition")
+                    .WithDescription("Banded ridge over several feature sets; per-voxel R2 partitioned into unique and shared parts (JSON).");
                 b.AddCommand<FmriProfileCommand>("profile")
                     .WithDescription("Layer profiles: every layer of one or more stores against every ROI (median r, bootstrap CI, best layer).");
             });

@@ -7,6 +7,8 @@ open FaceBrain.Core.Torch
 open FaceBrain.Fmri
 open FaceBrain.Tests.Fmri
 open FaceBrain.Tests.Fmri.TestRidge
+open FaceBrain.Tests.TestSupport
+open System.Text.Json
 
 [<Tests>]
 let tests =
@@ -58,4 +60,24 @@ let tests =
             Expect.isLessThan (mean p.Joint [ 12 .. 15 ]) 0.05 "noise voxels: nothing"
             for v in 0 .. 3 do Expect.isGreaterThan (joint.Mix[v][0]) 0.5 "A's voxels weight band A"
             for v in 4 .. 7 do Expect.isGreaterThan (joint.Mix[v][1]) 0.5 "B's voxels weight band B"
+    
+        testCase "fmri partition prints unique and shared R2 per band; needs two feature sets" <| fun () ->
+            use d = new TempDir()
+            let n = 60
+            let a, b = randomMatrix 61 n 3, randomMatrix 62 n 3
+            let y = Matrix.init n 2 (fun i v -> (if v = 0 then Matrix.get a i 0 else Matrix.get b i 1) + 0.01 * double ((i * 7 + v) % 5))
+            Matrix.writeNpy (d.File "A.npy") a
+            Matrix.writeNpy (d.File "B.npy") b
+            Matrix.writeNpy (d.File "R.npy") y
+            let code, out, err = runCli [ "fmri"; "partition"; "--features"; d.File "A.npy"; "--features"; d.File "B.npy"; "--responses"; d.File "R.npy"; "--alphas"; "1e-2..1e2:5"; "--mixes"; "4" ]
+            Expect.equal code 0 ("exit code; stderr: " + err)
+            use doc = JsonDocument.Parse out
+            let get (k: string) = [| for x in doc.RootElement.GetProperty(k).EnumerateArray() -> x.GetDouble() |]
+            let uniqueA, uniqueB = get "r2_unique_A", get "r2_unique_B"
+            Expect.isGreaterThan uniqueA[0] 0.8 "voxel 0 is A's"
+            Expect.isGreaterThan uniqueB[1] 0.8 "voxel 1 is B's"
+            Expect.isLessThan (abs uniqueA[1]) 0.05 "voxel 1 owes nothing to A"
+            let code, _, err = runCli [ "fmri"; "partition"; "--features"; d.File "A.npy"; "--responses"; d.File "R.npy" ]
+            Expect.equal code 2 "one feature set"
+            Expect.stringContains err "at least two" "message"
     ]
