@@ -86,8 +86,10 @@ let gridErrors (s: Spectrum) (left: Tensor) (yTrain: Tensor) (yTest: Tensor) (gr
     let d = (s.Eig.unsqueeze 1 + grid.unsqueeze 0).reciprocal()                      // r x A
     let scaled = (z.unsqueeze 1 * d.unsqueeze 2).reshape(r, a * b)                   // r x (A·b)
     let preds = left.matmul(scaled).reshape(left.shape[0], a, b)                     // nTest x A x b
-    let resid = (yTest - yMean).unsqueeze 1 - preds
-    scope.MoveToOuter(resid.square().sum(0L, false))
+    // In place: these are the largest temporaries, and fresh allocations cost page faults on the CPU.
+    preds.sub_((yTest - yMean).unsqueeze 1) |> ignore
+    preds.mul_(preds) |> ignore
+    scope.MoveToOuter(preds.sum(0L, false))
 
 /// Voxels per batch so that the largest intermediate (alphas x max(r, rows) x batch float64) stays near
 /// `budgetBytes`; an explicit batch size wins.
