@@ -34,11 +34,11 @@ public sealed class BenchEncodeCommand : Command<BenchEncodeCommand.Settings>
             {
                 stimuli = s.Stimuli, features = s.Features, voxels = s.Voxels, alphas = s.Alphas, folds = s.Folds,
                 device = r.Device, threads = r.Threads, form = r.Form, batch_voxels = r.BatchVoxels,
-                seconds = r.Seconds, setup_seconds = r.SetupSeconds, spectrum_seconds_per_fold = r.SpectrumSeconds, median_alpha = r.MedianAlpha,
+                seconds = r.Seconds, cpu_seconds = r.CpuSeconds, setup_seconds = r.SetupSeconds, spectrum_seconds_per_fold = r.SpectrumSeconds, median_alpha = r.MedianAlpha,
             }));
         else
             Console.WriteLine($"ridge CV ({s.Stimuli} x {s.Features} -> {s.Voxels} voxels, {s.Alphas} alphas, {s.Folds} folds, {r.Form}, " +
-                              $"batches of {r.BatchVoxels}) on {r.Device} with {r.Threads} threads: {r.Seconds:F2} s (median alpha {r.MedianAlpha:G3}; one fold's decomposition alone {r.SpectrumSeconds:F2} s)");
+                              $"batches of {r.BatchVoxels}) on {r.Device} with {r.Threads} threads: {r.Seconds:F2} s wall, {r.CpuSeconds:F2} s CPU (median alpha {r.MedianAlpha:G3}; one fold's decomposition alone {r.SpectrumSeconds:F2} s)");
         return 0;
     }
 }
