@@ -2,6 +2,7 @@ using FaceBrain.Cli.Commands;
 using FaceBrain.Cli.Commands.Analysis;
 using FaceBrain.Cli.Commands.Data;
 using FaceBrain.Cli.Commands.Extraction;
+using FaceBrain.Cli.Commands.Fmri;
 using FaceBrain.Cli.Commands.Models;
 using Spectre.Console.Cli;
 
@@ -52,12 +53,27 @@ public static class FaceBrainApp
                 .WithDescription("Representational similarity: data RDM against label or file model RDMs, permutation test, bootstrap, CKA.");
             config.AddCommand<AnalyseCommand>("analyse")
                 .WithDescription("Every layer of an activation store: decoding per target, RSA, identity/expression disentanglement, CKA between layers.");
+            config.AddCommand<EncodeCommand>("encode")
+                .WithDescription("Cross-validated voxelwise ridge encoding models: per-voxel r and R2, alphas, noise ceilings.");
+            config.AddBranch("fmri", b =>
+            {
+                b.SetDescription("Neural data: NIfTI regions of interest and simulated fMRI with known ground truth.");
+                b.AddCommand<FmriRoiCommand>("roi")
+                    .WithDescription("Write the [volumes, voxels] matrix of a NIfTI series inside a mask or atlas label, plus voxel coordinates.");
+                b.AddCommand<FmriSimulateCommand>("simulate")
+                    .WithDescription("Simulate fMRI responses with known ROI tuning, repeats, noise and true noise ceilings (npy + NIfTI).");
+                b.AddCommand<FmriPartitionCommand>("partition")
+                    .WithDescription("Banded ridge over several feature sets; per-voxel R2 partitioned into unique and shared parts (JSON).");
+                b.AddCommand<FmriProfileCommand>("profile")
+                    .WithDescription("Layer profiles: every layer of one or more stores against every ROI (median r, bootstrap CI, best layer).");
+            });
             config.AddBranch("bench", b =>
             {
                 b.SetDescription("Speed benchmarks (results go in docs/benchmarks.md).");
                 b.AddCommand<BenchFacesCommand>("faces").WithDescription("Benchmark face synthesis, decode+resize and cached reads.");
                 b.AddCommand<BenchTrainCommand>("train").WithDescription("Images/s of the ResNet-50 training step on synthetic tensors.");
                 b.AddCommand<BenchInferCommand>("infer").WithDescription("Images/s of the ResNet-50 forward pass on synthetic tensors.");
+                b.AddCommand<BenchEncodeCommand>("encode").WithDescription("Time per-voxel ridge (alphas by K-fold CV over a log grid, then refit) on random data.");
                 b.AddCommand<BenchExtractCommand>("extract").WithDescription("Images/s of layer extraction (forward, reductions, streaming writes) on synthetic tensors.");
             });
         });

@@ -1,0 +1,80 @@
+/// `facebrain bench encode`: the reference ridge workload timed end to end on tensors already on the device:
+/// per-voxel alphas chosen from a log grid by K-fold CV, then a refit on every row (himalaya's
+/// `solve_ridge_cv_svd`; scikit-learn's RidgeCV with alpha_per_target does the same job with leave-one-out).
+module FaceBrain.Fmri.Bench
+
+open System.Diagnostics
+open TorchSharp
+open FaceBrain.Core
+
+type Request =
+    { Stimuli: int
+      Features: int
+      Voxels: int
+      Alphas: int
+      Folds: int
+      Seed: int
+      BatchVoxels: int option }
+
+type Result =
+    { Request: Request
+      Device: string
+      Threads: int
+      /// Eigendecompositions, alpha search and refit, including moving results back to the host.
+      Seconds: double
+      /// CPU time the process used meanwhile (all threads): on a shared machine, wall time depends on the
+      /// other load, CPU time much less.
+      CpuSeconds: double
+      /// Seconds for the data generation (not part of the timing).
+      SetupSeconds: double
+      /// One training fold's eigendecomposition on its own (measured separately, before the timing).
+      SpectrumSeconds: double
+      Form: string
+      BatchVoxels: int
+      /// Median chosen alpha (a sanity check that the search is not degenerate).
+      MedianAlpha: double }
+
+let run (device: torch.Device) (req: Request) : Result =
+    if req.Stimuli < req.Folds || req.Folds < 2 then raise (InputException "bench encode: need at least 2 folds and as many stimuli")
+    if req.Voxels < 1 || req.Features < 1 || req.Alphas < 1 then raise (InputException "bench encode: sizes must be positive")
+    let setup = Stopwatch.StartNew()
+    use scope = torch.NewDisposeScope()
+    let gen = new torch.Generator(uint64 req.Seed, device)
+    let n, p, v = int64 req.Stimuli, int64 req.Features, int64 req.Voxels
+    let x = torch.randn ([| n; p |], dtype = torch.float64, device = device, generator = gen)
+    // Voxels read out a low-dimensional part of the features plus noise of varying size, so alphas differ.
+    let k = min p 64L
+    let w = torch.randn ([| k; v |], dtype = torch.float64, device = device, generator = gen)
+    let noise = torch.randn ([| n; v |], dtype = torch.float64, device = device, generator = gen)
+    let scale = torch.linspace (0.1, 10.0, v, dtype = torch.float64, device = device)
+    let y = x.narrow(1L, 0L, k).matmul(w) + noise * scale
+    if device.``type`` = DeviceType.CUDA then torch.cuda.synchronize ()
+    setup.Stop()
+    let grid = AlphaGrid.parse "--alphas" (sprintf "1e-2..1e6:%d" req.Alphas)
+    let folds = Folds.make "bench" (Folds.CvScheme.KFold req.Folds) req.Stimuli (fun _ -> [||])
+    let trainRows = int64 folds[0].Train.Length
+    let batch =
+        Ridge.batchSize req.BatchVoxels Ridge.defaultBudget grid.Length (min trainRows p) (int64 folds[0].Test.Length) v
+    // One training fold's decomposition alone, to separate the fixed cost from the per-voxel cost.
+    let spectrumClock = Stopwatch.StartNew()
+    (use tr = torch.tensor (Array.map int64 folds[0].Train, device = device)
+     use s = Ridge.spectrum (x.index_select(0L, tr))
+     s.Eig.sum().cpu().item<double>() |> ignore)
+    spectrumClock.Stop()
+    let cpuBefore = Process.GetCurrentProcess().TotalProcessorTime
+    let clock = Stopwatch.StartNew()
+    use fit = Ridge.fitCv req.BatchVoxels x y folds grid
+    let alphas = fit.Alphas.cpu().data<double>().ToArray()
+    let _ = fit.Weights.sum().cpu().item<double>() // forces the refit to finish on any device
+    clock.Stop()
+    let cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds
+    { Request = req
+      CpuSeconds = cpu
+      Device = device.ToString()
+      Threads = torch.get_num_threads ()
+      Seconds = clock.Elapsed.TotalSeconds
+      SetupSeconds = setup.Elapsed.TotalSeconds
+      SpectrumSeconds = spectrumClock.Elapsed.TotalSeconds
+      Form = (match Ridge.formFor trainRows p with Ridge.Form.Primal -> "primal" | Ridge.Form.Dual -> "dual")
+      BatchVoxels = batch
+      MedianAlpha = Vector.median alphas }

@@ -1,0 +1,304 @@
+/// `facebrain encode`: read features and responses, screen voxels, average repeats, estimate noise
+/// ceilings, cross-validate, and shape the report. Takes .NET-friendly inputs so the C# verb stays thin.
+module FaceBrain.Fmri.EncodeWorkflow
+
+open System
+open System.Collections.Generic
+open System.Globalization
+open System.Text
+open TorchSharp
+open FaceBrain.Core
+open FaceBrain.Core.IO
+
+/// What the verb was asked (null / empty for options not given).
+[<CLIMutable>]
+type Request =
+    { Features: string
+      Store: string
+      Layer: string
+      Stimuli: string
+      Responses: string
+      Trials: string
+      Cv: string
+      Alpha: Nullable<double>
+      Alphas: string
+      InnerCv: string
+      BatchVoxels: Nullable<int>
+      DropBadVoxels: bool
+      Out: string }
+
+type Report =
+    { Voxels: int
+      Rows: int
+      FeatureCount: int
+      FeatureName: string
+      Excluded: Responses.ExcludedVoxel[]
+      Kept: int[]
+      Result: Encoding.Result
+      Ceiling: Reliability.NoiseCeiling option
+      CeilingNote: string option
+      Options: Encoding.Options }
+
+let private given (s: string) = if String.IsNullOrWhiteSpace s then None else Some s
+
+/// Features, rows-as-stimuli; responses averaged per stimulus; the ceiling when repeats allow one.
+let private loadData (req: Request) =
+    let features =
+        match given req.Store, given req.Features with
+        | Some _, Some _ -> raise (InputException "give either --features or --store, not both")
+        | Some dir, None ->
+            match given req.Layer with
+            | Some layer -> FeatureSource.readStoreLayer dir layer
+            | None -> raise (InputException "--store needs --layer")
+        | None, Some f -> FeatureSource.readNpy f (given req.Stimuli)
+        | None, None -> raise (InputException "give --features F.npy or --store DIR --layer L")
+    let responsesPath = given req.Responses |> Option.defaultWith (fun () -> raise (InputException "--responses is required"))
+    let raw = Matrix.readNpy responsesPath
+    match given req.Trials with
+    | None ->
+        if raw.Rows <> features.Matrix.Rows then
+            raise (InputException(responsesPath, sprintf "has %d rows but the features have %d (give --trials for repeated presentations)" raw.Rows features.Matrix.Rows))
+        features, raw, raw, None, None
+    | Some trialsPath ->
+        let trials = TrialTable.read trialsPath
+        TrialTable.requireRows responsesPath raw.Rows trials
+        let stimuli =
+            features.Stimuli |> Option.defaultWith (fun () -> raise (InputException "--trials needs the stimulus table of the features (--stimuli S.tsv, or a store)"))
+        let order = Array.ofSeq stimuli.Ids
+        let groups = Responses.trialsPerStimulus trials.Source trials.StimulusIds order
+        let averaged = Responses.averageRepeats groups raw
+        let ceiling, note =
+            if groups |> Array.forall (fun g -> g.Length >= 2) then
+                Some(Reliability.splitHalf trials.Source groups order raw), None
+            else None, Some "no noise ceiling: some stimuli were presented only once"
+        features, raw, averaged, ceiling, note
+
+let run (req: Request) (device: torch.Device) : Report =
+    let cv = Folds.parse "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
+    let alpha =
+        if req.Alpha.HasValue then Encoding.AlphaSpec.Fixed(AlphaGrid.parseFixed "--alpha" req.Alpha.Value)
+        else
+            Encoding.AlphaSpec.PerVoxel(
+                AlphaGrid.parse "--alphas" (given req.Alphas |> Option.defaultValue "1e-2..1e6:25"),
+                Folds.parse "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5"))
+    let features, trials, responses, ceiling, note = loadData req
+    let excluded =
+        Array.append (Responses.screen trials) (Responses.screen responses)
+        |> Array.distinctBy (fun e -> e.Voxel)
+        |> Array.sortBy (fun e -> e.Voxel)
+    if not req.DropBadVoxels then Responses.requireUsable req.Responses excluded
+    let kept = Responses.kept responses.Cols excluded
+    if kept.Length = 0 then raise (InputException(req.Responses, "no usable voxels left"))
+    let options =
+        { Encoding.Options.Cv = cv
+          Encoding.Options.Alpha = alpha
+          Encoding.Options.Device = device
+          Encoding.Options.BatchVoxels = Option.ofNullable req.BatchVoxels }
+    let groups column =
+        match features.Stimuli with
+        | Some t -> Array.ofSeq (t.Column column)
+        | None -> raise (InputException(sprintf "--cv logo:%s needs a stimulus table (--stimuli or a store)" column))
+    let result = Encoding.crossValidate req.Responses options groups features.Matrix (Matrix.selectCols kept responses)
+    { Voxels = responses.Cols
+      Rows = responses.Rows
+      FeatureCount = features.Matrix.Cols
+      FeatureName = features.Name
+      Excluded = excluded
+      Kept = kept
+      Result = result
+      Ceiling = ceiling |> Option.map (Reliability.select kept)
+      CeilingNote = note
+      Options = options }
+
+/// Per-voxel values in the original voxel order; excluded voxels are null.
+let private spread (report: Report) (values: double[]) : Nullable<double>[] =
+    let out = Array.create report.Voxels (Nullable<double>())
+    Array.iteri2 (fun k v x -> out[v] <- Nullable x) report.Kept values
+    out
+
+/// The `--json` object: `r` and `r2` first (the contract), `alphas` only when they were selected.
+let toJson (report: Report) : IDictionary<string, obj> =
+    let d = Dictionary<string, obj>()
+    let r = report.Result
+    d["r"] <- spread report r.R
+    d["r2"] <- spread report r.R2
+    r.Alphas |> Option.iter (fun a -> d["alphas"] <- spread report a)
+    d["r_fold_mean"] <- spread report r.RFoldMean
+    match report.Ceiling with
+    | Some c ->
+        d["ceiling_r"] <- spread report c.CeilingR
+        d["ceiling_r2"] <- spread report c.CeilingR2
+        d["split_half_r"] <- spread report c.SplitHalfR
+        d["r_normalized"] <- spread report (Scores.normalize r.R c.CeilingR)
+        d["r2_normalized"] <- spread report (Scores.normalize r.R2 c.CeilingR2)
+    | None -> ()
+    report.CeilingNote |> Option.iter (fun n -> d["note"] <- n)
+    d["excluded"] <- report.Excluded |> Array.map (fun e -> {| voxel = e.Voxel; problem = (match e.Problem with Responses.NonFinite -> "non-finite" | Responses.Constant -> "constant") |})
+    d["cv"] <- Folds.describe report.Options.Cv
+    d["folds"] <- r.Folds
+    match report.Options.Alpha with
+    | Encoding.AlphaSpec.Fixed a -> d["alpha"] <- a
+    | Encoding.AlphaSpec.PerVoxel (grid, inner) ->
+        d["alpha_grid"] <- grid
+        d["inner_cv"] <- Folds.describe inner
+    d["rows"] <- report.Result.Predictions.Rows
+    d["features"] <- report.FeatureCount
+    d :> IDictionary<string, obj>
+
+/// A per-voxel TSV (voxel, r, r2, alpha, ceilings) for `--out`.
+let toTsv (report: Report) =
+    let f (x: double) = x.ToString("R", CultureInfo.InvariantCulture)
+    let sb = StringBuilder("voxel\tr\tr2\tr_fold_mean\talpha\tceiling_r\tceiling_r2\tr_normalized\tr2_normalized\n")
+    let r = report.Result
+    let normalized = report.Ceiling |> Option.map (fun c -> Scores.normalize r.R c.CeilingR, Scores.normalize r.R2 c.CeilingR2)
+    report.Kept
+    |> Array.iteri (fun k v ->
+        let alpha =
+            match r.Alphas, report.Options.Alpha with
+            | Some a, _ -> f a[k]
+            | None, Encoding.AlphaSpec.Fixed a -> f a
+            | None, _ -> ""
+        let c =
+            match report.Ceiling, normalized with
+            | Some c, Some (nr, nr2) -> [ f c.CeilingR[k]; f c.CeilingR2[k]; f nr[k]; f nr2[k] ]
+            | _ -> [ ""; ""; ""; "" ]
+        sb.Append(String.concat "\t" ([ string v; f r.R[k]; f r.R2[k]; f r.RFoldMean[k]; alpha ] @ c)).Append('\n') |> ignore)
+    sb.ToString()
+
+let summary (report: Report) =
+    let r = report.Result
+    let med (a: double[]) = Vector.median (a |> Array.filter (Double.IsNaN >> not))
+    let lines =
+        [ sprintf "encoded %d of %d voxels from %d features (%s), %d rows, %s (%d folds)" report.Kept.Length report.Voxels report.FeatureCount report.FeatureName r.Predictions.Rows (Folds.describe report.Options.Cv) r.Folds
+          sprintf "median r = %.4f, median R2 = %.4f" (med r.R) (med r.R2) ]
+        @ (match report.Ceiling with
+           | Some c -> [ sprintf "median noise ceiling r = %.4f, median r / ceiling = %.4f" (med c.CeilingR) (med (Scores.normalize r.R c.CeilingR)) ]
+           | None -> [])
+        @ (if report.Excluded.Length > 0 then [ sprintf "excluded %d voxel(s): %s" report.Excluded.Length (Responses.listing report.Excluded) ] else [])
+        @ (report.CeilingNote |> Option.toList)
+    String.concat "\n" lines
+
+// ---------------------------------------------------------------- layer profiles
+
+[<CLIMutable>]
+type ProfileRequest =
+    { Stores: string[]
+      Responses: string
+      Trials: string
+      Rois: string
+      Cv: string
+      Alphas: string
+      InnerCv: string
+      BatchVoxels: Nullable<int>
+      DropBadVoxels: bool
+      Seed: int }
+
+let private networkName (dir: string) = IO.Path.GetFileName(dir.TrimEnd('/', '\\'))
+
+/// Every layer of every store against every ROI of `--rois` (per-voxel alphas by inner CV).
+let profile (req: ProfileRequest) (device: torch.Device) : Profile.Result =
+    if isNull req.Stores || req.Stores.Length = 0 then raise (InputException "give at least one --store")
+    let stores = req.Stores |> Array.map (fun dir -> dir, FeatureSource.storeLayers dir)
+    for dir, layers in stores do
+        if layers.Length = 0 then raise (InputException(dir, "the store has no layers"))
+    let firstDir, firstLayers = stores[0]
+    let first = FeatureSource.readStoreLayer firstDir firstLayers[0]
+    let ids = Array.ofSeq first.Stimuli.Value.Ids
+    for dir, _ in stores do
+        let t = StimulusTable.Read(IO.Path.Combine(dir, "stimuli.tsv"))
+        if Array.ofSeq t.Ids <> ids then
+            raise (InputException(t.Source, sprintf "its stimuli differ from those of %s (stores compared side by side need the same stimuli in the same order)" first.Stimuli.Value.Source))
+    let baseRequest =
+        { Features = null; Store = firstDir; Layer = firstLayers[0]; Stimuli = null; Responses = req.Responses; Trials = req.Trials
+          Cv = req.Cv; Alpha = Nullable(); Alphas = req.Alphas; InnerCv = req.InnerCv; BatchVoxels = req.BatchVoxels
+          DropBadVoxels = req.DropBadVoxels; Out = null }
+    let features, trials, responses, _, _ = loadData baseRequest
+    let excluded = Array.append (Responses.screen trials) (Responses.screen responses) |> Array.distinctBy (fun e -> e.Voxel)
+    if not req.DropBadVoxels then Responses.requireUsable req.Responses excluded
+    let kept = Responses.kept responses.Cols excluded
+    let roiOfAll = Profile.readRoiTable req.Rois responses.Cols
+    let roiOf = kept |> Array.map (fun v -> roiOfAll[v])
+    let options =
+        { Encoding.Options.Cv = Folds.parse "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
+          Encoding.Options.Alpha =
+            Encoding.AlphaSpec.PerVoxel(
+                AlphaGrid.parse "--alphas" (given req.Alphas |> Option.defaultValue "1e-2..1e6:25"),
+                Folds.parse "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5"))
+          Encoding.Options.Device = device
+          Encoding.Options.BatchVoxels = Option.ofNullable req.BatchVoxels }
+    let y = Matrix.selectCols kept responses
+    let groups column = Array.ofSeq (features.Stimuli.Value.Column column)
+    let layers =
+        [| for dir, names in stores do
+               for name in names -> networkName dir, name, (fun () -> (FeatureSource.readStoreLayer dir name).Matrix) |]
+    Profile.run req.Seed 1000 roiOf layers (fun f -> (Encoding.crossValidate req.Responses options groups f y).R)
+
+// ---------------------------------------------------------------- banded ridge and variance partitioning
+
+[<CLIMutable>]
+type PartitionRequest =
+    { FeatureSets: string[]
+      Stimuli: string
+      Responses: string
+      Trials: string
+      Cv: string
+      Alphas: string
+      InnerCv: string
+      Mixes: int
+      Seed: int
+      BatchVoxels: Nullable<int>
+      DropBadVoxels: bool }
+
+type PartitionReport =
+    { Names: string[]
+      Kept: int[]
+      Voxels: int
+      Joint: Banded.Result
+      Partition: Banded.Partition }
+
+/// Banded ridge over every feature set at once, then each set left out in turn.
+let partition (req: PartitionRequest) (device: torch.Device) : PartitionReport =
+    if isNull req.FeatureSets || req.FeatureSets.Length < 2 then raise (InputException "variance partitioning needs at least two --features")
+    let sets = req.FeatureSets |> Array.map (fun f -> FeatureSource.readNpy f (given req.Stimuli))
+    let baseRequest =
+        { Features = req.FeatureSets[0]; Store = null; Layer = null; Stimuli = req.Stimuli; Responses = req.Responses; Trials = req.Trials
+          Cv = req.Cv; Alpha = Nullable(); Alphas = req.Alphas; InnerCv = req.InnerCv; BatchVoxels = req.BatchVoxels
+          DropBadVoxels = req.DropBadVoxels; Out = null }
+    let features, trials, responses, _, _ = loadData baseRequest
+    for s, path in Array.zip sets req.FeatureSets do
+        if s.Matrix.Rows <> responses.Rows then
+            raise (InputException(path, sprintf "has %d rows but there are %d stimuli" s.Matrix.Rows responses.Rows))
+    let excluded = Array.append (Responses.screen trials) (Responses.screen responses) |> Array.distinctBy (fun e -> e.Voxel) |> Array.sortBy (fun e -> e.Voxel)
+    if not req.DropBadVoxels then Responses.requireUsable req.Responses excluded
+    let kept = Responses.kept responses.Cols excluded
+    let y = Matrix.selectCols kept responses
+    let cv = Folds.parse "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
+    let grid = AlphaGrid.parse "--alphas" (given req.Alphas |> Option.defaultValue "1e-2..1e6:25")
+    let inner = Folds.parse "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5")
+    if req.Mixes < 1 then raise (InputException "--mixes must be at least 1")
+    let groups column =
+        match features.Stimuli with
+        | Some t -> Array.ofSeq (t.Column column)
+        | None -> raise (InputException(sprintf "--cv logo:%s needs --stimuli" column))
+    let fit bands = Banded.crossValidate req.Responses cv grid inner req.Mixes req.Seed device (Option.ofNullable req.BatchVoxels) groups bands y
+    let bands = sets |> Array.map (fun s -> s.Matrix)
+    let joint = fit bands
+    let p = Banded.partition (fun subset -> if subset.Length = bands.Length then joint else fit subset) bands
+    { Names = sets |> Array.map (fun s -> s.Name); Kept = kept; Voxels = responses.Cols; Joint = joint; Partition = p }
+
+let partitionJson (r: PartitionReport) : IDictionary<string, obj> =
+    let spread (values: double[]) =
+        let out = Array.create r.Voxels (Nullable<double>())
+        Array.iteri2 (fun _ v x -> out[v] <- Nullable x) r.Kept values
+        out
+    let d = Dictionary<string, obj>()
+    d["feature_sets"] <- r.Names
+    d["r2_joint"] <- spread r.Partition.Joint
+    d["r_joint"] <- spread r.Joint.R
+    for i in 0 .. r.Names.Length - 1 do
+        d["r2_unique_" + r.Names[i]] <- spread r.Partition.Unique[i]
+        d["r2_without_" + r.Names[i]] <- spread r.Partition.Without[i]
+        d["mix_" + r.Names[i]] <- spread (r.Joint.Mix |> Array.map (fun m -> m[i]))
+    r.Partition.Shared |> Option.iter (fun s -> d["r2_shared"] <- spread s)
+    d["alphas"] <- spread r.Joint.Alphas
+    d :> IDictionary<string, obj>

@@ -1,0 +1,166 @@
+/// Ridge regression for many targets at once on TorchSharp tensors (float64, on the tensors' device).
+/// After himalaya's `solve_ridge_cv_svd`: one eigendecomposition per training set serves every alpha and
+/// every voxel; targets go through in batches so memory stays bounded whatever the voxel count.
+/// The intercept is never penalised: features and targets are centred on the training rows.
+module FaceBrain.Fmri.Ridge
+
+open System
+open TorchSharp
+open FaceBrain.Fmri.Folds
+
+type Tensor = torch.Tensor
+
+/// Which Gram matrix was decomposed: features x features (n >= p) or rows x rows (n < p, the kernel form).
+[<RequireQualifiedAccess>]
+type Form =
+    | Primal
+    | Dual
+
+/// A centred training design in spectral form. For any alpha:
+///   W(alpha) = Coef · diag(1 / (Eig + alpha)) · Proj · (Y − mean Y),  intercept = mean Y − XMean · W.
+/// Primal: XcᵀXc = V Λ Vᵀ, Coef = V, Proj = Vᵀ Xcᵀ.  Dual: Xc Xcᵀ = U Λ Uᵀ, Coef = Xcᵀ U, Proj = Uᵀ.
+/// Both equal (XcᵀXc + αI)⁻¹ Xcᵀ Yc; r = min(n, p) spectral components either way.
+type Spectrum =
+    { Form: Form
+      Eig: Tensor
+      Coef: Tensor
+      Proj: Tensor
+      XMean: Tensor }
+
+    interface IDisposable with
+        member s.Dispose() =
+            for t in [ s.Eig; s.Coef; s.Proj; s.XMean ] do t.Dispose()
+
+let formFor (rows: int64) (features: int64) = if rows >= features then Form.Primal else Form.Dual
+
+/// Decomposes the training features (rows x features, not yet centred).
+let spectrum (x: Tensor) : Spectrum =
+    use scope = torch.NewDisposeScope()
+    let xMean = x.mean([| 0L |], true)
+    let xc = x - xMean
+    let form = formFor x.shape[0] x.shape[1]
+    let eig, coef, proj =
+        match form with
+        | Form.Primal ->
+            let struct (l, v) = torch.linalg.eigh (xc.t().matmul xc)
+            l, v, v.t().matmul(xc.t())
+        | Form.Dual ->
+            let struct (l, u) = torch.linalg.eigh (xc.matmul (xc.t()))
+            l, xc.t().matmul u, u.t()
+    // Round-off can leave tiny negative eigenvalues of a PSD matrix; they are zeros.
+    let eig = eig.clamp_min(0.0)
+    { Form = form
+      Eig = scope.MoveToOuter eig
+      Coef = scope.MoveToOuter coef
+      Proj = scope.MoveToOuter proj
+      XMean = scope.MoveToOuter xMean }
+
+/// Held-out rows in the spectral basis: (X* − XMean) · Coef, rows x r.
+let project (s: Spectrum) (xTest: Tensor) = (xTest - s.XMean).matmul s.Coef
+
+/// Coefficients (features x voxels) and intercepts (1 x voxels) for one alpha per voxel (`alphas`: voxels).
+let weights (s: Spectrum) (yTrain: Tensor) (alphas: Tensor) : Tensor * Tensor =
+    use scope = torch.NewDisposeScope()
+    let yMean = yTrain.mean([| 0L |], true)
+    let z = s.Proj.matmul(yTrain - yMean)
+    let d = (s.Eig.unsqueeze 1 + alphas.unsqueeze 0).reciprocal()
+    let w = s.Coef.matmul(z * d)
+    let b = yMean - s.XMean.matmul w
+    scope.MoveToOuter w, scope.MoveToOuter b
+
+/// Predictions for held-out rows given as `left` = project s xTest, one alpha per voxel.
+let predict (s: Spectrum) (left: Tensor) (yTrain: Tensor) (alphas: Tensor) : Tensor =
+    use scope = torch.NewDisposeScope()
+    let yMean = yTrain.mean([| 0L |], true)
+    let z = s.Proj.matmul(yTrain - yMean)
+    let d = (s.Eig.unsqueeze 1 + alphas.unsqueeze 0).reciprocal()
+    scope.MoveToOuter(left.matmul(z * d) + yMean)
+
+/// Sum of squared held-out errors for every alpha of the grid and every voxel: grid x voxels.
+/// All alphas go through one GEMM: Left (nTest x r) times [Z·d(alpha_1) | ... | Z·d(alpha_A)] (r x A·b).
+let gridErrors (s: Spectrum) (left: Tensor) (yTrain: Tensor) (yTest: Tensor) (grid: Tensor) : Tensor =
+    use scope = torch.NewDisposeScope()
+    let yMean = yTrain.mean([| 0L |], true)
+    let z = s.Proj.matmul(yTrain - yMean)                                             // r x b
+    let r, b, a = z.shape[0], z.shape[1], grid.shape[0]
+    let d = (s.Eig.unsqueeze 1 + grid.unsqueeze 0).reciprocal()                      // r x A
+    let scaled = (z.unsqueeze 1 * d.unsqueeze 2).reshape(r, a * b)                   // r x (A·b)
+    let preds = left.matmul(scaled).reshape(left.shape[0], a, b)                     // nTest x A x b
+    // In place: these are the largest temporaries, and fresh allocations cost page faults on the CPU.
+    preds.sub_((yTest - yMean).unsqueeze 1) |> ignore
+    preds.mul_(preds) |> ignore
+    scope.MoveToOuter(preds.sum(0L, false))
+
+/// Voxels per batch so that the largest intermediate (alphas x max(r, rows) x batch float64) stays near
+/// `budgetBytes`; an explicit batch size wins.
+let batchSize (explicitBatch: int option) (budgetBytes: int64) (alphas: int) (r: int64) (rows: int64) (voxels: int64) =
+    match explicitBatch with
+    | Some b -> max 1 b
+    | None ->
+        let perVoxel = 8L * int64 alphas * max r rows
+        int (max 1L (min voxels (budgetBytes / max 1L perVoxel)))
+
+let defaultBudget = 256L <<< 20
+
+let private rowsOf (device: torch.Device) (rows: int[]) = torch.tensor (Array.map int64 rows, device = device)
+
+/// Summed squared held-out error over the folds of (x, y) for every alpha of `grid` (ascending) and every
+/// voxel: grid x voxels.
+let gridSse (batch: int option) (x: Tensor) (y: Tensor) (folds: Fold[]) (grid: double[]) : Tensor =
+    let device = x.device
+    use gridT = torch.tensor (grid, dtype = torch.float64, device = device)
+    let voxels = y.shape[1]
+    let sse = torch.zeros ([| int64 grid.Length; voxels |], dtype = torch.float64, device = device)
+    for fold in folds do
+        use scope = torch.NewDisposeScope()
+        let tr, te = rowsOf device fold.Train, rowsOf device fold.Test
+        use s = spectrum (x.index_select(0L, tr))
+        let left = project s (x.index_select(0L, te))
+        let b = batchSize batch defaultBudget grid.Length s.Eig.shape[0] (int64 fold.Test.Length) voxels
+        for start in 0L .. int64 b .. voxels - 1L do
+            use inner = torch.NewDisposeScope()
+            let len = min (int64 b) (voxels - start)
+            let yb = y.narrow(1L, start, len)
+            let err = gridErrors s left (yb.index_select(0L, tr)) (yb.index_select(0L, te)) gridT
+            sse.narrow(1L, start, len).add_(err) |> ignore
+    sse
+
+/// Per voxel, the alpha of the grid with the lowest summed squared error over the given folds of (x, y).
+/// Ties go to the smaller alpha (the grid is searched in ascending order).
+let selectAlphas (batch: int option) (x: Tensor) (y: Tensor) (folds: Fold[]) (grid: double[]) : Tensor =
+    let grid = Array.sort grid
+    use sse = gridSse batch x y folds grid
+    use best = sse.argmin(0L, false)
+    use gridT = torch.tensor (grid, dtype = torch.float64, device = x.device)
+    gridT.index_select(0L, best)
+
+/// A fitted multi-target ridge model.
+type Fit =
+    { Weights: Tensor
+      Intercept: Tensor
+      Alphas: Tensor }
+
+    interface IDisposable with
+        member f.Dispose() =
+            for t in [ f.Weights; f.Intercept; f.Alphas ] do t.Dispose()
+
+/// Fits every voxel with one alpha per voxel (`alphas`: voxels), in batches.
+let fitWith (batch: int option) (x: Tensor) (y: Tensor) (alphas: Tensor) : Fit =
+    use s = spectrum x
+    let voxels = y.shape[1]
+    let b = batchSize batch defaultBudget 1 s.Eig.shape[0] x.shape[0] voxels
+    let parts =
+        [ for start in 0L .. int64 b .. voxels - 1L do
+              let len = min (int64 b) (voxels - start)
+              yield weights s (y.narrow(1L, start, len)) (alphas.narrow(0L, start, len)) ]
+    let w = torch.cat (parts |> List.map fst |> List.toArray, 1L)
+    let c = torch.cat (parts |> List.map snd |> List.toArray, 1L)
+    for (a, b) in parts do
+        a.Dispose()
+        b.Dispose()
+    { Weights = w; Intercept = c; Alphas = alphas.clone() }
+
+/// himalaya's `solve_ridge_cv_svd`: per-voxel alphas chosen over `folds`, then a refit on every row.
+let fitCv (batch: int option) (x: Tensor) (y: Tensor) (folds: Fold[]) (grid: double[]) : Fit =
+    use alphas = selectAlphas batch x y folds grid
+    fitWith batch x y alphas

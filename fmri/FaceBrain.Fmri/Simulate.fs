@@ -1,0 +1,253 @@
+/// `facebrain fmri simulate`: fMRI-like responses with known ground truth. Each ROI's voxels are tuned to one
+/// feature source (a store layer, a feature file, the one-hot codes of a label column such as identity or
+/// expression, or nothing at all); trials repeat every stimulus with independent Gaussian noise, so the true
+/// noise ceiling of every voxel is known exactly.
+module FaceBrain.Fmri.Simulate
+
+open System
+open System.Globalization
+open System.IO
+open System.Text
+open FaceBrain.Core
+open FaceBrain.Core.IO
+open FaceBrain.Fmri.FeatureSource
+
+[<RequireQualifiedAccess>]
+type TuningSource =
+    | Layer of name: string
+    | FeatureFile of path: string
+    | Labels of column: string
+    /// Pure-noise voxels: their true ceiling is 0 and any model should score about 0.
+    | NoSignal
+
+type RoiSpec = { Name: string; Source: TuningSource }
+
+let describeSource =
+    function
+    | TuningSource.Layer l -> "layer:" + l
+    | TuningSource.FeatureFile p -> "features:" + Path.GetFileName p
+    | TuningSource.Labels c -> "labels:" + c
+    | TuningSource.NoSignal -> "none"
+
+[<CLIMutable>]
+type Request =
+    { Store: string
+      Layer: string
+      Features: string
+      Stimuli: string
+      Rois: string
+      Voxels: int
+      Repeats: int
+      Snr: double
+      Seed: int
+      Out: string
+      WriteNifti: bool }
+
+type Truth =
+    { Roi: string[]
+      Source: string[]
+      Snr: double[]
+      NoiseSd: double[]
+      /// The share of the variance of repeat-averaged responses that is signal: signal / (signal + noise / repeats).
+      CeilingR2: double[]
+      CeilingR: double[] }
+
+type Simulation =
+    { Stimuli: StimulusTable
+      Trials: TrialTable
+      /// [trials, voxels]
+      Responses: Matrix
+      /// [stimuli, voxels], the noiseless tuning (unit variance across stimuli per tuned voxel).
+      Signal: Matrix
+      Truth: Truth
+      Rois: RoiSpec[] }
+
+let private given (s: string) = if String.IsNullOrWhiteSpace s then None else Some s
+
+/// Standard normal draws (Box-Muller) from a seeded generator.
+type Gaussian(seed: int) =
+    let rng = Random(seed)
+    member _.Uniform() = rng.NextDouble()
+    member _.Next() =
+        let u1 = 1.0 - rng.NextDouble()
+        let u2 = rng.NextDouble()
+        sqrt (-2.0 * log u1) * cos (2.0 * Math.PI * u2)
+    member _.Permutation(n: int) =
+        let p = Array.init n id
+        for i in n - 1 .. -1 .. 1 do
+            let j = rng.Next(i + 1)
+            let t = p[i]
+            p[i] <- p[j]
+            p[j] <- t
+        p
+
+/// `name:source,...`; a source is `none`, a store layer, a stimulus-table column (label tuning) or
+/// `features` (the --features file); a bare name uses --layer or --features.
+let parseRois (req: Request) (stimuli: StimulusTable option) : RoiSpec[] =
+    let layers = given req.Store |> Option.map storeLayers |> Option.defaultValue [||]
+    let defaultSource () =
+        match given req.Layer, given req.Features with
+        | Some l, _ -> TuningSource.Layer l
+        | None, Some f -> TuningSource.FeatureFile f
+        | None, None -> raise (InputException "--rois: an ROI without ':source' needs --layer or --features")
+    let resolve (roi: string) (source: string) =
+        if source = "none" then TuningSource.NoSignal
+        elif Array.contains source layers then TuningSource.Layer source
+        elif source = "features" && (given req.Features).IsSome then TuningSource.FeatureFile req.Features
+        elif stimuli |> Option.exists (fun t -> t.HasColumn source) then TuningSource.Labels source
+        else
+            let columns = stimuli |> Option.map (fun t -> String.concat ", " t.Columns) |> Option.defaultValue "no stimulus table"
+            raise (InputException(sprintf "--rois: '%s:%s': '%s' is not none, a store layer (%s), features, or a stimulus-table column (%s)" roi source source (String.concat ", " layers) columns))
+    let text = given req.Rois |> Option.defaultValue "roi"
+    let specs =
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries ||| StringSplitOptions.TrimEntries)
+        |> Array.map (fun part ->
+            match part.Split(':') with
+            | [| name |] when name <> "" -> { Name = name; Source = defaultSource () }
+            | [| name; source |] when name <> "" && source <> "" -> { Name = name; Source = resolve name source }
+            | _ -> raise (InputException(sprintf "--rois: '%s' is not NAME or NAME:SOURCE" part)))
+    if specs.Length = 0 then raise (InputException "--rois: no ROI given")
+    match specs |> Array.countBy (fun s -> s.Name) |> Array.tryFind (fun (_, c) -> c > 1) with
+    | Some (n, _) -> raise (InputException(sprintf "--rois: ROI '%s' appears twice" n))
+    | None -> specs
+
+/// The stimulus table every source must agree on: the store's, or --stimuli.
+let private loadStimuli (req: Request) =
+    match given req.Store, given req.Stimuli with
+    | Some dir, _ ->
+        if not (Directory.Exists dir) then raise (InputException(dir, "activation store folder not found"))
+        Some(StimulusTable.Read(Path.Combine(dir, "stimuli.tsv")))
+    | None, Some s -> Some(StimulusTable.Read s)
+    | None, None -> None
+
+let private featuresOf (req: Request) (stimuli: StimulusTable option) (source: TuningSource) : Matrix option =
+    match source with
+    | TuningSource.NoSignal -> None
+    | TuningSource.Layer l -> Some (readStoreLayer req.Store l).Matrix
+    | TuningSource.FeatureFile f -> Some (readNpy f (given req.Stimuli)).Matrix
+    | TuningSource.Labels c -> Some (ofLabels stimuli.Value c).Matrix
+
+/// Noiseless tuning: random Gaussian weights on z-scored features, each voxel scaled to unit variance.
+let private tune (g: Gaussian) (features: Matrix) (voxels: int) (source: string) =
+    let n = features.Rows
+    let cols =
+        [| for j in 0 .. features.Cols - 1 do
+               let c = Matrix.column features j
+               let m = Array.average c
+               let sd = sqrt (c |> Array.averageBy (fun v -> (v - m) ** 2.0))
+               if sd > 0.0 then yield c |> Array.map (fun v -> (v - m) / sd) |]
+    if cols.Length = 0 then raise (InputException(source, "every feature is constant across stimuli; nothing to tune to"))
+    Array.init voxels (fun _ ->
+        let w = Array.init cols.Length (fun _ -> g.Next())
+        let s = Array.init n (fun i -> Array.fold2 (fun acc (c: double[]) wj -> acc + c[i] * wj) 0.0 cols w)
+        let m = Array.average s
+        let sd = sqrt (s |> Array.averageBy (fun v -> (v - m) ** 2.0))
+        s |> Array.map (fun v -> (v - m) / sd))
+
+let run (req: Request) : Simulation =
+    if req.Voxels < 1 then raise (InputException "--voxels must be at least 1")
+    if req.Repeats < 1 then raise (InputException "--repeats must be at least 1")
+    if not (req.Snr > 0.0) || Double.IsInfinity req.Snr then raise (InputException "--snr must be a positive number")
+    if (given req.Store).IsSome && (given req.Features).IsSome then raise (InputException "give either --store or --features, not both")
+    let stimuliTable = loadStimuli req
+    let rois = parseRois req stimuliTable
+    let featureSets = rois |> Array.map (fun r -> featuresOf req stimuliTable r.Source)
+    let nStimuli =
+        match stimuliTable, featureSets |> Array.choose id |> Array.tryHead with
+        | Some t, _ -> t.Count
+        | None, Some f -> f.Rows
+        | None, None -> raise (InputException "only 'none' ROIs and no stimulus table: give --stimuli or a feature source")
+    let stimuli =
+        stimuliTable
+        |> Option.defaultWith (fun () ->
+            StimulusTable([ StimulusTable.IdColumn ], [ for i in 0 .. nStimuli - 1 -> [| sprintf "s%04d" i |] :> Collections.Generic.IReadOnlyList<string> ], "<simulated>"))
+    let g = Gaussian(req.Seed)
+    // Tuning per ROI, voxels side by side in ROI order.
+    let signals =
+        Array.map2 (fun (roi: RoiSpec) (f: Matrix option) ->
+            match f with
+            | Some m -> tune g m req.Voxels (describeSource roi.Source)
+            | None -> Array.init req.Voxels (fun _ -> Array.zeroCreate nStimuli)) rois featureSets
+        |> Array.concat
+    let voxels = signals.Length
+    let tuned = Array.map2 (fun (roi: RoiSpec) _ -> Array.create req.Voxels (roi.Source <> TuningSource.NoSignal)) rois featureSets |> Array.concat
+    // SNR per voxel spread over one decade around --snr, so ceilings vary and can be compared.
+    let snr = Array.init voxels (fun _ -> req.Snr * Math.Pow(10.0, g.Uniform() - 0.5))
+    let noiseSd = snr |> Array.map (fun s -> 1.0 / sqrt s)
+    let baseline = Array.init voxels (fun _ -> 10.0 * g.Uniform())
+    let k = double req.Repeats
+    let ceilingR2 = Array.init voxels (fun v -> if tuned[v] then 1.0 / (1.0 + noiseSd[v] ** 2.0 / k) else 0.0)
+    // Trials: every repeat shows every stimulus once, in its own random order.
+    let order = [| for r in 0 .. req.Repeats - 1 do for s in g.Permutation nStimuli -> r, s |]
+    let responses =
+        Matrix.init order.Length voxels (fun t v ->
+            let _, s = order[t]
+            baseline[v] + signals[v][s] + noiseSd[v] * g.Next())
+    let ids = Array.ofSeq stimuli.Ids
+    let trials =
+        TrialTable.make "<simulated>" [| "trial"; StimulusTable.IdColumn; "repeat" |]
+            (order |> Array.mapi (fun t (r, s) -> [| string t; ids[s]; string r |]))
+    { Stimuli = stimuli
+      Trials = trials
+      Responses = responses
+      Signal = Matrix.init nStimuli voxels (fun s v -> signals[v][s])
+      Truth =
+        { Roi = rois |> Array.collect (fun r -> Array.create req.Voxels r.Name)
+          Source = rois |> Array.collect (fun r -> Array.create req.Voxels (describeSource r.Source))
+          Snr = Array.init voxels (fun v -> if tuned[v] then snr[v] else 0.0)
+          NoiseSd = noiseSd
+          CeilingR2 = ceilingR2
+          CeilingR = ceilingR2 |> Array.map sqrt }
+      Rois = rois }
+
+let private f (x: double) = x.ToString("R", CultureInfo.InvariantCulture)
+
+let truthTsv (t: Truth) =
+    let sb = StringBuilder("voxel\troi\tsource\tsnr\tnoise_sd\tceiling_r2\tceiling_r\n")
+    for v in 0 .. t.Roi.Length - 1 do
+        sb.Append(String.concat "\t" [ string v; t.Roi[v]; t.Source[v]; f t.Snr[v]; f t.NoiseSd[v]; f t.CeilingR2[v]; f t.CeilingR[v] ]).Append('\n') |> ignore
+    sb.ToString()
+
+/// The smallest cube holding every voxel plus background (half as many again).
+let gridSide (voxels: int) = int (ceil (Math.Cbrt(1.5 * double voxels)))
+
+/// Writes the simulation; every file atomically, the folder created when missing. Returns the paths.
+let write (out: string) (writeNifti: bool) (seed: int) (sim: Simulation) =
+    Directory.CreateDirectory out |> ignore
+    let file name = Path.Combine(out, name)
+    Matrix.writeNpy (file "responses.npy") sim.Responses
+    Matrix.writeNpy (file "signal.npy") sim.Signal
+    TrialTable.write (file "trials.tsv") sim.Trials
+    sim.Stimuli.Write(file "stimuli.tsv")
+    AtomicFile.WriteAllText(file "truth.tsv", truthTsv sim.Truth)
+    let written = ResizeArray [ "responses.npy"; "signal.npy"; "trials.tsv"; "stimuli.tsv"; "truth.tsv" ]
+    // Label tuning has no feature file of its own: write the one-hot codes so `encode` can use them.
+    for roi in sim.Rois do
+        match roi.Source with
+        | TuningSource.Labels c ->
+            let name = sprintf "labels_%s.npy" c
+            if not (written.Contains name) then
+                Matrix.writeNpy (file name) (ofLabels sim.Stimuli c).Matrix
+                written.Add name
+        | _ -> ()
+    if writeNifti then
+        // ROI voxels occupy the first flat indices in ROI order (x fastest), so `fmri roi --label k`
+        // returns exactly ROI k's columns of responses.npy; the remaining voxels are pure noise, label 0.
+        let voxels = sim.Responses.Cols
+        let side = gridSide voxels
+        let perVolume = side * side * side
+        let affine = [| [| 3.0; 0.0; 0.0; -30.0 |]; [| 0.0; 3.0; 0.0; -30.0 |]; [| 0.0; 0.0; 3.0; -30.0 |] |]
+        let g = Gaussian(seed + 1)
+        let background = Array.init (sim.Responses.Rows * (perVolume - voxels)) (fun _ -> 100.0 + g.Next())
+        let dims = [| int64 side; int64 side; int64 side; int64 sim.Responses.Rows |]
+        NiftiWriter.write (file "bold.nii.gz") dims Nifti.DataType.Float32 affine (fun t ->
+            Array.init perVolume (fun i ->
+                if i < voxels then Matrix.get sim.Responses t i else background[t * (perVolume - voxels) + i - voxels]))
+        let perRoi = voxels / sim.Rois.Length
+        NiftiWriter.write (file "rois.nii.gz") (Array.truncate 3 dims) Nifti.DataType.Int16 affine (fun _ ->
+            Array.init perVolume (fun i -> if i < voxels then double (i / perRoi + 1) else 0.0))
+        let labels = StringBuilder("label\troi\tsource\tvoxels\n")
+        sim.Rois |> Array.iteri (fun i r -> labels.Append(sprintf "%d\t%s\t%s\t%d\n" (i + 1) r.Name (describeSource r.Source) perRoi) |> ignore)
+        AtomicFile.WriteAllText(file "rois.tsv", labels.ToString())
+        written.AddRange [ "bold.nii.gz"; "rois.nii.gz"; "rois.tsv" ]
+    written.ToArray()

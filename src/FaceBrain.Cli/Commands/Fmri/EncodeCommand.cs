@@ -1,0 +1,86 @@
+using System.ComponentModel;
+using FaceBrain.Core.IO;
+using FaceBrain.Core.Torch;
+using FaceBrain.Fmri;
+using Spectre.Console.Cli;
+
+namespace FaceBrain.Cli.Commands.Fmri;
+
+/// <summary>`facebrain encode`: cross-validated voxelwise ridge encoding models (FaceBrain.Fmri.EncodeWorkflow).</summary>
+public sealed class EncodeCommand : Command<EncodeCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--features <F.npy>")]
+        [Description("Stimulus features [stimuli, features] (.npy); rows follow --stimuli when given.")]
+        public string? Features { get; init; }
+
+        [CommandOption("--store <DIR>")]
+        [Description("An activation store (stimuli.tsv, layers/<layer>.npy, manifest.json); with --layer.")]
+        public string? Store { get; init; }
+
+        [CommandOption("--layer <NAME>")]
+        [Description("The store layer to use as features.")]
+        public string? Layer { get; init; }
+
+        [CommandOption("--stimuli <S.tsv>")]
+        [Description("Stimulus table giving the rows of --features (needed with --trials and logo:COLUMN).")]
+        public string? Stimuli { get; init; }
+
+        [CommandOption("--responses <R.npy>")]
+        [Description("Responses [stimuli or trials, voxels] (.npy).")]
+        public string? Responses { get; init; }
+
+        [CommandOption("--trials <T.tsv>")]
+        [Description("Trial table (stimulus_id per row of --responses, repeats allowed): repeats are averaged and give the noise ceiling.")]
+        public string? Trials { get; init; }
+
+        [CommandOption("--cv <SPEC>")]
+        [Description("Outer cross-validation: kfold:K (default kfold:5, contiguous as scikit-learn's KFold), shuffle:K:SEED, logo:COLUMN.")]
+        public string? Cv { get; init; }
+
+        [CommandOption("--alpha <A>")]
+        [Description("A fixed ridge penalty for every voxel. Without it, one alpha per voxel is chosen by inner CV.")]
+        public double? Alpha { get; init; }
+
+        [CommandOption("--alphas <GRID>")]
+        [Description("Alpha grid for per-voxel selection: LO..HI:N (log-spaced) or a comma list. Default 1e-2..1e6:25.")]
+        public string? Alphas { get; init; }
+
+        [CommandOption("--inner-cv <SPEC>")]
+        [Description("Inner cross-validation for choosing alphas (default kfold:5).")]
+        public string? InnerCv { get; init; }
+
+        [CommandOption("--batch-voxels <N>")]
+        [Description("Voxels per batch (default: sized from a 256 MiB budget).")]
+        public int? BatchVoxels { get; init; }
+
+        [CommandOption("--drop-bad-voxels")]
+        [Description("Exclude NaN/constant voxels (listed in the output) instead of failing.")]
+        public bool DropBadVoxels { get; init; }
+
+        [CommandOption("--device <DEV>")]
+        [Description("auto, cpu, cuda or cuda:N (default cpu).")]
+        public string Device { get; init; } = "cpu";
+
+        [CommandOption("--out <SCORES.tsv>")]
+        [Description("Also write per-voxel scores (r, r2, alpha, ceilings) as a TSV.")]
+        public string? Out { get; init; }
+
+        [CommandOption("--json")]
+        [Description("Print one JSON object (r, r2, alphas, ceilings, excluded voxels).")]
+        public bool Json { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    {
+        var device = DeviceSpec.Parse(s.Device).Resolve();
+        var request = new EncodeWorkflow.Request(
+            s.Features!, s.Store!, s.Layer!, s.Stimuli!, s.Responses!, s.Trials!, s.Cv!, s.Alpha, s.Alphas!,
+            s.InnerCv!, s.BatchVoxels, s.DropBadVoxels, s.Out!);
+        var report = EncodeWorkflow.run(request, device);
+        if (!string.IsNullOrWhiteSpace(s.Out)) AtomicFile.WriteAllText(s.Out, EncodeWorkflow.toTsv(report));
+        Console.WriteLine(s.Json ? JsonOutput.Serialize(EncodeWorkflow.toJson(report)) : EncodeWorkflow.summary(report));
+        return 0;
+    }
+}

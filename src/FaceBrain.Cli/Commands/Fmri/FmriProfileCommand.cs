@@ -1,0 +1,64 @@
+using System.ComponentModel;
+using FaceBrain.Core.IO;
+using FaceBrain.Core.Torch;
+using FaceBrain.Fmri;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace FaceBrain.Cli.Commands.Fmri;
+
+/// <summary>`facebrain fmri profile`: every layer of one or more stores against every ROI (FaceBrain.Fmri.Profile).</summary>
+public sealed class FmriProfileCommand : Command<FmriProfileCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--store <DIR>")]
+        [Description("Activation store; repeat for several networks side by side (same stimuli, same order).")]
+        public string[] Stores { get; init; } = [];
+
+        [CommandOption("--responses <R.npy>")]
+        [Description("Responses [stimuli or trials, voxels] (.npy).")]
+        public string? Responses { get; init; }
+
+        [CommandOption("--trials <T.tsv>")]
+        [Description("Trial table for repeated presentations (averaged per stimulus).")]
+        public string? Trials { get; init; }
+
+        [CommandOption("--rois <ROIS.tsv>")]
+        [Description("TSV with voxel and roi columns (e.g. simulate's truth.tsv).")]
+        public string? Rois { get; init; }
+
+        [CommandOption("--cv <SPEC>")] [Description("Outer CV (default kfold:5).")] public string? Cv { get; init; }
+        [CommandOption("--alphas <GRID>")] [Description("Alpha grid (default 1e-2..1e6:25).")] public string? Alphas { get; init; }
+        [CommandOption("--inner-cv <SPEC>")] [Description("Inner CV for alphas (default kfold:5).")] public string? InnerCv { get; init; }
+        [CommandOption("--batch-voxels <N>")] [Description("Voxels per batch.")] public int? BatchVoxels { get; init; }
+        [CommandOption("--drop-bad-voxels")] [Description("Exclude NaN/constant voxels instead of failing.")] public bool DropBadVoxels { get; init; }
+        [CommandOption("--seed <N>")] [Description("Bootstrap seed (default 0).")] public int Seed { get; init; }
+        [CommandOption("--device <DEV>")] [Description("auto, cpu, cuda or cuda:N (default cpu).")] public string Device { get; init; } = "cpu";
+        [CommandOption("--json")] [Description("Print one JSON object (scores, best).")] public bool Json { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    {
+        var device = DeviceSpec.Parse(s.Device).Resolve();
+        var request = new EncodeWorkflow.ProfileRequest(s.Stores, s.Responses!, s.Trials!, s.Rois!, s.Cv!, s.Alphas!, s.InnerCv!,
+            s.BatchVoxels, s.DropBadVoxels, s.Seed);
+        var result = EncodeWorkflow.profile(request, device);
+        if (s.Json)
+        {
+            Console.WriteLine(JsonOutput.Serialize(new
+            {
+                scores = result.Scores.Select(x => new { network = x.Network, layer = x.Layer, roi = x.Roi, voxels = x.Voxels, median_r = x.MedianR, ci_low = x.CiLow, ci_high = x.CiHigh }),
+                best = result.Best.Select(b => new { network = b.Network, roi = b.Roi, layer = b.Layer, median_r = b.MedianR }),
+            }));
+            return 0;
+        }
+        var t = new Table().AddColumn("network").AddColumn("layer").AddColumn("roi").AddColumn("voxels").AddColumn("median r").AddColumn("95% CI");
+        foreach (var x in result.Scores)
+            t.AddRow(x.Network.EscapeMarkup(), x.Layer.EscapeMarkup(), x.Roi.EscapeMarkup(), x.Voxels.ToString(), x.MedianR.ToString("F3"), $"[{x.CiLow:F3}, {x.CiHigh:F3}]");
+        AnsiConsole.Write(t);
+        foreach (var b in result.Best)
+            Console.WriteLine($"best layer for {b.Roi} in {b.Network}: {b.Layer} (median r {b.MedianR:F3})");
+        return 0;
+    }
+}

@@ -1,0 +1,170 @@
+module FaceBrain.Tests.Fmri.TestSimulate
+
+open System
+open System.IO
+open System.Text.Json
+open Expecto
+open FaceBrain.Core.IO
+open FaceBrain.Core.Torch
+open FaceBrain.Fmri
+open FaceBrain.Tests.TestSupport
+open FaceBrain.Tests.Fmri.TestEncodeCli
+
+/// A tiny activation store: 8 identities x 6 expressions; `id_layer` carries identity only and
+/// `ex_layer` expression only (random codes of the labels plus a little noise).
+let makeStore (dir: string) =
+    let rng = Random(5)
+    let nId, nEx = 8, 6
+    let n = nId * nEx
+    let idCode = Array.init nId (fun _ -> Array.init 12 (fun _ -> rng.NextDouble() - 0.5))
+    let exCode = Array.init nEx (fun _ -> Array.init 12 (fun _ -> rng.NextDouble() - 0.5))
+    Directory.CreateDirectory(Path.Combine(dir, "layers")) |> ignore
+    File.WriteAllText(Path.Combine(dir, "stimuli.tsv"),
+        "stimulus_id\tidentity\texpression\n" + String.concat "" [ for i in 0 .. n - 1 -> sprintf "f%02d\tid%d\tex%d\n" i (i % nId) (i / nId) ])
+    let layer (code: double[][]) (label: int -> int) =
+        Matrix.init n 12 (fun i j -> code[label i][j] + 0.05 * (rng.NextDouble() - 0.5))
+    Matrix.writeNpy (Path.Combine(dir, "layers", "id_layer.npy")) (layer idCode (fun i -> i % nId))
+    Matrix.writeNpy (Path.Combine(dir, "layers", "ex_layer.npy")) (layer exCode (fun i -> i / nId))
+    File.WriteAllText(Path.Combine(dir, "manifest.json"), "{\"complete\": true}")
+
+let request store rois =
+    { Simulate.Request.Store = store; Simulate.Request.Layer = null; Simulate.Request.Features = null
+      Simulate.Request.Stimuli = null; Simulate.Request.Rois = rois; Simulate.Request.Voxels = 30
+      Simulate.Request.Repeats = 4; Simulate.Request.Snr = 0.5; Simulate.Request.Seed = 11
+      Simulate.Request.Out = null; Simulate.Request.WriteNifti = false }
+
+let pearson (a: double[]) (b: double[]) = Vector.pearson a b
+
+[<Tests>]
+let tests =
+    testSequenced <| testList "Fmri.Simulate" [
+        testCase "statistical honesty: planted ROI-to-layer mapping, null voxels, ceilings" <| fun () ->
+            use d = new TempDir()
+            makeStore d.Path
+            let sim = Simulate.run (request d.Path "ffa:id_layer,psts:ex_layer,null:none")
+            let ids = Array.ofSeq sim.Stimuli.Ids
+            let groups = Responses.trialsPerStimulus "sim" sim.Trials.StimulusIds ids
+            let averaged = Responses.averageRepeats groups sim.Responses
+            let options =
+                { Encoding.Options.Cv = Folds.CvScheme.ShuffledKFold(6, 1)
+                  Encoding.Options.Alpha = Encoding.AlphaSpec.PerVoxel(AlphaGrid.parse "--alphas" "1e-2..1e4:7", Folds.CvScheme.KFold 4)
+                  Encoding.Options.Device = DeviceSpec.Cpu.Resolve()
+                  Encoding.Options.BatchVoxels = None }
+            let encode layer = Encoding.crossValidate "sim" options (fun _ -> [||]) (FeatureSource.readStoreLayer d.Path layer).Matrix averaged
+            let byLayer = dict [ for l in [ "id_layer"; "ex_layer" ] -> l, encode l ]
+            let roiVoxels roi = [| 0 .. 89 |] |> Array.filter (fun v -> sim.Truth.Roi[v] = roi)
+            let medianR layer roi = Vector.median (roiVoxels roi |> Array.map (fun v -> byLayer[layer].R[v]))
+            // the planted mapping: each ROI peaks at its own layer
+            Expect.isGreaterThan (medianR "id_layer" "ffa") (medianR "ex_layer" "ffa" + 0.3) "ffa prefers the identity layer"
+            Expect.isGreaterThan (medianR "ex_layer" "psts") (medianR "id_layer" "psts" + 0.3) "psts prefers the expression layer"
+            // no signal, no score
+            // No signal, no score. The pooled r of a null voxel is biased below 0 (predictions that fall back
+            // to the training mean are anti-correlated with the held-out fold's mean), never above: no false
+            // positives. The mean within-fold r and the pooled R² are about 0.
+            let nulls = roiVoxels "null"
+            for l in [ "id_layer"; "ex_layer" ] do
+                let res = byLayer[l]
+                Expect.isLessThan (abs (Vector.median (nulls |> Array.map (fun v -> res.RFoldMean[v])))) 0.1 (sprintf "null voxels: within-fold r about 0 with %s" l)
+                Expect.isLessThan (Vector.median (nulls |> Array.map (fun v -> res.R[v]))) 0.05 (sprintf "null voxels: pooled r not above 0 with %s" l)
+                let r2 = Vector.median (nulls |> Array.map (fun v -> res.R2[v]))
+                Expect.isTrue (r2 < 0.02 && r2 > -0.2) (sprintf "null voxels: R2 about 0 (slightly negative) with %s: %g" l r2)
+            // scores stay below the true ceiling (a little sampling slack per voxel)
+            for roi, layer in [ "ffa", "id_layer"; "psts", "ex_layer" ] do
+                let over = roiVoxels roi |> Array.filter (fun v -> byLayer[layer].R[v] > sim.Truth.CeilingR[v] + 0.05)
+                Expect.isLessThanOrEqual over.Length 2 (sprintf "%s voxels above their true ceiling: %A" roi over)
+                Expect.isLessThan (medianR layer roi) (Vector.median (roiVoxels roi |> Array.map (fun v -> sim.Truth.CeilingR[v]))) "median below the median ceiling"
+            // the estimated ceiling tracks the true one
+            let est = Reliability.splitHalf "sim" groups ids sim.Responses
+            let tuned = [| 0 .. 59 |]
+            let e, t = tuned |> Array.map (fun v -> est.Reliability[v]), tuned |> Array.map (fun v -> sim.Truth.CeilingR2[v])
+            Expect.isGreaterThan (pearson e t) 0.7 "estimated and true ceilings correlate"
+            Expect.isLessThan (Vector.median (Array.map2 (fun a b -> abs (a - b)) e t)) 0.1 "and agree in size"
+            Expect.isLessThan (abs (Vector.median (Array.init 30 (fun k -> est.Reliability[60 + k])))) 0.15 "null voxels have no reliability"
+
+        testCase "same seed, same data; the true ceiling follows from SNR and repeats" <| fun () ->
+            use d = new TempDir()
+            makeStore d.Path
+            let a = Simulate.run (request d.Path "ffa:id_layer")
+            let b = Simulate.run (request d.Path "ffa:id_layer")
+            Expect.equal a.Responses.Data b.Responses.Data "deterministic"
+            Expect.notEqual (Simulate.run { request d.Path "ffa:id_layer" with Seed = 12 }).Responses.Data a.Responses.Data "seeded"
+            for v in 0 .. 29 do
+                Expect.floatClose Accuracy.veryHigh a.Truth.CeilingR2[v] (a.Truth.Snr[v] / (a.Truth.Snr[v] + 1.0 / 4.0)) "signal / (signal + noise / repeats)"
+            Expect.equal a.Trials.Count (48 * 4) "every stimulus 4 times"
+
+        testCase "fmri simulate (label tuning) -> fmri roi -> encode end to end" <| fun () ->
+            use d = new TempDir()
+            makeStore d.Path
+            let out = d.File "sim"
+            let code, _, err = runCli [ "fmri"; "simulate"; "--stimuli"; Path.Combine(d.Path, "stimuli.tsv"); "--rois"; "ffa:identity,psts:expression"; "--voxels"; "6"; "--repeats"; "3"; "--snr"; "2"; "--seed"; "3"; "--out"; out ]
+            Expect.equal code 0 ("simulate; stderr: " + err)
+            for f in [ "responses.npy"; "trials.tsv"; "stimuli.tsv"; "truth.tsv"; "signal.npy"; "bold.nii.gz"; "rois.nii.gz"; "rois.tsv"; "labels_identity.npy" ] do
+                Expect.isTrue (File.Exists(Path.Combine(out, f))) f
+            let code, _, err = runCli [ "fmri"; "roi"; "--bold"; Path.Combine(out, "bold.nii.gz"); "--mask"; Path.Combine(out, "rois.nii.gz"); "--label"; "1"; "--trials"; Path.Combine(out, "trials.tsv"); "--out"; d.File "ffa.npy" ]
+            Expect.equal code 0 ("roi; stderr: " + err)
+            let roi = Matrix.readNpy (d.File "ffa.npy")
+            let responses = Matrix.readNpy (Path.Combine(out, "responses.npy"))
+            Expect.equal (roi.Rows, roi.Cols) (responses.Rows, 6) "trials x ffa voxels"
+            for t in 0 .. roi.Rows - 1 do
+                for v in 0 .. 5 do
+                    let a, b = Matrix.get roi t v, Matrix.get responses t v
+                    if abs (a - b) > 1e-5 * (1.0 + abs b) then failtestf "trial %d voxel %d: %g vs %g (float32 NIfTI)" t v a b
+            let code, json, err =
+                runCli [ "encode"; "--features"; Path.Combine(out, "labels_identity.npy"); "--stimuli"; Path.Combine(out, "stimuli.tsv")
+                         "--responses"; d.File "ffa.npy"; "--trials"; Path.Combine(out, "trials.tsv"); "--cv"; "shuffle:6:2"; "--alphas"; "1e-2..1e3:6"; "--json" ]
+            Expect.equal code 0 ("encode; stderr: " + err)
+            use doc = JsonDocument.Parse json
+            let r = doubles (doc.RootElement.GetProperty "r")
+            let ceiling = doubles (doc.RootElement.GetProperty "ceiling_r")
+            Expect.isGreaterThan (Vector.median r) 0.6 "identity labels predict the identity-tuned ROI"
+            Expect.equal ceiling.Length 6 "estimated ceilings per voxel"
+
+        testCase "fmri profile: the best layer per ROI and network, with bootstrap CIs" <| fun () ->
+            use d = new TempDir()
+            let trained, untrained = d.File "trained", d.File "untrained"
+            makeStore trained
+            // an "untrained control": the same stimuli, layers of pure noise
+            Directory.CreateDirectory(Path.Combine(untrained, "layers")) |> ignore
+            File.Copy(Path.Combine(trained, "stimuli.tsv"), Path.Combine(untrained, "stimuli.tsv"))
+            File.WriteAllText(Path.Combine(untrained, "manifest.json"), "{\"complete\": true}")
+            Matrix.writeNpy (Path.Combine(untrained, "layers", "conv.npy")) (TestRidge.randomMatrix 51 48 12)
+            Matrix.writeNpy (Path.Combine(untrained, "layers", "fc.npy")) (TestRidge.randomMatrix 52 48 12)
+            let sim = Simulate.run { request trained "ffa:id_layer,psts:ex_layer" with Voxels = 15; Snr = 1.0 }
+            Simulate.write (d.File "sim") false 11 sim |> ignore
+            let code, json, err =
+                runCli [ "fmri"; "profile"; "--store"; trained; "--store"; untrained; "--responses"; d.File "sim/responses.npy"
+                         "--trials"; d.File "sim/trials.tsv"; "--rois"; d.File "sim/truth.tsv"; "--cv"; "shuffle:6:1"; "--alphas"; "1e-2..1e4:7"; "--json" ]
+            Expect.equal code 0 ("profile; stderr: " + err)
+            use doc = JsonDocument.Parse json
+            let best =
+                [ for b in doc.RootElement.GetProperty("best").EnumerateArray() ->
+                      (b.GetProperty("network").GetString(), b.GetProperty("roi").GetString()), (b.GetProperty("layer").GetString(), b.GetProperty("median_r").GetDouble()) ]
+                |> dict
+            Expect.equal (fst best[("trained", "ffa")]) "id_layer" "ffa peaks at the identity layer"
+            Expect.equal (fst best[("trained", "psts")]) "ex_layer" "psts peaks at the expression layer"
+            for roi in [ "ffa"; "psts" ] do
+                Expect.isGreaterThan (snd best[("trained", roi)]) (snd best[("untrained", roi)] + 0.3) (sprintf "%s: trained beats the untrained control" roi)
+            for sc in doc.RootElement.GetProperty("scores").EnumerateArray() do
+                let m, lo, hi = sc.GetProperty("median_r").GetDouble(), sc.GetProperty("ci_low").GetDouble(), sc.GetProperty("ci_high").GetDouble()
+                Expect.isTrue (lo <= m && m <= hi) "the CI holds the median"
+            Expect.equal (doc.RootElement.GetProperty("scores").GetArrayLength()) 8 "2 networks x 2 layers x 2 ROIs"
+
+        testCase "bad simulate requests exit 2 and write nothing" <| fun () ->
+            use d = new TempDir()
+            makeStore d.Path
+            File.WriteAllText(d.File "incomplete.json", "")
+            let out = d.File "out"
+            for args, fragment in
+                [ [ "--store"; d.Path; "--rois"; "ffa:nonsense" ], "'nonsense' is not none, a store layer"
+                  [ "--store"; d.Path; "--rois"; "ffa:id_layer"; "--snr"; "0" ], "--snr"
+                  [ "--store"; d.Path; "--rois"; "a:id_layer,a:ex_layer" ], "appears twice"
+                  [ "--store"; d.File "nowhere"; "--rois"; "ffa:id_layer" ], "not found" ] do
+                let code, _, err = runCli ([ "fmri"; "simulate"; "--out"; out ] @ args)
+                Expect.equal code 2 (sprintf "%A: %s" args err)
+                Expect.stringContains err fragment "message"
+            Expect.isFalse (Directory.Exists out) "nothing written"
+            File.WriteAllText(Path.Combine(d.Path, "manifest.json"), "{\"complete\": false}")
+            let code, _, err = runCli [ "fmri"; "simulate"; "--out"; out; "--store"; d.Path; "--rois"; "ffa:id_layer" ]
+            Expect.equal code 2 err
+            Expect.stringContains err "not complete" "an interrupted store is refused"
+    ]
