@@ -427,10 +427,7 @@ internal sealed class Painter(SKCanvas c, IdentityParams id, ExpressionParams ex
         p.Shader = SKShader.CreateLinearGradient(new SKPoint(dir.X * r, dir.Y * r), new SKPoint(-dir.X * r, -dir.Y * r),
             [SKColors.White.WithAlpha((byte)(n.LightStrength * 120)), SKColors.Transparent, SKColors.Black.WithAlpha((byte)(n.LightStrength * 200))],
             [0f, 0.45f, 1f], SKShaderTileMode.Clamp);
-        c.Save();
-        c.ClipPath(head, antialias: true);
-        c.DrawRect(-4, -4, 8, 8, p);
-        c.Restore();
+        c.DrawPath(head, p); // the path itself carries the gradient: cheaper than an anti-aliased clip
     }
 
     // ---------------------------------------------------------------- geometry helpers
