@@ -316,8 +316,8 @@ internal sealed class Painter(SKCanvas c, IdentityParams id, ExpressionParams ex
             if (gap <= 0.012) c.DrawPoints(SKPointMode.Polygon, upperInner, p);
         }
         // shadow under the lower lip
-        var chin = Curve(-mw * 0.45, innerBottom + 2 * tl + 0.06, 0, innerBottom + 2 * tl + 0.085, mw * 0.45, innerBottom + 2 * tl + 0.06, 0.01);
-        using (var p = Stroke(Skin(0.75, 0.5), 0.02)) c.DrawPoints(SKPointMode.Polygon, chin, p);
+        var chin = Curve(-mw * 0.3, innerBottom + 2 * tl + 0.07, 0, innerBottom + 2 * tl + 0.09, mw * 0.3, innerBottom + 2 * tl + 0.07, 0.01);
+        using (var p = Stroke(Skin(0.75, 0.35), 0.02)) c.DrawPoints(SKPointMode.Polygon, chin, p);
         // mouth corners: dimples when smiling, down-turned creases when sad
         foreach (var side in new[] { -1.0, 1.0 })
         {
@@ -334,9 +334,10 @@ internal sealed class Painter(SKCanvas c, IdentityParams id, ExpressionParams ex
         foreach (var side in new[] { -1.0, 1.0 })
         {
             // nasolabial fold: faint always, deep with a smile or disgust
-            double depth = 0.18 + 0.6 * Math.Max(0, ex.CheekRaise) + 0.5 * ex.NoseWrinkle;
+            double depth = 0.07 + 0.6 * Math.Max(0, ex.CheekRaise) + 0.5 * ex.NoseWrinkle;
             double mw = id.MouthWidth * (1 + 0.45 * ex.MouthStretch);
-            var fold = Curve(side * id.NoseWidth * 1.25, ty - 0.03, side * (mw + 0.16), id.MouthHeight - 0.1, side * (mw + 0.06), id.MouthHeight + 0.12, 0.01);
+            double end = id.MouthHeight - 0.085 * ex.MouthCurve + 0.03; // stops beside the mouth corner
+            var fold = Curve(side * id.NoseWidth * 1.25, ty - 0.03, side * (mw + 0.13), (ty + end) / 2, side * (mw + 0.07), end, 0.01);
             using (var p = Stroke(Skin(0.66, Math.Min(0.9, depth)), 0.02)) c.DrawPoints(SKPointMode.Polygon, fold, p);
             if (ex.CheekRaise > 0)
             {

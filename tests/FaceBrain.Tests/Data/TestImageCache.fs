@@ -63,6 +63,21 @@ let tests =
             Expect.equal (List.ofSeq c.Info.Bad) [ 2 ] "recorded in the header"
             Expect.isTrue (c.Pixels(2).ToArray() |> Array.forall ((=) 0uy)) "zeros"
 
+        testCase "caches of many sizes open (the header reservation never shifts the pixels)" <| fun () ->
+            use d = new TempDir()
+            // The header grows by ~100 bytes per image and is first reserved with a larger bad-row list:
+            // every n from 100 to 200 makes the reservation and the final header fall on both sides of
+            // a 4 KiB boundary several times.
+            let png = writePng (d.File "one.png") (image 2 2 (noise 4))
+            let pipe = ImagePipeline(PipelineOptions(Size = 2))
+            for n in 100 .. 200 do
+                let stimuli = [| for i in 0 .. n - 1 -> FaceBrain.Core.Domain.Stimulus($"s{i:D4}", png, System.Collections.Generic.Dictionary()) |]
+                let path = d.File $"n{n}.fbcache"
+                ImageCache.Build(path, pipe, stimuli) |> ignore
+                use c = ImageCache.Open path
+                Expect.equal c.Count n "rows"
+                Expect.sequenceEqual (c.Pixels(n - 1).ToArray()) (pipe.LoadPixels png) $"last row of {n}"
+
         testCase "truncated or foreign cache files are input errors" <| fun () ->
             use d = new TempDir()
             let stimuli = smallSet d

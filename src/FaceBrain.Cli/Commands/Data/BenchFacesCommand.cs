@@ -86,10 +86,19 @@ public sealed class BenchFacesCommand : Command<BenchFacesCommand.Settings>
             try { Directory.Delete(tmp, true); } catch (IOException) { }
         }
 
+        // Timings on a shared machine mean little without its load: print it with the numbers.
+        var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
         if (s.Json)
-            Console.WriteLine(JsonOutput.Serialize(rows.Select(r => new { what = r.What, per_second = Math.Round(r.PerSecond, 1), detail = r.Detail })));
+            Console.WriteLine(JsonOutput.Serialize(new
+            {
+                cores = Environment.ProcessorCount, threads = s.Threads, load_average_1min = load,
+                results = rows.Select(r => new { what = r.What, per_second = Math.Round(r.PerSecond, 1), detail = r.Detail }),
+            }));
         else
+        {
+            Console.WriteLine($"{Environment.ProcessorCount} cores, {s.Threads} threads, 1-minute load average {load} (after the run)");
             foreach (var r in rows) Console.WriteLine($"{r.What,-70} {r.PerSecond,10:0} /s  {r.Detail}");
+        }
         return 0;
     }
 
