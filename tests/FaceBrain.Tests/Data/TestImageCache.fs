@@ -78,6 +78,20 @@ let tests =
                 Expect.equal c.Count n "rows"
                 Expect.sequenceEqual (c.Pixels(n - 1).ToArray()) (pipe.LoadPixels png) $"last row of {n}"
 
+        testCase "FaceImages: cached and decoded fills agree for any rows" <| fun () ->
+            use d = new TempDir()
+            let stimuli = smallSet d
+            let pipe = ImagePipeline(PipelineOptions(Size = 20, Preset = Preset.Imagenet))
+            use decoded = FaceImages.Decoded(stimuli, pipe)
+            use cached = FaceImages.Cached(stimuli, pipe, d.File "f.fbcache")
+            let rows = [| 7; 0; 3 |]
+            let a = Array.zeroCreate<float32> (3 * decoded.ValuesPerImage)
+            let b = Array.zeroCreate<float32> (3 * cached.ValuesPerImage)
+            decoded.Fill(rows, a) |> ignore
+            cached.Fill(rows, b) |> ignore
+            Expect.sequenceEqual a b "same floats"
+            Expect.sequenceEqual a.[0 .. decoded.ValuesPerImage - 1] (pipe.Load stimuli.[7].Path) "row order kept"
+
         testCase "truncated or foreign cache files are input errors" <| fun () ->
             use d = new TempDir()
             let stimuli = smallSet d
