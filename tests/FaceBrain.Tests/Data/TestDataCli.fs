@@ -54,6 +54,9 @@ let tests =
             Expect.stringContains bad.["AF01SAS.JPG"] "truncated" "truncated"
             Expect.stringContains bad.["AF01DIS.JPG"] "not an image" "non-image"
             Expect.stringContains bad.["AF01ZZS.JPG"] "unknown KDEF expression code" "unknown code"
+            let code, out, _ = runCli [ "data"; "inspect"; "--kdef"; d.Path; "--json"; "--full" ]
+            Expect.equal code 0 "--full: still one usable image"
+            Expect.equal ((json out).GetProperty("bad").GetArrayLength()) 4 "--full finds the same four"
             File.Delete(d.File "KDEF/AF01/AF01ANS.JPG")
             let code, out, _ = runCli [ "data"; "inspect"; "--kdef"; d.Path; "--json" ]
             Expect.equal code 2 "nothing usable"

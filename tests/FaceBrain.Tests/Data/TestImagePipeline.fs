@@ -97,6 +97,16 @@ let tests =
             expectInputError [ "large.png"; "cannot be decoded" ] (fun () -> frugal.Load large)
             Expect.equal ((pipe.Load large).Length) (3 * 8 * 8) "the default budget decodes it"
 
+        testCase "a header claiming a huge image is refused before any pixel buffer is allocated" <| fun () ->
+            use d = new TempDir()
+            let bomb = pngClaiming (d.File "bomb.png") 60000 60000
+            Expect.isLessThan (FileInfo(bomb).Length) 200L "a tiny file"
+            let before = GC.GetAllocatedBytesForCurrentThread()
+            expectInputError [ "bomb.png"; "60000x60000"; "over the limit" ] (fun () -> (pipeline 8 Preset.Unit).Load bomb)
+            Expect.isLessThan (GC.GetAllocatedBytesForCurrentThread() - before) (64L <<< 20) "no 10 GB buffer, not even 64 MB (this thread)"
+            let wide = pngClaiming (d.File "wide.png") 20000 10
+            expectInputError [ "wide.png"; "20000x10" ] (fun () -> (pipeline 8 Preset.Unit).Load wide)
+
         testCase "the header check reads the ends of large files and still catches truncation" <| fun () ->
             use d = new TempDir()
             let big = writeJpeg (d.File "big.jpg") (image 900 900 (noise 5))
