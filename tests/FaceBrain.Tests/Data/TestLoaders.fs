@@ -115,6 +115,15 @@ let tests =
             expectBad r "Cy_Tan_0002.jpg" "not an image"
             Expect.equal r.Bad.Count 4 "exactly the planted problems"
 
+        testCase "LFW: the deep-funneled variant, also nested twice, with pairs.txt at the top" <| fun () ->
+            use d = new TempDir()
+            jpeg (d.File "lfw-deepfunneled/lfw-deepfunneled/Ann_Smith/Ann_Smith_0001.jpg") |> ignore
+            jpeg (d.File "lfw-deepfunneled/lfw-deepfunneled/Ann_Smith/Ann_Smith_0002.jpg") |> ignore
+            writeText (d.File "pairs.txt") "1\t1\nAnn_Smith\t1\t2\nAnn_Smith\t1\tAnn_Smith\t2\n" |> ignore
+            let r = LfwLoader.Load d.Path
+            Expect.equal (ids r) [ "Ann_Smith_0001"; "Ann_Smith_0002" ] "images found"
+            Expect.equal (r.Pairs.All |> Seq.length) 2 "pairs.txt beside the outer folder"
+
         testCase "LFW: a pairs.txt without the pairs structure is an input error naming the line" <| fun () ->
             use d = new TempDir()
             jpeg (d.File "lfw/Ann_Smith/Ann_Smith_0001.jpg") |> ignore
