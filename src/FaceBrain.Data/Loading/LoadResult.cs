@@ -24,6 +24,15 @@ public sealed record LoadResult(
     /// <summary>LFW only: the verification protocol from pairs.txt, when the file is present.</summary>
     public LfwPairs? Pairs { get; init; }
 
+    Dictionary<string, int>? _index;
+
+    /// <summary>Row of the stimulus with this id (e.g. an LFW pair's A or B), or -1.</summary>
+    public int IndexOf(string id)
+    {
+        _index ??= Stimuli.Select((s, i) => (s.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
+        return _index.TryGetValue(id, out var i) ? i : -1;
+    }
+
     /// <summary>Distinct values of the <c>identity</c> label, sorted.</summary>
     public IReadOnlyList<string> Identities =>
         Stimuli.Select(s => s.Label(Labels.Identity) ?? "").Distinct().Order(StringComparer.Ordinal).ToArray();

@@ -109,6 +109,8 @@ let tests =
             Expect.equal (List.ofSeq pairs.Folds.[0]) fold1 "fold 1"
             let fold2 = [ LfwPair(1, true, "Bo_Li_0001", "Bo_Li_0002") ]
             Expect.equal (List.ofSeq pairs.Folds.[1]) fold2 "fold 2 lost its bad pair"
+            Expect.equal (r.IndexOf "Bo_Li_0002") 3 "pair ids map to rows"
+            Expect.equal (r.IndexOf "Cy_Tan_0009") -1 "missing id"
             expectBad r "pairs.txt:5" "Cy_Tan_0009"
             expectBad r "Bo_Li_0003.jpg" "is in folder Cy_Tan"
             expectBad r "cy.jpg" "not an LFW image name"
