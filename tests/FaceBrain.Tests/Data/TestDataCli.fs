@@ -108,4 +108,8 @@ let tests =
             Expect.stringContains err "unknown --layout" "message"
             let code, _, _ = runCli [ "faces"; "synth" ]
             Expect.equal code 2 "no --out"
+            let code, _, err = runCli [ "faces"; "synth"; "--layout"; "kdef"; "--per-identity"; "3"; "--out"; d.File "k" ]
+            Expect.equal code 2 "KDEF has a fixed design"
+            Expect.stringContains err "does not apply to KDEF" "message"
+            Expect.isFalse (Directory.Exists(d.File "k")) "nothing written"
     ]
