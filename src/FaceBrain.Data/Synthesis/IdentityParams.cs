@@ -21,7 +21,7 @@ public sealed record IdentityParams
     public double NoseWidth { get; init; } = 0.15;
     public double MouthWidth { get; init; } = 0.34;          // half-width
     public double LipThickness { get; init; } = 0.05;
-    public double MouthHeight { get; init; } = 0.58;         // below the eye line... absolute y of the mouth
+    public double MouthHeight { get; init; } = 0.58;         // y of the mouth line
     public double SkinR { get; init; } = 0.9;
     public double SkinG { get; init; } = 0.75;
     public double SkinB { get; init; } = 0.65;
