@@ -99,28 +99,56 @@ internal sealed partial class Painter
         using (var p = Fill(Skin(1.12, 0.35))) c.DrawOval(tip, new SKSize(0.05f * h.Foreshortening(0, ty), 0.04f), p);
     }
 
-    /// <summary>The nose as a ridge standing out from the face: invisible from the front, a profile when turned.</summary>
+    /// <summary>
+    /// The centre-line profile (brow, nose, lips, chin) standing out from the face surface: invisible from the
+    /// front, it gives a turned head its silhouette. Filled back into the near cheek so it joins the face.
+    /// </summary>
     void NoseProfile()
     {
         if (Math.Abs(h.Sin) < 0.15) return;
         double ty = NoseTipY, prot = 0.18 + 0.25 * id.NoseLength;
-        var pts = new List<SKPoint>
+        double my = id.MouthHeight, lip = 0.03 + 0.6 * id.LipThickness * (1 - 0.5 * ex.LipPress);
+        double gap = 0.2 * ex.MouthOpen;
+        double brow = id.EyeHeight - id.BrowHeight - 0.1 * ex.BrowRaise;
+        var nose = new (double Y, double Dz)[]
         {
-            h.P(0, id.EyeHeight - 0.02, 0.0),
-            h.P(0, id.EyeHeight + 0.05, 0.03),
-            h.P(0, ty - 0.05, prot),
-            h.P(0, ty + 0.01, prot * 0.95),
-            h.P(0, ty + 0.05, prot * 0.55),
-            h.P(0, ty + 0.08, 0.0),
+            (id.EyeHeight - 0.02, 0.0), (id.EyeHeight + 0.05, 0.03),
+            (ty - 0.05, prot), (ty + 0.01, prot * 0.95), (ty + 0.05, prot * 0.55), (ty + 0.08, 0.0),
         };
-        // close back through the face so the fill joins the cheek
-        double back = Math.Sign(h.Sin) * -0.25;
-        pts.Add(h.P(back, ty + 0.08, 0));
-        pts.Add(h.P(back, id.EyeHeight, 0));
-        using var path = Poly(pts);
-        using (var p = Fill(Skin(0.98))) c.DrawPath(path, p);
+        if (Math.Abs(h.Sin) < 0.9)
+        {
+            // half-turned: only the nose stands out; the lips and chin are still seen from the front
+            var np = nose.Select(q => h.P(0, q.Y, q.Dz)).ToList();
+            double nb = Math.Sign(h.Sin) * -0.25;
+            using var nosePath = Poly(np.Concat([h.P(nb, ty + 0.08, 0), h.P(nb, id.EyeHeight, 0)]));
+            using (var p = Fill(Skin(0.98))) c.DrawPath(nosePath, p);
+            using var noseEdge = Stroke(Skin(0.65, Math.Min(1, Math.Abs(h.Sin) * 1.5)), 0.015);
+            using var noseRidge = Poly(np, close: false);
+            c.DrawPath(noseRidge, noseEdge);
+            return;
+        }
+        var profile = new (double Y, double Dz)[]
+        {
+            (brow - 0.25, 0.0), (brow, 0.05), (id.EyeHeight - 0.02, 0.0), (id.EyeHeight + 0.05, 0.03),
+            (ty - 0.05, prot), (ty + 0.01, prot * 0.95), (ty + 0.05, prot * 0.55), (ty + 0.08, 0.02),
+            (my - 0.06 - gap * 0.45, lip), (my - gap * 0.45, 0.01), (my + gap, 0.01), (my + 0.07 + gap, lip * 0.9),
+            (my + 0.16 + gap, 0.0), (h.Chin - 0.12, 0.05), (h.Chin - 0.03, 0.02),
+        };
+        var pts = profile.Select(q => h.P(0, q.Y, q.Dz)).ToList();
+        double back = Math.Sign(h.Sin) * -0.12; // a thin strip: the near eye sits just behind it
+        var closed = pts.Concat([h.P(back, h.Chin - 0.1, 0), h.P(back, brow - 0.25, 0)]).ToList();
+        using var path = Poly(closed);
+        using (var p = Fill(Skin(0.97))) c.DrawPath(path, p);
+        // the lips' red seen from the side
+        var lipColour = id.Sex == "F"
+            ? Rgb(id.SkinR * 0.62 + 0.3, id.SkinG * 0.45 + 0.05, id.SkinB * 0.5 + 0.06, Math.Min(1, Math.Abs(h.Sin) * 1.3))
+            : Rgb(id.SkinR * 0.75 + 0.12, id.SkinG * 0.6 + 0.02, id.SkinB * 0.6 + 0.03, Math.Min(1, Math.Abs(h.Sin) * 1.3));
+        using (var lips = Poly([h.P(0, my - 0.075 - gap * 0.45, 0.01), pts[8], pts[9], pts[10], pts[11], h.P(0, my + 0.1 + gap, 0.01),
+                   h.P(back * 0.3, my + 0.08 + gap, 0), h.P(back * 0.3, my - 0.07 - gap * 0.45, 0)]))
+        using (var p = Fill(lipColour))
+            c.DrawPath(lips, p);
         using var edge = Stroke(Skin(0.65, Math.Min(1, Math.Abs(h.Sin) * 1.5)), 0.015);
-        using var ridge = Poly(pts.Take(6), close: false);
+        using var ridge = Poly(pts, close: false);
         c.DrawPath(ridge, edge);
     }
 
