@@ -54,6 +54,9 @@ let tests =
             Expect.stringContains bad.["AF01SAS.JPG"] "truncated" "truncated"
             Expect.stringContains bad.["AF01DIS.JPG"] "not an image" "non-image"
             Expect.stringContains bad.["AF01ZZS.JPG"] "unknown KDEF expression code" "unknown code"
+            let code, out, _ = runCli [ "data"; "inspect"; "--kdef"; d.Path; "--json"; "--full" ]
+            Expect.equal code 0 "--full: still one usable image"
+            Expect.equal ((json out).GetProperty("bad").GetArrayLength()) 4 "--full finds the same four"
             File.Delete(d.File "KDEF/AF01/AF01ANS.JPG")
             let code, out, _ = runCli [ "data"; "inspect"; "--kdef"; d.Path; "--json" ]
             Expect.equal code 2 "nothing usable"
@@ -105,4 +108,8 @@ let tests =
             Expect.stringContains err "unknown --layout" "message"
             let code, _, _ = runCli [ "faces"; "synth" ]
             Expect.equal code 2 "no --out"
+            let code, _, err = runCli [ "faces"; "synth"; "--layout"; "kdef"; "--per-identity"; "3"; "--out"; d.File "k" ]
+            Expect.equal code 2 "KDEF has a fixed design"
+            Expect.stringContains err "does not apply to KDEF" "message"
+            Expect.isFalse (Directory.Exists(d.File "k")) "nothing written"
     ]

@@ -63,6 +63,35 @@ let tests =
             Expect.equal (List.ofSeq c.Info.Bad) [ 2 ] "recorded in the header"
             Expect.isTrue (c.Pixels(2).ToArray() |> Array.forall ((=) 0uy)) "zeros"
 
+        testCase "caches of many sizes open (the header reservation never shifts the pixels)" <| fun () ->
+            use d = new TempDir()
+            // The header grows by ~100 bytes per image and is first reserved with a larger bad-row list:
+            // every n from 100 to 200 makes the reservation and the final header fall on both sides of
+            // a 4 KiB boundary several times.
+            let png = writePng (d.File "one.png") (image 2 2 (noise 4))
+            let pipe = ImagePipeline(PipelineOptions(Size = 2))
+            for n in 100 .. 200 do
+                let stimuli = [| for i in 0 .. n - 1 -> FaceBrain.Core.Domain.Stimulus($"s{i:D4}", png, System.Collections.Generic.Dictionary()) |]
+                let path = d.File $"n{n}.fbcache"
+                ImageCache.Build(path, pipe, stimuli) |> ignore
+                use c = ImageCache.Open path
+                Expect.equal c.Count n "rows"
+                Expect.sequenceEqual (c.Pixels(n - 1).ToArray()) (pipe.LoadPixels png) $"last row of {n}"
+
+        testCase "FaceImages: cached and decoded fills agree for any rows" <| fun () ->
+            use d = new TempDir()
+            let stimuli = smallSet d
+            let pipe = ImagePipeline(PipelineOptions(Size = 20, Preset = Preset.Imagenet))
+            use decoded = FaceImages.Decoded(stimuli, pipe)
+            use cached = FaceImages.Cached(stimuli, pipe, d.File "f.fbcache")
+            let rows = [| 7; 0; 3 |]
+            let a = Array.zeroCreate<float32> (3 * decoded.ValuesPerImage)
+            let b = Array.zeroCreate<float32> (3 * cached.ValuesPerImage)
+            decoded.Fill(rows, a) |> ignore
+            cached.Fill(rows, b) |> ignore
+            Expect.sequenceEqual a b "same floats"
+            Expect.sequenceEqual a.[0 .. decoded.ValuesPerImage - 1] (pipe.Load stimuli.[7].Path) "row order kept"
+
         testCase "truncated or foreign cache files are input errors" <| fun () ->
             use d = new TempDir()
             let stimuli = smallSet d

@@ -32,7 +32,10 @@ let tests =
             synth SynthLayout.Kdef 2 1 48 7 (d.File "a") |> ignore
             synth SynthLayout.Kdef 2 1 48 7 (d.File "b") |> ignore
             synth SynthLayout.Kdef 2 1 48 8 (d.File "c") |> ignore
+            FaceSynthesizer.Write(SynthOptions(Layout = SynthLayout.Kdef, Identities = 2, Size = 48, Seed = 7, Parallelism = 1), d.File "serial") |> ignore
             let files = allFiles (d.File "a")
+            for f in files do
+                Expect.isTrue (File.ReadAllBytes(Path.Combine(d.File "a", f)) = File.ReadAllBytes(Path.Combine(d.File "serial", f))) $"{f}: one thread or many, same bytes"
             Expect.equal files (allFiles (d.File "b")) "same file names"
             for f in files do
                 Expect.isTrue (File.ReadAllBytes(Path.Combine(d.File "a", f)) = File.ReadAllBytes(Path.Combine(d.File "b", f))) $"{f} identical"

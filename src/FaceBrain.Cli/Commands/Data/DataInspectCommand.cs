@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using FaceBrain.Core.IO;
 using FaceBrain.Data.Loading;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace FaceBrain.Cli.Commands.Data;
@@ -50,7 +49,8 @@ public sealed class DataInspectCommand : Command<DataInspectCommand.Settings>
 
     static void Print(DatasetSummary s)
     {
-        AnsiConsole.MarkupLine($"[bold]{s.Kind}[/] {s.Root.EscapeMarkup()}: {s.Images} usable images, {s.Identities} identities, {s.Bad.Count} bad files");
+        // Plain lines (no console-width wrapping): people grep and parse this output.
+        Console.WriteLine($"{s.Kind} {s.Root}: {s.Images} usable images, {s.Identities} identities, {s.Bad.Count} bad files");
         void Line(string what, IReadOnlyDictionary<string, int> d)
         {
             if (d.Count > 0) Console.WriteLine($"  {what}: " + string.Join("  ", d.Select(kv => $"{kv.Key}={kv.Value}")));
