@@ -20,6 +20,7 @@ public static class FaceBrainApp
                 .WithDescription("Cross-validated decoding of a label column (logistic, shrinkage LDA, ridge), permutation test, bootstrap.");
             config.AddCommand<RsaCommand>("rsa")
                 .WithDescription("Representational similarity: data RDM against label or file model RDMs, permutation test, bootstrap, CKA.");
+            config.AddBranch("bench", b => { b.AddCommand<BenchAnalysisCommand>("analysis"); });
             config.AddCommand<AnalyseCommand>("analyse")
                 .WithDescription("Every layer of an activation store: decoding per target, RSA, identity/expression disentanglement, CKA between layers.");
         });
