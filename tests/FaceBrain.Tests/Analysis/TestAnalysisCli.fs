@@ -32,6 +32,12 @@ let tests =
         testCase "one torch thread for these small problems (see AnalysisSupport.cpu)" <| fun () ->
             Expect.equal (cpu.Value.ToString()) "cpu" "device"
 
+        testCase "--help renders for every analysis verb (descriptions hold no stray markup)" <| fun () ->
+            for verb in [ [ "decode" ]; [ "rsa" ]; [ "analyse" ]; [ "bench"; "analysis" ] ] do
+                let code, out, err = runCli (verb @ [ "--help" ])
+                Expect.equal code 0 ($"{verb} --help; stderr: " + err)
+                Expect.stringContains out "OPTIONS" "options listed"
+
         testCase "decode --json: the contract's fields, agreeing with the library" <| fun () ->
             use tmp = new TempDir()
             let f, s = files tmp small
