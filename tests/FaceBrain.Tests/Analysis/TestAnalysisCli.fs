@@ -35,8 +35,11 @@ let tests =
         testCase "--help renders for every analysis verb (descriptions hold no stray markup)" <| fun () ->
             for verb in [ [ "decode" ]; [ "rsa" ]; [ "analyse" ]; [ "bench"; "analysis" ] ] do
                 let code, out, err = runCli (verb @ [ "--help" ])
+                // Spectre renders help through its own console (not the redirected Console.Out), so the exit
+                // code is the check: a description with stray [markup] makes rendering throw (exit 1).
+                ignore out
                 Expect.equal code 0 ($"{verb} --help; stderr: " + err)
-                Expect.stringContains out "OPTIONS" "options listed"
+                Expect.isFalse (err.Contains "error") "no error"
 
         testCase "decode --json: the contract's fields, agreeing with the library" <| fun () ->
             use tmp = new TempDir()
