@@ -13,8 +13,9 @@ type Scheme =
     | LeaveOneGroupOut of column: string
     /// K folds of whole groups, largest groups first into the emptiest fold (scikit-learn's GroupKFold).
     | GroupKFold of k: int * column: string
-    /// K folds with class proportions kept; rows shuffled within class with the seed.
-    | StratifiedKFold of k: int
+    /// K folds with class proportions kept, allocated exactly as scikit-learn's StratifiedKFold(K);
+    /// with `shuffle`, each class's fold labels are shuffled with the seed (not NumPy's generator).
+    | StratifiedKFold of k: int * shuffle: bool
     /// One fold: train where the column takes one of `train`, test where it takes one of `test`
     /// (all other values when `test` is empty).
     | Split of column: string * train: string list * test: string list
@@ -23,7 +24,8 @@ type Scheme =
         match s with
         | LeaveOneGroupOut c -> $"logo:{c}"
         | GroupKFold (k, c) -> $"groupkfold:{k}:{c}"
-        | StratifiedKFold k -> $"stratkfold:{k}"
+        | StratifiedKFold (k, false) -> $"stratkfold:{k}"
+        | StratifiedKFold (k, true) -> $"stratkfold:{k}:shuffle"
         | Split (c, tr, []) -> $"split:{c}:{(commaList tr)}"
         | Split (c, tr, te) -> $"split:{c}:{(commaList tr)}:{(commaList te)}"
 
@@ -33,9 +35,9 @@ type Scheme =
         | LeaveOneGroupOut c | GroupKFold (_, c) -> Some c
         | StratifiedKFold _ | Split _ -> None
 
-/// Parses `logo:COL`, `groupkfold:K:COL`, `stratkfold:K`, `split:COL:TRAIN[:TEST]` (comma-separated values).
+/// Parses `logo:COL`, `groupkfold:K:COL`, `stratkfold:K[:shuffle]`, `split:COL:TRAIN[:TEST]` (comma-separated values).
 let parse (text: string) : Scheme =
-    let bad () = raise (InputException($"--cv: '{text}' is not one of logo:COLUMN, groupkfold:K:COLUMN, stratkfold:K, split:COLUMN:TRAIN[,..][:TEST[,..]]"))
+    let bad () = raise (InputException($"--cv: '{text}' is not one of logo:COLUMN, groupkfold:K:COLUMN, stratkfold:K[:shuffle], split:COLUMN:TRAIN[,..][:TEST[,..]]"))
     let k (s: string) =
         match Int32.TryParse s with
         | true, v when v >= 2 -> v
@@ -44,7 +46,8 @@ let parse (text: string) : Scheme =
     match text.Split(':') |> List.ofArray with
     | [ "logo"; c ] when c <> "" -> Scheme.LeaveOneGroupOut c
     | [ "groupkfold"; n; c ] when c <> "" -> Scheme.GroupKFold(k n, c)
-    | [ "stratkfold"; n ] -> Scheme.StratifiedKFold(k n)
+    | [ "stratkfold"; n ] -> Scheme.StratifiedKFold(k n, false)
+    | [ "stratkfold"; n; "shuffle" ] -> Scheme.StratifiedKFold(k n, true)
     | [ "split"; c; tr ] when c <> "" && not (values tr).IsEmpty -> Scheme.Split(c, values tr, [])
     | [ "split"; c; tr; te ] when c <> "" && not (values tr).IsEmpty && not (values te).IsEmpty -> Scheme.Split(c, values tr, values te)
     | _ -> bad ()
@@ -83,19 +86,28 @@ let folds (source: string) (column: string -> string[]) (y: int[]) (seed: int) (
                 { Name = $"fold{f}"
                   Train = all |> Array.filter (fun i -> foldOf[g[i]] <> f)
                   Test = all |> Array.filter (fun i -> foldOf[g[i]] = f) })
-        | Scheme.StratifiedKFold k ->
+        | Scheme.StratifiedKFold (k, shuffle) ->
+            // scikit-learn's allocation: classes numbered by first appearance; the sorted class codes are
+            // dealt to folds round-robin to fix how many of each class every fold gets; each class's rows,
+            // in order, take fold labels 0,0,..,1,1,.. by those counts (shuffled when asked).
+            let firstSeen = Array.distinct y
+            let order = firstSeen |> Array.mapi (fun i c -> c, i) |> dict
+            let enc = y |> Array.map (fun c -> order[c])
+            let nc = firstSeen.Length
+            let counts = Array.zeroCreate nc
+            for e in enc do counts[e] <- counts[e] + 1
+            for c in 0 .. nc - 1 do
+                if counts[c] < k then
+                    raise (InputException(source, $"--cv {scheme.Text}: a class has only {counts[c]} row(s), fewer than the {k} folds"))
+            let sorted = Array.sort enc
+            let allocation = Array2D.zeroCreate k nc
+            sorted |> Array.iteri (fun i c -> allocation[i % k, c] <- allocation[i % k, c] + 1)
             let rng = Random(seed)
             let foldOf = Array.zeroCreate n
-            let classes = Array.distinct y |> Array.sort
-            let mutable offset = 0
-            for c in classes do
-                let members = all |> Array.filter (fun i -> y[i] = c)
-                if members.Length < k then
-                    raise (InputException(source, $"--cv {scheme.Text}: a class has only {members.Length} row(s), fewer than the {k} folds"))
-                rng.Shuffle members
-                // Dealing continues where the previous class stopped so fold sizes stay balanced.
-                members |> Array.iteri (fun j i -> foldOf[i] <- (offset + j) % k)
-                offset <- offset + members.Length
+            for c in 0 .. nc - 1 do
+                let labels = [| for f in 0 .. k - 1 do for _ in 1 .. allocation[f, c] -> f |]
+                if shuffle then rng.Shuffle labels
+                all |> Array.filter (fun i -> enc[i] = c) |> Array.iteri (fun j i -> foldOf[i] <- labels[j])
             Array.init k (fun f ->
                 { Name = $"fold{f}"
                   Train = all |> Array.filter (fun i -> foldOf[i] <> f)

@@ -24,7 +24,7 @@ type Options =
 
 let defaults (device: torch.Device) =
     { Classifier = Classifier.Logistic defaultLogistic
-      Scheme = Scheme.StratifiedKFold 5
+      Scheme = Scheme.StratifiedKFold(5, false)
       Standardize = false
       Permutations = 0
       Bootstrap = 0
@@ -139,7 +139,14 @@ let decode (d: Dataset) (target: string) (opts: Options) : Result =
                 let nulls =
                     Array.init opts.Permutations (fun _ ->
                         let yp = permuteWithin rng groups y
-                        let pp = runner.Predict(yp, folds, reports)
+                        // Stratified folds depend on the labels: recompute them for the permuted labels (as
+                        // scikit-learn's permutation_test_score does); folds stratified on the true labels
+                        // would handicap the null (unbalanced training folds) and bias p-values low.
+                        let foldsP =
+                            match opts.Scheme with
+                            | Scheme.StratifiedKFold _ -> CrossValidation.folds d.Stimuli.Source (column d) yp opts.Seed opts.Scheme
+                            | _ -> folds
+                        let pp = runner.Predict(yp, foldsP, reports)
                         Metrics.accuracy (tested |> Array.map (fun i -> yp[i])) (tested |> Array.map (fun i -> pp[i])))
                 Some { Count = nulls.Length; PValue = Metrics.permutationP scores.Accuracy nulls
                        NullMean = Array.average nulls; NullMax = Array.max nulls }

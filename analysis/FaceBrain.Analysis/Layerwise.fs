@@ -29,7 +29,7 @@ type Options =
 let defaultScheme (table: StimulusTable) (identityColumn: string) (target: string) =
     if target <> identityColumn && target = "expression" && table.HasColumn identityColumn then
         CrossValidation.Scheme.LeaveOneGroupOut identityColumn
-    else CrossValidation.Scheme.StratifiedKFold 5
+    else CrossValidation.Scheme.StratifiedKFold(5, false)
 
 /// One number of the layerwise table.
 type Row = { Layer: string; Analysis: string; Target: string; Metric: string; Value: float }

@@ -73,6 +73,7 @@ public static class FaceBrainApp
                 b.AddCommand<BenchFacesCommand>("faces").WithDescription("Benchmark face synthesis, decode+resize and cached reads.");
                 b.AddCommand<BenchTrainCommand>("train").WithDescription("Images/s of the ResNet-50 training step on synthetic tensors.");
                 b.AddCommand<BenchInferCommand>("infer").WithDescription("Images/s of the ResNet-50 forward pass on synthetic tensors.");
+                b.AddCommand<BenchAnalysisCommand>("analysis").WithDescription("Time expression decoding (leave one identity out) and RSA with permutations on synthetic data.");
                 b.AddCommand<BenchEncodeCommand>("encode").WithDescription("Time per-voxel ridge (alphas by K-fold CV over a log grid, then refit) on random data.");
                 b.AddCommand<BenchExtractCommand>("extract").WithDescription("Images/s of layer extraction (forward, reductions, streaming writes) on synthetic tensors.");
             });

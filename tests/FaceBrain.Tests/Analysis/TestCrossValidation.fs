@@ -14,7 +14,7 @@ let private cols (m: Map<string, string[]>) (name: string) =
 let tests =
     testList "Analysis.CrossValidation" [
         testCase "schemes parse and print back" <| fun () ->
-            for text in [ "logo:identity"; "groupkfold:5:identity"; "stratkfold:3"; "split:expression:NE"; "split:expression:NE,HA:SA" ] do
+            for text in [ "logo:identity"; "groupkfold:5:identity"; "stratkfold:3"; "stratkfold:3:shuffle"; "split:expression:NE"; "split:expression:NE,HA:SA" ] do
                 Expect.equal (CrossValidation.parse text).Text text text
             for bad in [ "logo"; "kfold:3"; "stratkfold:1"; "groupkfold:x:identity"; "split:expression" ] do
                 expectInputError [ "--cv"; bad ] (fun () -> CrossValidation.parse bad)
@@ -32,10 +32,20 @@ let tests =
             Expect.equal f[0].Test [| 0; 1; 2; 7 |] "fold 0 = a + d"
             Expect.equal f[1].Test [| 3; 4; 5; 6 |] "fold 1 = b + c"
 
-        testCase "stratified k-fold keeps classes balanced, is seeded, and covers every row once" <| fun () ->
+        testCase "stratified k-fold allocates as scikit-learn's StratifiedKFold (worked by hand)" <| fun () ->
+            // y = a b a b a b, K = 2: sorted codes 0 0 0 1 1 1 dealt round-robin -> fold 0 gets {0, 0, 1}
+            // (2 a, 1 b), fold 1 {0, 1, 1}; a's rows 0, 2, 4 take folds 0, 0, 1; b's rows 1, 3, 5 take 0, 1, 1.
+            let f = folds "<t>" (cols Map.empty) [| 0; 1; 0; 1; 0; 1 |] 0 (Scheme.StratifiedKFold(2, false))
+            Expect.equal (f |> Array.map (fun f -> f.Test)) [| [| 0; 1; 2 |]; [| 3; 4; 5 |] |] "test folds"
+            // classes are numbered by first appearance: b first here changes who is dealt first
+            let f = folds "<t>" (cols Map.empty) [| 1; 0; 1; 0; 0 |] 0 (Scheme.StratifiedKFold(2, false))
+            // enc: 1->0, 0->1: [0 1 0 1 1]; sorted [0 0 1 1 1]; fold0 {0,1,1}, fold1 {0,1}; class 0 rows 0,2 -> 0,1; class 1 rows 1,3,4 -> 0,0,1
+            Expect.equal (f |> Array.map (fun f -> f.Test)) [| [| 0; 1; 3 |]; [| 2; 4 |] |] "first-appearance order"
+
+        testCase "shuffled stratified k-fold keeps classes balanced, is seeded, and covers every row once" <| fun () ->
             let y = Array.init 30 (fun i -> i % 3)
-            let f1 = folds "<t>" (cols Map.empty) y 7 (Scheme.StratifiedKFold 5)
-            let f2 = folds "<t>" (cols Map.empty) y 7 (Scheme.StratifiedKFold 5)
+            let f1 = folds "<t>" (cols Map.empty) y 7 (Scheme.StratifiedKFold(5, true))
+            let f2 = folds "<t>" (cols Map.empty) y 7 (Scheme.StratifiedKFold(5, true))
             Expect.equal f1 f2 "same seed, same folds"
             Expect.equal (f1 |> Array.collect (fun f -> f.Test) |> Array.sort) (Array.init 30 id) "each row tested once"
             for f in f1 do
@@ -52,7 +62,7 @@ let tests =
             let m = Map [ "id", [| "a"; "a"; "a" |] ]
             expectInputError [ "only one value"; "nothing to train on" ] (fun () -> folds "<t>" (cols m) (Array.zeroCreate 3) 0 (Scheme.LeaveOneGroupOut "id"))
             expectInputError [ "fewer than 2 folds" ] (fun () -> folds "<t>" (cols m) (Array.zeroCreate 3) 0 (Scheme.GroupKFold(2, "id")))
-            expectInputError [ "only 1 row"; "3 folds" ] (fun () -> folds "<t>" (cols m) [| 0; 0; 0; 1 |] 0 (Scheme.StratifiedKFold 3))
+            expectInputError [ "only 1 row"; "3 folds" ] (fun () -> folds "<t>" (cols m) [| 0; 0; 0; 1 |] 0 (Scheme.StratifiedKFold(3, false)))
             expectInputError [ "no column 'session'" ] (fun () -> folds "<t>" (cols m) (Array.zeroCreate 3) 0 (Scheme.LeaveOneGroupOut "session"))
             expectInputError [ "no value 'x'" ] (fun () -> folds "<t>" (cols m) (Array.zeroCreate 3) 0 (Scheme.Split("id", [ "x" ], [])))
             expectInputError [ "empty test set" ] (fun () -> folds "<t>" (cols m) (Array.zeroCreate 3) 0 (Scheme.Split("id", [ "a" ], [])))

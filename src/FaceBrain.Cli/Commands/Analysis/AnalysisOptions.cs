@@ -21,7 +21,7 @@ public static class AnalysisArgs
 public class DataSettings : CommandSettings
 {
     [CommandOption("--features <NPY>")]
-    [Description("Feature matrix [n_stimuli, n_features] (.npy).")]
+    [Description("Feature matrix [[n_stimuli, n_features]] (.npy).")]
     public string Features { get; init; } = "";
 
     [CommandOption("--stimuli <TSV>")]

@@ -15,7 +15,7 @@ public sealed class DecodeCommand : Command<DecodeCommand.Settings>
         public string Target { get; init; } = "";
 
         [CommandOption("--cv <SCHEME>")]
-        [Description("logo:COLUMN, groupkfold:K:COLUMN, stratkfold:K (seeded) or split:COLUMN:TRAIN[:TEST] (default stratkfold:5).")]
+        [Description("logo:COLUMN, groupkfold:K:COLUMN, stratkfold:K (scikit-learn's StratifiedKFold), stratkfold:K:shuffle (seeded) or split:COLUMN:TRAIN[[:TEST]] (default stratkfold:5).")]
         public string Cv { get; init; } = "stratkfold:5";
 
         [CommandOption("--classifier <NAME>")]

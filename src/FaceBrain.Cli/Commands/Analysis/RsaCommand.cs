@@ -26,7 +26,7 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         public string Models { get; init; } = "";
 
         [CommandOption("--model-rdm <NAME=NPY>")]
-        [Description("A model RDM from a file: square [n, n] or condensed [n(n-1)/2]. Repeatable.")]
+        [Description("A model RDM from a file: square [[n, n]] or condensed [[n(n-1)/2]]. Repeatable.")]
         public string[] ModelRdm { get; init; } = [];
 
         [CommandOption("--average-by <COLUMN>")]
@@ -38,7 +38,7 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         public string CrossnobisFolds { get; init; } = "";
 
         [CommandOption("--noise-cov <NPY>")]
-        [Description("For crossnobis: noise covariance [p, p] (default identity).")]
+        [Description("For crossnobis: noise covariance [[p, p]] (default identity).")]
         public string NoiseCov { get; init; } = "";
 
         [CommandOption("--permutations <N>")]

@@ -1,0 +1,60 @@
+/// `facebrain bench analysis`: the issue's workloads on synthetic data with planted structure at
+/// KDEF's size (70 identities × 7 expressions × 2 sessions = 980 stimuli).
+module FaceBrain.Analysis.Benchmark
+
+open System
+open System.Diagnostics
+open System.IO
+open TorchSharp
+open FaceBrain.Analysis.Tensors
+
+type Timing = { Workload: string; Seconds: float; Detail: string }
+
+let private time (f: unit -> 'a) =
+    let sw = Stopwatch.StartNew()
+    let r = f ()
+    r, sw.Elapsed.TotalSeconds
+
+/// Expression decoding, multinomial logistic regression (C = 1), leave one identity out (70 folds), 980 × 2048.
+let decoding (device: torch.Device) : Timing =
+    let d = Synthetic.dataset Synthetic.kdefLike
+    let opts = { Decoding.defaults device with Scheme = CrossValidation.Scheme.LeaveOneGroupOut "identity" }
+    let r, s = time (fun () -> Decoding.decode d "expression" opts)
+    { Workload = "decode expression, logistic C=1, logo:identity (70 folds), 980 x 2048"
+      Seconds = s
+      Detail = $"accuracy {r.Scores.Accuracy:F4}, chance {r.Scores.ChanceUniform:F4}, converged {r.Converged}, max iterations {r.MaxIterations}" }
+
+/// Correlation RDM over 980 stimuli × 2048 features, Spearman against the expression label RDM, 1,000 permutations.
+let rsa (device: torch.Device) : Timing =
+    let d = Synthetic.dataset Synthetic.kdefLike
+    let (r: Rsa.ModelResult list), s =
+        time (fun () ->
+            let rdm = Rdm.compute device d None Rdm.Distance.Correlation
+            let model = Rsa.labelModel d None rdm.Items "expression"
+            Rsa.evaluate rdm [ model ] { Comparisons = [ Comparison.Method.Spearman ]; Permutations = 1000; Bootstrap = 0; Confidence = 0.95; Seed = 0; Device = device })
+    { Workload = "RSA: correlation RDM 980 x 2048, spearman vs expression model, 1000 permutations"
+      Seconds = s
+      Detail = $"spearman {r.Head.Value:F4}, p {r.Head.PValue.Value:G3}" }
+
+/// Layerwise analysis of a ResNet-50-shaped store (gap widths 64, 256, 512, 1024, 2048 + avgpool) on 980 stimuli.
+let layerwise (device: torch.Device) (classifier: Classifiers.Classifier) : Timing =
+    let dir = Path.Combine(Path.GetTempPath(), "facebrain-bench-" + Guid.NewGuid().ToString("N"))
+    try
+        let widths = [ "conv1", 64; "layer1", 256; "layer2", 512; "layer3", 1024; "layer4", 2048; "avgpool", 2048 ]
+        let table = Synthetic.table Synthetic.kdefLike
+        let layers =
+            widths |> List.mapi (fun i (name, p) ->
+                let design = { Synthetic.kdefLike with Features = p; Seed = 10 + i; ExpressionSignal = 0.1 * float (i + 1) }
+                ({ LayerName = name; Rows = table.Count; Columns = p; Values = Synthetic.features design |> Array.map float32 } : Store.LayerData))
+        Store.write dir table layers true
+        let store = Store.openStore dir
+        let o : Layerwise.Options =
+            { Targets = [ "identity"; "expression" ]; Schemes = Map.empty; Classifier = classifier; Permutations = 0; Seed = 0
+              Distance = Rdm.Distance.Correlation; Comparison = Comparison.Method.Spearman
+              IdentityColumn = "identity"; ExpressionColumn = "expression"; Device = device }
+        let f, s = time (fun () -> Layerwise.run store o ignore)
+        { Workload = $"analyse: ResNet-50-shaped store (6 gap layers, 64..2048 features), 980 stimuli, {classifier.Name}"
+          Seconds = s
+          Detail = $"{f.RowCount} numbers" }
+    finally
+        try Directory.Delete(dir, true) with _ -> ()
