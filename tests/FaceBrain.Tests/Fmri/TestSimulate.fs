@@ -184,6 +184,10 @@ let tests =
                 Expect.equal code 2 (sprintf "%A: %s" args err)
                 Expect.stringContains err fragment "message"
             Expect.isFalse (Directory.Exists out) "nothing written"
+            let code, _, err = runCli [ "fmri"; "simulate"; "--out"; d.File "no/such/out"; "--store"; d.Path; "--rois"; "ffa:id_layer"; "--voxels"; "2" ]
+            Expect.equal code 2 err
+            Expect.stringContains err "does not exist" "a missing parent folder"
+            Expect.equal (Directory.GetDirectories d.Path |> Array.map Path.GetFileName |> Array.filter (fun n -> n.StartsWith ".")) [||] "no temporary folder left"
             File.WriteAllText(Path.Combine(d.Path, "manifest.json"), "{\"complete\": false}")
             let code, _, err = runCli [ "fmri"; "simulate"; "--out"; out; "--store"; d.Path; "--rois"; "ffa:id_layer" ]
             Expect.equal code 2 err
