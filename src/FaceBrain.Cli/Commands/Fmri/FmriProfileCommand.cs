@@ -17,7 +17,7 @@ public sealed class FmriProfileCommand : Command<FmriProfileCommand.Settings>
         public string[] Stores { get; init; } = [];
 
         [CommandOption("--responses <R.npy>")]
-        [Description("Responses [stimuli or trials, voxels] (.npy).")]
+        [Description("Responses [[stimuli or trials, voxels]] (.npy).")]
         public string? Responses { get; init; }
 
         [CommandOption("--trials <T.tsv>")]
