@@ -31,10 +31,10 @@ public sealed class FmriPartitionCommand : Command<FmriPartitionCommand.Settings
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         var device = DeviceSpec.Parse(s.Device).Resolve();
-        var request = new EncodeWorkflow.PartitionRequest(s.Features, s.Stimuli!, s.Responses!, s.Trials!, s.Cv!, s.Alphas!, s.InnerCv!,
+        var request = new PartitionWorkflow.Request(s.Features, s.Stimuli!, s.Responses!, s.Trials!, s.Cv!, s.Alphas!, s.InnerCv!,
             s.Mixes, s.Seed, s.BatchVoxels, s.DropBadVoxels);
-        var report = EncodeWorkflow.partition(request, device);
-        Console.WriteLine(JsonOutput.Serialize(EncodeWorkflow.partitionJson(report)));
+        var report = PartitionWorkflow.run(request, device);
+        Console.WriteLine(JsonOutput.Serialize(PartitionWorkflow.toJson(report)));
         return 0;
     }
 }
