@@ -129,6 +129,7 @@ let toJson (report: Report) : IDictionary<string, obj> =
         d["ceiling_r"] <- spread report c.CeilingR
         d["ceiling_r2"] <- spread report c.CeilingR2
         d["split_half_r"] <- spread report c.SplitHalfR
+        d["ceiling_r2_variance"] <- spread report c.VarianceCeilingR2
         d["r_normalized"] <- spread report (Scores.normalize r.R c.CeilingR)
         d["r2_normalized"] <- spread report (Scores.normalize r.R2 c.CeilingR2)
     | None -> ()

@@ -80,6 +80,9 @@ let tests =
             Expect.isGreaterThan (pearson e t) 0.7 "estimated and true ceilings correlate"
             Expect.isLessThan (Vector.median (Array.map2 (fun a b -> abs (a - b)) e t)) 0.1 "and agree in size"
             Expect.isLessThan (abs (Vector.median (Array.init 30 (fun k -> est.Reliability[60 + k])))) 0.15 "null voxels have no reliability"
+            let ev = tuned |> Array.map (fun v -> est.VarianceCeilingR2[v])
+            Expect.isGreaterThan (pearson ev t) 0.7 "the variance-component ceiling tracks the true one too"
+            Expect.isLessThan (Vector.median (Array.map2 (fun a b -> abs (a - b)) ev t)) 0.1 "and agrees in size"
 
         testCase "same seed, same data; the true ceiling follows from SNR and repeats" <| fun () ->
             use d = new TempDir()
