@@ -39,10 +39,10 @@ type Report =
       CeilingNote: string option
       Options: Encoding.Options }
 
-let private given (s: string) = if String.IsNullOrWhiteSpace s then None else Some s
+let given (s: string) = if String.IsNullOrWhiteSpace s then None else Some s
 
 /// Features, rows-as-stimuli; responses averaged per stimulus; the ceiling when repeats allow one.
-let private loadData (req: Request) =
+let loadData (req: Request) =
     let features =
         match given req.Store, given req.Features with
         | Some _, Some _ -> raise (InputException "give either --features or --store, not both")
@@ -129,6 +129,7 @@ let toJson (report: Report) : IDictionary<string, obj> =
         d["ceiling_r"] <- spread report c.CeilingR
         d["ceiling_r2"] <- spread report c.CeilingR2
         d["split_half_r"] <- spread report c.SplitHalfR
+        d["ceiling_r2_variance"] <- spread report c.VarianceCeilingR2
         d["r_normalized"] <- spread report (Scores.normalize r.R c.CeilingR)
         d["r2_normalized"] <- spread report (Scores.normalize r.R2 c.CeilingR2)
     | None -> ()
@@ -177,128 +178,3 @@ let summary (report: Report) =
         @ (if report.Excluded.Length > 0 then [ sprintf "excluded %d voxel(s): %s" report.Excluded.Length (Responses.listing report.Excluded) ] else [])
         @ (report.CeilingNote |> Option.toList)
     String.concat "\n" lines
-
-// ---------------------------------------------------------------- layer profiles
-
-[<CLIMutable>]
-type ProfileRequest =
-    { Stores: string[]
-      Responses: string
-      Trials: string
-      Rois: string
-      Cv: string
-      Alphas: string
-      InnerCv: string
-      BatchVoxels: Nullable<int>
-      DropBadVoxels: bool
-      Seed: int }
-
-let private networkName (dir: string) = IO.Path.GetFileName(dir.TrimEnd('/', '\\'))
-
-/// Every layer of every store against every ROI of `--rois` (per-voxel alphas by inner CV).
-let profile (req: ProfileRequest) (device: torch.Device) : Profile.Result =
-    if isNull req.Stores || req.Stores.Length = 0 then raise (InputException "give at least one --store")
-    let stores = req.Stores |> Array.map (fun dir -> dir, FeatureSource.storeLayers dir)
-    for dir, layers in stores do
-        if layers.Length = 0 then raise (InputException(dir, "the store has no layers"))
-    let firstDir, firstLayers = stores[0]
-    let first = FeatureSource.readStoreLayer firstDir firstLayers[0]
-    let ids = Array.ofSeq first.Stimuli.Value.Ids
-    for dir, _ in stores do
-        let t = StimulusTable.Read(IO.Path.Combine(dir, "stimuli.tsv"))
-        if Array.ofSeq t.Ids <> ids then
-            raise (InputException(t.Source, sprintf "its stimuli differ from those of %s (stores compared side by side need the same stimuli in the same order)" first.Stimuli.Value.Source))
-    let baseRequest =
-        { Features = null; Store = firstDir; Layer = firstLayers[0]; Stimuli = null; Responses = req.Responses; Trials = req.Trials
-          Cv = req.Cv; Alpha = Nullable(); Alphas = req.Alphas; InnerCv = req.InnerCv; BatchVoxels = req.BatchVoxels
-          DropBadVoxels = req.DropBadVoxels; Out = null }
-    let features, trials, responses, _, _ = loadData baseRequest
-    let excluded = Array.append (Responses.screen trials) (Responses.screen responses) |> Array.distinctBy (fun e -> e.Voxel)
-    if not req.DropBadVoxels then Responses.requireUsable req.Responses excluded
-    let kept = Responses.kept responses.Cols excluded
-    let roiOfAll = Profile.readRoiTable req.Rois responses.Cols
-    let roiOf = kept |> Array.map (fun v -> roiOfAll[v])
-    let options =
-        { Encoding.Options.Cv = Folds.parse "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
-          Encoding.Options.Alpha =
-            Encoding.AlphaSpec.PerVoxel(
-                AlphaGrid.parse "--alphas" (given req.Alphas |> Option.defaultValue "1e-2..1e6:25"),
-                Folds.parse "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5"))
-          Encoding.Options.Device = device
-          Encoding.Options.BatchVoxels = Option.ofNullable req.BatchVoxels }
-    let y = Matrix.selectCols kept responses
-    let groups column = Array.ofSeq (features.Stimuli.Value.Column column)
-    let layers =
-        [| for dir, names in stores do
-               for name in names -> networkName dir, name, (fun () -> (FeatureSource.readStoreLayer dir name).Matrix) |]
-    Profile.run req.Seed 1000 roiOf layers (fun f -> (Encoding.crossValidate req.Responses options groups f y).R)
-
-// ---------------------------------------------------------------- banded ridge and variance partitioning
-
-[<CLIMutable>]
-type PartitionRequest =
-    { FeatureSets: string[]
-      Stimuli: string
-      Responses: string
-      Trials: string
-      Cv: string
-      Alphas: string
-      InnerCv: string
-      Mixes: int
-      Seed: int
-      BatchVoxels: Nullable<int>
-      DropBadVoxels: bool }
-
-type PartitionReport =
-    { Names: string[]
-      Kept: int[]
-      Voxels: int
-      Joint: Banded.Result
-      Partition: Banded.Partition }
-
-/// Banded ridge over every feature set at once, then each set left out in turn.
-let partition (req: PartitionRequest) (device: torch.Device) : PartitionReport =
-    if isNull req.FeatureSets || req.FeatureSets.Length < 2 then raise (InputException "variance partitioning needs at least two --features")
-    let sets = req.FeatureSets |> Array.map (fun f -> FeatureSource.readNpy f (given req.Stimuli))
-    let baseRequest =
-        { Features = req.FeatureSets[0]; Store = null; Layer = null; Stimuli = req.Stimuli; Responses = req.Responses; Trials = req.Trials
-          Cv = req.Cv; Alpha = Nullable(); Alphas = req.Alphas; InnerCv = req.InnerCv; BatchVoxels = req.BatchVoxels
-          DropBadVoxels = req.DropBadVoxels; Out = null }
-    let features, trials, responses, _, _ = loadData baseRequest
-    for s, path in Array.zip sets req.FeatureSets do
-        if s.Matrix.Rows <> responses.Rows then
-            raise (InputException(path, sprintf "has %d rows but there are %d stimuli" s.Matrix.Rows responses.Rows))
-    let excluded = Array.append (Responses.screen trials) (Responses.screen responses) |> Array.distinctBy (fun e -> e.Voxel) |> Array.sortBy (fun e -> e.Voxel)
-    if not req.DropBadVoxels then Responses.requireUsable req.Responses excluded
-    let kept = Responses.kept responses.Cols excluded
-    let y = Matrix.selectCols kept responses
-    let cv = Folds.parse "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
-    let grid = AlphaGrid.parse "--alphas" (given req.Alphas |> Option.defaultValue "1e-2..1e6:25")
-    let inner = Folds.parse "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5")
-    if req.Mixes < 1 then raise (InputException "--mixes must be at least 1")
-    let groups column =
-        match features.Stimuli with
-        | Some t -> Array.ofSeq (t.Column column)
-        | None -> raise (InputException(sprintf "--cv logo:%s needs --stimuli" column))
-    let fit bands = Banded.crossValidate req.Responses cv grid inner req.Mixes req.Seed device (Option.ofNullable req.BatchVoxels) groups bands y
-    let bands = sets |> Array.map (fun s -> s.Matrix)
-    let joint = fit bands
-    let p = Banded.partition (fun subset -> if subset.Length = bands.Length then joint else fit subset) bands
-    { Names = sets |> Array.map (fun s -> s.Name); Kept = kept; Voxels = responses.Cols; Joint = joint; Partition = p }
-
-let partitionJson (r: PartitionReport) : IDictionary<string, obj> =
-    let spread (values: double[]) =
-        let out = Array.create r.Voxels (Nullable<double>())
-        Array.iteri2 (fun _ v x -> out[v] <- Nullable x) r.Kept values
-        out
-    let d = Dictionary<string, obj>()
-    d["feature_sets"] <- r.Names
-    d["r2_joint"] <- spread r.Partition.Joint
-    d["r_joint"] <- spread r.Joint.R
-    for i in 0 .. r.Names.Length - 1 do
-        d["r2_unique_" + r.Names[i]] <- spread r.Partition.Unique[i]
-        d["r2_without_" + r.Names[i]] <- spread r.Partition.Without[i]
-        d["mix_" + r.Names[i]] <- spread (r.Joint.Mix |> Array.map (fun m -> m[i]))
-    r.Partition.Shared |> Option.iter (fun s -> d["r2_shared"] <- spread s)
-    d["alphas"] <- spread r.Joint.Alphas
-    d :> IDictionary<string, obj>

@@ -11,7 +11,11 @@ type NoiseCeiling =
     { SplitHalfR: double[]
       Reliability: double[]
       CeilingR: double[]
-      CeilingR2: double[] }
+      CeilingR2: double[]
+      /// A second estimate of CeilingR2 from variance components (as the NSD noise-ceiling SNR): the noise
+      /// variance pooled within stimuli, the signal variance = variance of the stimulus means minus the
+      /// noise variance those means still carry; ceiling = signal / (signal + noise · mean(1/k)).
+      VarianceCeilingR2: double[] }
 
 /// Spearman-Brown prophecy for doubling the length of a test: 2r / (1 + r).
 let spearmanBrown (r: double) = 2.0 * r / (1.0 + r)
@@ -28,7 +32,22 @@ let splitHalf (source: string) (groups: int[][]) (stimulusIds: string[]) (trials
     let even = Responses.averageRepeats (half 1) trials
     let r = Array.init trials.Cols (fun j -> Vector.pearson (Matrix.column odd j) (Matrix.column even j))
     let rel = r |> Array.map spearmanBrown
-    { SplitHalfR = r
+    let means = Responses.averageRepeats groups trials
+    let meanInverseK = groups |> Array.averageBy (fun g -> 1.0 / double g.Length)
+    let dof = groups |> Array.sumBy (fun g -> g.Length - 1)
+    let varianceCeiling j =
+        let within =
+            groups
+            |> Array.mapi (fun s rows -> rows |> Array.sumBy (fun t -> (Matrix.get trials t j - Matrix.get means s j) ** 2.0))
+            |> Array.sum
+        let noise = within / double dof
+        let m = Matrix.column means j
+        let mm = Array.average m
+        let between = (m |> Array.sumBy (fun x -> (x - mm) ** 2.0)) / double (m.Length - 1)
+        let signal = max 0.0 (between - noise * meanInverseK)
+        if signal + noise = 0.0 then nan else signal / (signal + noise * meanInverseK)
+    { VarianceCeilingR2 = Array.init trials.Cols varianceCeiling
+      SplitHalfR = r
       Reliability = rel
       CeilingR = rel |> Array.map (fun x -> if x > 0.0 then sqrt x else nan)
       CeilingR2 = rel |> Array.map (fun x -> if x > 0.0 then x else nan) }
@@ -36,4 +55,5 @@ let splitHalf (source: string) (groups: int[][]) (stimulusIds: string[]) (trials
 /// Keeps the ceilings of the given voxels, in order.
 let select (voxels: int[]) (c: NoiseCeiling) =
     let pick (a: double[]) = voxels |> Array.map (fun j -> a[j])
-    { SplitHalfR = pick c.SplitHalfR; Reliability = pick c.Reliability; CeilingR = pick c.CeilingR; CeilingR2 = pick c.CeilingR2 }
+    { SplitHalfR = pick c.SplitHalfR; Reliability = pick c.Reliability; CeilingR = pick c.CeilingR; CeilingR2 = pick c.CeilingR2
+      VarianceCeilingR2 = pick c.VarianceCeilingR2 }

@@ -78,18 +78,31 @@ let predict (s: Spectrum) (left: Tensor) (yTrain: Tensor) (alphas: Tensor) : Ten
 
 /// Sum of squared held-out errors for every alpha of the grid and every voxel: grid x voxels.
 /// All alphas go through one GEMM: Left (nTest x r) times [Z·d(alpha_1) | ... | Z·d(alpha_A)] (r x A·b).
-let gridErrors (s: Spectrum) (left: Tensor) (yTrain: Tensor) (yTest: Tensor) (grid: Tensor) : Tensor =
+/// `scaledBuf` (≥ r·A·b) and `predsBuf` (≥ nTest·A·b) are reused workspace: on the CPU every fresh large
+/// tensor costs page faults, so the two biggest temporaries are allocated once per fold, not per batch.
+let gridErrorsInto (s: Spectrum) (left: Tensor) (yTrain: Tensor) (yTest: Tensor) (grid: Tensor) (scaledBuf: Tensor) (predsBuf: Tensor) : Tensor =
     use scope = torch.NewDisposeScope()
     let yMean = yTrain.mean([| 0L |], true)
     let z = s.Proj.matmul(yTrain - yMean)                                             // r x b
     let r, b, a = z.shape[0], z.shape[1], grid.shape[0]
+    let nTest = left.shape[0]
     let d = (s.Eig.unsqueeze 1 + grid.unsqueeze 0).reciprocal()                      // r x A
-    let scaled = (z.unsqueeze 1 * d.unsqueeze 2).reshape(r, a * b)                   // r x (A·b)
-    let preds = left.matmul(scaled).reshape(left.shape[0], a, b)                     // nTest x A x b
-    // In place: these are the largest temporaries, and fresh allocations cost page faults on the CPU.
+    let scaled = scaledBuf.narrow(0L, 0L, r * a * b).view(r, a, b)
+    scaled.copy_(z.unsqueeze 1) |> ignore
+    scaled.mul_(d.unsqueeze 2) |> ignore                                              // r x A x b
+    let preds = predsBuf.narrow(0L, 0L, nTest * a * b).view(nTest, a * b)
+    preds.addmm_(left, scaled.view(r, a * b), 0.0f, 1.0f) |> ignore                   // nTest x (A·b)
+    let preds = preds.view(nTest, a, b)
     preds.sub_((yTest - yMean).unsqueeze 1) |> ignore
     preds.mul_(preds) |> ignore
     scope.MoveToOuter(preds.sum(0L, false))
+
+/// `gridErrorsInto` with its own workspace.
+let gridErrors (s: Spectrum) (left: Tensor) (yTrain: Tensor) (yTest: Tensor) (grid: Tensor) : Tensor =
+    let r, b, a = s.Eig.shape[0], yTrain.shape[1], grid.shape[0]
+    use scaledBuf = torch.empty ([| r * a * b |], dtype = torch.float64, device = left.device)
+    use predsBuf = torch.empty ([| left.shape[0] * a * b |], dtype = torch.float64, device = left.device)
+    gridErrorsInto s left yTrain yTest grid scaledBuf predsBuf
 
 /// Voxels per batch so that the largest intermediate (alphas x max(r, rows) x batch float64) stays near
 /// `budgetBytes`; an explicit batch size wins.
@@ -117,11 +130,14 @@ let gridSse (batch: int option) (x: Tensor) (y: Tensor) (folds: Fold[]) (grid: d
         use s = spectrum (x.index_select(0L, tr))
         let left = project s (x.index_select(0L, te))
         let b = batchSize batch defaultBudget grid.Length s.Eig.shape[0] (int64 fold.Test.Length) voxels
+        let a = int64 grid.Length
+        let scaledBuf = torch.empty ([| s.Eig.shape[0] * a * int64 b |], dtype = torch.float64, device = device)
+        let predsBuf = torch.empty ([| int64 fold.Test.Length * a * int64 b |], dtype = torch.float64, device = device)
         for start in 0L .. int64 b .. voxels - 1L do
             use inner = torch.NewDisposeScope()
             let len = min (int64 b) (voxels - start)
             let yb = y.narrow(1L, start, len)
-            let err = gridErrors s left (yb.index_select(0L, tr)) (yb.index_select(0L, te)) gridT
+            let err = gridErrorsInto s left (yb.index_select(0L, tr)) (yb.index_select(0L, te)) gridT scaledBuf predsBuf
             sse.narrow(1L, start, len).add_(err) |> ignore
     sse
 

@@ -211,10 +211,9 @@ let truthTsv (t: Truth) =
 /// The smallest cube holding every voxel plus background (half as many again).
 let gridSide (voxels: int) = int (ceil (Math.Cbrt(1.5 * double voxels)))
 
-/// Writes the simulation; every file atomically, the folder created when missing. Returns the paths.
-let write (out: string) (writeNifti: bool) (seed: int) (sim: Simulation) =
-    Directory.CreateDirectory out |> ignore
-    let file name = Path.Combine(out, name)
+/// Writes every file of the simulation into `dir` (each atomically). Returns the file names.
+let private writeInto (dir: string) (writeNifti: bool) (seed: int) (sim: Simulation) =
+    let file name = Path.Combine(dir, name)
     Matrix.writeNpy (file "responses.npy") sim.Responses
     Matrix.writeNpy (file "signal.npy") sim.Signal
     TrialTable.write (file "trials.tsv") sim.Trials
@@ -251,3 +250,21 @@ let write (out: string) (writeNifti: bool) (seed: int) (sim: Simulation) =
         AtomicFile.WriteAllText(file "rois.tsv", labels.ToString())
         written.AddRange [ "bold.nii.gz"; "rois.nii.gz"; "rois.tsv" ]
     written.ToArray()
+
+/// Writes the simulation. A new folder appears only once complete (written under a temporary name, then
+/// renamed); into an existing folder every file is written atomically. Returns the file names.
+let write (out: string) (writeNifti: bool) (seed: int) (sim: Simulation) =
+    let full = Path.GetFullPath out
+    if Directory.Exists full then writeInto full writeNifti seed sim
+    else
+        let parent = Path.GetDirectoryName full
+        if not (Directory.Exists parent) then raise (InputException(out, "the folder to write into does not exist"))
+        let temp = Path.Combine(parent, sprintf ".%s.%s.tmp" (Path.GetFileName full) (Guid.NewGuid().ToString("N")))
+        Directory.CreateDirectory temp |> ignore
+        try
+            let files = writeInto temp writeNifti seed sim
+            Directory.Move(temp, full)
+            files
+        with _ ->
+            (try Directory.Delete(temp, true) with _ -> ())
+            reraise ()

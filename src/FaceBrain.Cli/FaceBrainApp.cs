@@ -59,7 +59,7 @@ public static class FaceBrainApp
             {
                 b.SetDescription("Neural data: NIfTI regions of interest and simulated fMRI with known ground truth.");
                 b.AddCommand<FmriRoiCommand>("roi")
-                    .WithDescription("Write the [volumes, voxels] matrix of a NIfTI series inside a mask or atlas label, plus voxel coordinates.");
+                    .WithDescription("Write the [[volumes, voxels]] matrix of a NIfTI series inside a mask or atlas label, plus voxel coordinates.");
                 b.AddCommand<FmriSimulateCommand>("simulate")
                     .WithDescription("Simulate fMRI responses with known ROI tuning, repeats, noise and true noise ceilings (npy + NIfTI).");
                 b.AddCommand<FmriPartitionCommand>("partition")

@@ -17,6 +17,14 @@ let writeTsv (path: string) (lines: string list) = File.WriteAllText(path, Strin
 [<Tests>]
 let tests =
     testSequenced <| testList "Fmri.EncodeCli" [
+        testCase "every fmri verb prints its help (descriptions are valid console markup)" <| fun () ->
+            for verb in [ [ "encode" ]; [ "fmri" ]; [ "fmri"; "roi" ]; [ "fmri"; "simulate" ]; [ "fmri"; "profile" ]; [ "fmri"; "partition" ]; [ "bench"; "encode" ] ] do
+                // Spectre writes help to the console it captured at start-up, so only the outcome is checked:
+                // a bad markup tag in a description throws, which exits 1 with a message.
+                let code, _, err = runCli (verb @ [ "--help" ])
+                Expect.equal code 0 (sprintf "%A --help; stderr: %s" verb err)
+                Expect.equal err "" "no error"
+
         testCase "encode --cv kfold:5 --alpha 100 --json prints r and r2 equal to the naive oracle" <| fun () ->
             use d = new TempDir()
             let xm = randomMatrix 21 37 6

@@ -25,6 +25,14 @@ let tests =
             Expect.floatClose Accuracy.veryHigh c.CeilingR[0] (sqrt (2.0 / 3.0)) "ceiling r"
             Expect.floatClose Accuracy.veryHigh c.CeilingR2[0] (2.0 / 3.0) "ceiling R2"
 
+        testCase "variance-component ceiling by hand" <| fun () ->
+            // a: 1, 3 and b: 5, 7. Means 2 and 6; noise variance pooled within stimuli (1 + 1 + 1 + 1) / 2 = 2;
+            // variance of the means (ddof 1) 8 = signal + noise / 2, so signal 7 and ceiling 7 / (7 + 1).
+            let trials = Matrix.make 4 1 [| 1.0; 5.0; 3.0; 7.0 |]
+            let groups = Responses.trialsPerStimulus "T" [| "a"; "b"; "a"; "b" |] [| "a"; "b" |]
+            let c = Reliability.splitHalf "T" groups [| "a"; "b" |] trials
+            Expect.floatClose Accuracy.veryHigh c.VarianceCeilingR2[0] 0.875 "signal / (signal + noise / k)"
+
         testCase "a stimulus shown once gives no split-half; a stimulus never shown is an error" <| fun () ->
             let groups = Responses.trialsPerStimulus "T" [| "a"; "b"; "a" |] [| "a"; "b" |]
             expectInputError [ "T"; "at least 2 presentations"; "'b' has 1" ] (fun () ->

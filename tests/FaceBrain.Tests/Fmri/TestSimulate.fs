@@ -80,6 +80,9 @@ let tests =
             Expect.isGreaterThan (pearson e t) 0.7 "estimated and true ceilings correlate"
             Expect.isLessThan (Vector.median (Array.map2 (fun a b -> abs (a - b)) e t)) 0.1 "and agree in size"
             Expect.isLessThan (abs (Vector.median (Array.init 30 (fun k -> est.Reliability[60 + k])))) 0.15 "null voxels have no reliability"
+            let ev = tuned |> Array.map (fun v -> est.VarianceCeilingR2[v])
+            Expect.isGreaterThan (pearson ev t) 0.7 "the variance-component ceiling tracks the true one too"
+            Expect.isLessThan (Vector.median (Array.map2 (fun a b -> abs (a - b)) ev t)) 0.1 "and agrees in size"
 
         testCase "same seed, same data; the true ceiling follows from SNR and repeats" <| fun () ->
             use d = new TempDir()
@@ -149,6 +152,27 @@ let tests =
                 Expect.isTrue (lo <= m && m <= hi) "the CI holds the median"
             Expect.equal (doc.RootElement.GetProperty("scores").GetArrayLength()) 8 "2 networks x 2 layers x 2 ROIs"
 
+        testCase "simulate from a feature file; encode from a store layer; a corrupt NIfTI through the CLI" <| fun () ->
+            use d = new TempDir()
+            makeStore d.Path
+            let f = TestRidge.randomMatrix 71 48 5
+            Matrix.writeNpy (d.File "F.npy") f
+            let sim =
+                Simulate.run { request null "v1" with Features = d.File "F.npy"; Stimuli = Path.Combine(d.Path, "stimuli.tsv"); Voxels = 4 }
+            Expect.equal sim.Truth.Source (Array.create 4 "features:F.npy") "tuned to the feature file"
+            Expect.equal (sim.Signal.Rows, sim.Signal.Cols) (48, 4) "stimuli x voxels"
+            // encode straight from a store layer (the one store-reading function)
+            Matrix.writeNpy (d.File "R.npy") (Matrix.selectCols [| 0; 1; 2 |] (Matrix.readNpy (Path.Combine(d.Path, "layers", "id_layer.npy"))))
+            let code, out, err = runCli [ "encode"; "--store"; d.Path; "--layer"; "id_layer"; "--responses"; d.File "R.npy"; "--cv"; "shuffle:4:1"; "--alpha"; "0.01"; "--json" ]
+            Expect.equal code 0 ("encode --store; stderr: " + err)
+            use doc = JsonDocument.Parse out
+            for r in doubles (doc.RootElement.GetProperty "r") do Expect.isGreaterThan r 0.99 "a layer predicts its own columns"
+            File.WriteAllBytes(d.File "bad.nii.gz", [| 0x1fuy; 0x8buy; 8uy; 0uy; 1uy; 2uy; 3uy; 4uy; 5uy; 6uy; 7uy; 8uy; 9uy |])
+            let code, _, err = runCli [ "fmri"; "roi"; "--bold"; d.File "bad.nii.gz"; "--mask"; d.File "bad.nii.gz"; "--out"; d.File "x.npy" ]
+            Expect.equal code 2 "exit code"
+            Expect.stringContains err "bad.nii.gz" "names the file"
+            Expect.isFalse (File.Exists(d.File "x.npy")) "nothing written"
+
         testCase "bad simulate requests exit 2 and write nothing" <| fun () ->
             use d = new TempDir()
             makeStore d.Path
@@ -163,6 +187,10 @@ let tests =
                 Expect.equal code 2 (sprintf "%A: %s" args err)
                 Expect.stringContains err fragment "message"
             Expect.isFalse (Directory.Exists out) "nothing written"
+            let code, _, err = runCli [ "fmri"; "simulate"; "--out"; d.File "no/such/out"; "--store"; d.Path; "--rois"; "ffa:id_layer"; "--voxels"; "2" ]
+            Expect.equal code 2 err
+            Expect.stringContains err "does not exist" "a missing parent folder"
+            Expect.equal (Directory.GetDirectories d.Path |> Array.map Path.GetFileName |> Array.filter (fun n -> n.StartsWith ".")) [||] "no temporary folder left"
             File.WriteAllText(Path.Combine(d.Path, "manifest.json"), "{\"complete\": false}")
             let code, _, err = runCli [ "fmri"; "simulate"; "--out"; out; "--store"; d.Path; "--rois"; "ffa:id_layer" ]
             Expect.equal code 2 err

@@ -12,7 +12,7 @@ public sealed class EncodeCommand : Command<EncodeCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--features <F.npy>")]
-        [Description("Stimulus features [stimuli, features] (.npy); rows follow --stimuli when given.")]
+        [Description("Stimulus features [[stimuli, features]] (.npy); rows follow --stimuli when given.")]
         public string? Features { get; init; }
 
         [CommandOption("--store <DIR>")]
@@ -28,7 +28,7 @@ public sealed class EncodeCommand : Command<EncodeCommand.Settings>
         public string? Stimuli { get; init; }
 
         [CommandOption("--responses <R.npy>")]
-        [Description("Responses [stimuli or trials, voxels] (.npy).")]
+        [Description("Responses [[stimuli or trials, voxels]] (.npy).")]
         public string? Responses { get; init; }
 
         [CommandOption("--trials <T.tsv>")]

@@ -12,11 +12,11 @@ public sealed class FmriPartitionCommand : Command<FmriPartitionCommand.Settings
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--features <F.npy>")]
-        [Description("A feature set [stimuli, features]; repeat for each band (at least two).")]
+        [Description("A feature set [[stimuli, features]]; repeat for each band (at least two).")]
         public string[] Features { get; init; } = [];
 
         [CommandOption("--stimuli <S.tsv>")] [Description("Stimulus table giving the rows of the feature sets.")] public string? Stimuli { get; init; }
-        [CommandOption("--responses <R.npy>")] [Description("Responses [stimuli or trials, voxels].")] public string? Responses { get; init; }
+        [CommandOption("--responses <R.npy>")] [Description("Responses [[stimuli or trials, voxels]].")] public string? Responses { get; init; }
         [CommandOption("--trials <T.tsv>")] [Description("Trial table for repeated presentations.")] public string? Trials { get; init; }
         [CommandOption("--cv <SPEC>")] [Description("Outer CV (default kfold:5).")] public string? Cv { get; init; }
         [CommandOption("--alphas <GRID>")] [Description("Alpha grid (default 1e-2..1e6:25).")] public string? Alphas { get; init; }
@@ -31,10 +31,10 @@ public sealed class FmriPartitionCommand : Command<FmriPartitionCommand.Settings
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         var device = DeviceSpec.Parse(s.Device).Resolve();
-        var request = new EncodeWorkflow.PartitionRequest(s.Features, s.Stimuli!, s.Responses!, s.Trials!, s.Cv!, s.Alphas!, s.InnerCv!,
+        var request = new PartitionWorkflow.Request(s.Features, s.Stimuli!, s.Responses!, s.Trials!, s.Cv!, s.Alphas!, s.InnerCv!,
             s.Mixes, s.Seed, s.BatchVoxels, s.DropBadVoxels);
-        var report = EncodeWorkflow.partition(request, device);
-        Console.WriteLine(JsonOutput.Serialize(EncodeWorkflow.partitionJson(report)));
+        var report = PartitionWorkflow.run(request, device);
+        Console.WriteLine(JsonOutput.Serialize(PartitionWorkflow.toJson(report)));
         return 0;
     }
 }

@@ -17,7 +17,7 @@ public sealed class FmriProfileCommand : Command<FmriProfileCommand.Settings>
         public string[] Stores { get; init; } = [];
 
         [CommandOption("--responses <R.npy>")]
-        [Description("Responses [stimuli or trials, voxels] (.npy).")]
+        [Description("Responses [[stimuli or trials, voxels]] (.npy).")]
         public string? Responses { get; init; }
 
         [CommandOption("--trials <T.tsv>")]
@@ -41,9 +41,9 @@ public sealed class FmriProfileCommand : Command<FmriProfileCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         var device = DeviceSpec.Parse(s.Device).Resolve();
-        var request = new EncodeWorkflow.ProfileRequest(s.Stores, s.Responses!, s.Trials!, s.Rois!, s.Cv!, s.Alphas!, s.InnerCv!,
+        var request = new ProfileWorkflow.Request(s.Stores, s.Responses!, s.Trials!, s.Rois!, s.Cv!, s.Alphas!, s.InnerCv!,
             s.BatchVoxels, s.DropBadVoxels, s.Seed);
-        var result = EncodeWorkflow.profile(request, device);
+        var result = ProfileWorkflow.run(request, device);
         if (s.Json)
         {
             Console.WriteLine(JsonOutput.Serialize(new

@@ -27,7 +27,7 @@ public sealed class FmriRoiCommand : Command<FmriRoiCommand.Settings>
         public string? Trials { get; init; }
 
         [CommandOption("--out <R.npy>")]
-        [Description("Output [volumes, voxels] float64 matrix; voxel coordinates go to R.voxels.tsv beside it.")]
+        [Description("Output [[volumes, voxels]] float64 matrix; voxel coordinates go to R.voxels.tsv beside it.")]
         public string? Out { get; init; }
     }
 
