@@ -46,7 +46,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         var dataSpec = s.Data ?? throw new FaceBrain.Core.InputException("--data is required (e.g. --data kdef:DIR)");
         if (s.Backbone != null && s.Weights != null) throw new FaceBrain.Core.InputException("give --backbone CHECKPOINT or --model NAME --weights FILE, not both");
         if (s.Permutations < 0) throw new FaceBrain.Core.InputException($"--permutations {s.Permutations}: must be 0 or more");
-        if (s.Out != null && !Directory.Exists(s.Out)) throw new FaceBrain.Core.InputException(s.Out, "the --out folder does not exist");
+        if (s.Out != null && File.Exists(s.Out)) throw new FaceBrain.Core.InputException(s.Out, "--out names a file, not a folder");
         var device = DeviceSpec.Parse(s.Device).Resolve();
 
         // The backbone and its description.
@@ -86,6 +86,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         }
         if (s.Out != null)
         {
+            Directory.CreateDirectory(s.Out);
             JsonOutput.Write(Path.Combine(s.Out, "probe.json"), new { preset, data = dataSpec, result, control });
             AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), ConfusionTsv(result));
         }
