@@ -34,6 +34,12 @@ public static class LinearProbe
             // All m layers side by side in one [F, m·C] matrix: one GEMM per step instead of m small ones.
             var w = zeros(new long[] { f, m * classes }, requires_grad: true);
             var bias = zeros(new long[] { m * classes }, requires_grad: true);
+            // Small GEMMs lose more to OpenMP hand-offs than they gain from a second thread (5-8x slower on a
+            // busy 2-core machine): below ~20 M multiply-adds per step the fit runs single-threaded.
+            int threads = get_num_threads();
+            bool single = a.shape[0] * f * m * classes < 20_000_000;
+            if (single) set_num_threads(1);
+            using var restore = new ThreadRestore(threads, single);
             using var opt = optim.Adam(new[] { new TorchSharp.Modules.Parameter(w), new TorchSharp.Modules.Parameter(bias) }, fit.Lr);
             var wp = opt.parameters().ToArray();
             long n = a.shape[0];
@@ -53,5 +59,10 @@ public static class LinearProbe
             for (int k = 0; k < m; k++) result[g0 + k] = pred[k].data<long>().ToArray();
         }
         return result;
+    }
+
+    sealed class ThreadRestore(int threads, bool active) : IDisposable
+    {
+        public void Dispose() { if (active) set_num_threads(threads); }
     }
 }
