@@ -35,9 +35,9 @@ public static class LinearProbe
             var w = zeros(new long[] { f, m * classes }, requires_grad: true);
             var bias = zeros(new long[] { m * classes }, requires_grad: true);
             // Small GEMMs lose more to OpenMP hand-offs than they gain from a second thread (5-8x slower on a
-            // busy 2-core machine): below ~20 M multiply-adds per step the fit runs single-threaded.
+            // busy 2-core machine): below ~1 G multiply-adds per step (pooled features, tens of classes) the fit runs single-threaded.
             int threads = get_num_threads();
-            bool single = a.shape[0] * f * m * classes < 20_000_000;
+            bool single = a.shape[0] * f * m * classes < 1_000_000_000L;
             if (single) set_num_threads(1);
             using var restore = new ThreadRestore(threads, single);
             using var opt = optim.Adam(new[] { new TorchSharp.Modules.Parameter(w), new TorchSharp.Modules.Parameter(bias) }, fit.Lr);
