@@ -28,7 +28,7 @@ let private task (data: FaceTensors) =
 
 [<Tests>]
 let tests =
-    testSequenced <| testList "Training.Trainer" [
+    testSequencedGroup "torch-global-state" <| testList "Training.Trainer" [
         testCase "identity training: the loss decreases and held-out accuracy beats chance on planted classes" <| fun () ->
             use dir = new TempDir()
             use data = planted 4 16 32 0.2 1UL
@@ -110,7 +110,7 @@ let tests =
 
 [<Tests>]
 let siameseTests =
-    testSequenced <| testList "Training.SiameseTask" [
+    testSequencedGroup "torch-global-state" <| testList "Training.SiameseTask" [
         for loss in [ FaceBrain.Models.Siamese.PairLoss.CrossEntropy; FaceBrain.Models.Siamese.PairLoss.Contrastive ] do
             testCase $"a small Siamese net verifies unseen planted identities well above chance ({loss})" <| fun () ->
                 use dir = new TempDir()

@@ -20,7 +20,7 @@ let private tiny = [ "--width"; "2"; "--input-size"; "32"; "--device"; "cpu" ]
 
 [<Tests>]
 let tests =
-    testSequenced <| testList "Training.Cli" [
+    testSequencedGroup "torch-global-state" <| testList "Training.Cli" [
         testCase "probe: expression from a frozen random tiny ResNet, with control, writes probe.json" <| fun () ->
             use out = new TempDir()
             let code, stdout, err =
