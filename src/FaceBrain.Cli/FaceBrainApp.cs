@@ -36,6 +36,12 @@ public static class FaceBrainApp
                 f.AddCommand<FacesSynthCommand>("synth").WithDescription("Write synthetic faces in the KDEF, LFW, VGGFace2 or manifest layout, with a ground-truth TSV.");
                 f.AddCommand<FacesSheetCommand>("sheet").WithDescription("Render a contact sheet (identities x expressions, then the five angles) as PNG.");
             });
+            config.AddBranch("data", d =>
+            {
+                d.SetDescription("Face sets on disk: KDEF, LFW, VGGFace2, manifests, plain folders.");
+                d.AddCommand<DataInspectCommand>("inspect").WithDescription("Count images per identity, expression, angle, session and split; list the files that cannot be used.");
+                d.AddCommand<DataExportCommand>("export").WithDescription("Write a set's stimulus TSV (a manifest with paths relative to it).");
+            });
             config.AddBranch("bench", b =>
             {
                 b.AddCommand<BenchFacesCommand>("faces").WithDescription("Benchmark face synthesis, decode+resize and cached reads.");

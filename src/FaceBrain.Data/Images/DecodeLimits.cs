@@ -21,19 +21,25 @@ public sealed record DecodeLimits
     /// <summary>Largest single buffer the decoder may allocate, in MiB (default 512).</summary>
     public int MemoryBudgetMegabytes { get; init; } = 512;
 
-    Configuration? _configuration;
+    /// <summary>A copy with another memory budget (for F# callers, where `with` on C# records is awkward).</summary>
+    public DecodeLimits With(int memoryBudgetMegabytes) => this with { MemoryBudgetMegabytes = memoryBudgetMegabytes };
 
-    /// <summary>An ImageSharp configuration bound to these limits; single-threaded per image because
+    // One configuration per budget, shared: a cached field on this record would be copied by `with`
+    // and keep the old budget.
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Configuration> Configurations = new();
+
+    /// <summary>An ImageSharp configuration bound to the memory budget; single-threaded per image because
     /// the batch loader already runs one image per core.</summary>
-    internal Configuration Configuration => _configuration ??= MakeConfiguration();
+    internal Configuration Configuration => Configurations.GetOrAdd(MemoryBudgetMegabytes, MakeConfiguration);
 
-    Configuration MakeConfiguration()
+    static Configuration MakeConfiguration(int budgetMegabytes)
     {
+        if (budgetMegabytes < 1) throw new Core.InputException($"decode memory budget must be at least 1 MiB, got {budgetMegabytes}");
         var c = Configuration.Default.Clone();
         c.MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions
         {
-            AllocationLimitMegabytes = MemoryBudgetMegabytes,
-            MaximumPoolSizeMegabytes = 64,
+            AllocationLimitMegabytes = budgetMegabytes,
+            MaximumPoolSizeMegabytes = Math.Min(64, budgetMegabytes),
         });
         c.MaxDegreeOfParallelism = 1;
         return c;

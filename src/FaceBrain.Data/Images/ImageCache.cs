@@ -104,11 +104,15 @@ public sealed unsafe class ImageCache : IDisposable
         }
         var header = Encode(new Header(o.Size, o.Shorter, o.UseBoxes, o.BoxMargin, stimuli.Select(s => s.Id).ToArray(),
             sources.Select(s => s.Path).ToArray(), lengths, ticks, bad.Select(b => b.Index).ToArray()));
+        if (16 + header.Length > dataOffset) throw new InvalidOperationException("cache header outgrew its reservation");
+        // The header fills its whole reservation (JSON, then spaces), so the pixels start where Open expects.
+        var padded = new byte[dataOffset - 16];
+        padded.AsSpan().Fill((byte)' ');
+        header.CopyTo(padded, 0);
         file.Stream.Position = 0;
         file.Stream.Write(Encoding.ASCII.GetBytes(Magic));
-        file.Stream.Write(BitConverter.GetBytes((long)header.Length));
-        file.Stream.Write(header);
-        if (16 + header.Length > dataOffset) throw new InvalidOperationException("cache header outgrew its reservation");
+        file.Stream.Write(BitConverter.GetBytes((long)padded.Length));
+        file.Stream.Write(padded);
         file.Commit();
         return bad;
     }

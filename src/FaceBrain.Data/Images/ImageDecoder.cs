@@ -35,12 +35,38 @@ public static class ImageDecoder
         }
     }
 
-    /// <summary>Reads only the header: format and dimensions, checked against the limits.</summary>
+    /// <summary>
+    /// Checks the header (format, dimensions against the limits) and that the file ends properly, reading
+    /// only its first 256 KiB and last 4 KiB when that settles it (the whole file otherwise).
+    /// </summary>
     public static bool TryIdentify(string path, DecodeLimits limits, out int width, out int height, out string error)
     {
         width = height = 0;
-        if (!ReadBytes(path, limits, out var bytes, out error)) return false;
-        return Identify(bytes, limits, out width, out height, out error);
+        const int headBytes = 256 * 1024, tailBytes = 4096;
+        long length;
+        try { length = new FileInfo(path).Length; }
+        catch (IOException e) { error = $"cannot be read ({e.Message})"; return false; }
+        if (length <= headBytes + tailBytes)
+            return ReadBytes(path, limits, out var all, out error) && Identify(all, limits, out width, out height, out error);
+        byte[] head = new byte[headBytes], tail = new byte[tailBytes];
+        try
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
+            fs.ReadExactly(head);
+            fs.Seek(-tailBytes, SeekOrigin.End);
+            fs.ReadExactly(tail);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = $"cannot be read ({e.Message})";
+            return false;
+        }
+        if (length > limits.MaxFileBytes) { error = $"file is {length} bytes, over the {limits.MaxFileBytes}-byte limit"; return false; }
+        if (Identify(head, limits, out width, out height, out error, checkEnd: false, out var format)
+            && (format == null || Truncation.EndLooksComplete(tail, format.Name)))
+            return true;
+        // Not settled by the ends (a huge header segment, data after the end marker): read it all.
+        return ReadBytes(path, limits, out var bytes, out error) && Identify(bytes, limits, out width, out height, out error);
     }
 
     static bool TryReadChecked(string path, DecodeLimits limits, out byte[] bytes, out int width, out int height, out string error)
@@ -73,12 +99,16 @@ public static class ImageDecoder
         }
     }
 
-    static bool Identify(byte[] bytes, DecodeLimits limits, out int width, out int height, out string error)
+    static bool Identify(byte[] bytes, DecodeLimits limits, out int width, out int height, out string error) =>
+        Identify(bytes, limits, out width, out height, out error, checkEnd: true, out _);
+
+    static bool Identify(byte[] bytes, DecodeLimits limits, out int width, out int height, out string error, bool checkEnd,
+        out SixLabors.ImageSharp.Formats.IImageFormat? format)
     {
         width = height = 0;
         error = "";
         IImageInfo? info;
-        SixLabors.ImageSharp.Formats.IImageFormat? format;
+        format = null;
         try
         {
             info = Image.Identify(limits.Configuration, bytes, out format);
@@ -97,7 +127,7 @@ public static class ImageDecoder
             error = $"{width}x{height} pixels is over the limit ({limits.MaxDimension} per side, {limits.MaxPixels} in all)";
             return false;
         }
-        if (format != null && Truncation.Problem(bytes, format.Name) is { } cut) { error = cut; return false; }
+        if (checkEnd && format != null && Truncation.Problem(bytes, format.Name) is { } cut) { error = cut; return false; }
         return true;
     }
 

@@ -14,6 +14,14 @@ internal static class Truncation
         _ => null,
     };
 
+    /// <summary>Quick test on the last bytes of a file: true when they hold the format's end marker.</summary>
+    public static bool EndLooksComplete(ReadOnlySpan<byte> tail, string formatName) => formatName.ToUpperInvariant() switch
+    {
+        "JPEG" => tail.IndexOf((ReadOnlySpan<byte>)[0xFF, 0xD9]) >= 0,
+        "PNG" => tail.LastIndexOf("IEND"u8) >= 0,
+        _ => true,
+    };
+
     // Inside entropy-coded data every 0xFF is followed by 0x00 or a restart marker, so an EOI (FF D9)
     // after the last start-of-scan (FF DA) is the real end. EXIF thumbnails come before the main scan.
     static bool JpegEndsProperly(ReadOnlySpan<byte> b)

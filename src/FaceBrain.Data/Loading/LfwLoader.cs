@@ -80,8 +80,14 @@ public static class LfwLoader
 
     static string FindImageRoot(string dir)
     {
-        var sub = ImageFolderNames.Select(n => Path.Combine(dir, n)).FirstOrDefault(Directory.Exists);
-        var root = sub ?? dir;
+        // DIR/lfw (or lfw-deepfunneled, ...) when present; some repackagings nest it twice (lfw-deepfunneled/lfw-deepfunneled/).
+        var root = dir;
+        for (int depth = 0; depth < 3; depth++)
+        {
+            var sub = ImageFolderNames.Select(n => Path.Combine(root, n)).FirstOrDefault(Directory.Exists);
+            if (sub == null) break;
+            root = sub;
+        }
         if (!Directory.EnumerateFileSystemEntries(root).Any(e => !Path.GetFileName(e).StartsWith('.')))
             throw new InputException(root, "empty folder (expected LFW person folders like Aaron_Eckhart/)");
         return root;

@@ -24,6 +24,16 @@ public sealed record LoadResult(
     /// <summary>LFW only: the verification protocol from pairs.txt, when the file is present.</summary>
     public LfwPairs? Pairs { get; init; }
 
+    // Keyed by the list itself, not cached in a field: `with { Stimuli = ... }` would copy a stale field.
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<Stimulus>, Dictionary<string, int>> Indexes = new();
+
+    /// <summary>Row of the stimulus with this id (e.g. an LFW pair's A or B), or -1.</summary>
+    public int IndexOf(string id)
+    {
+        var index = Indexes.GetValue(Stimuli, list => list.Select((s, i) => (s.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal));
+        return index.TryGetValue(id, out var i) ? i : -1;
+    }
+
     /// <summary>Distinct values of the <c>identity</c> label, sorted.</summary>
     public IReadOnlyList<string> Identities =>
         Stimuli.Select(s => s.Label(Labels.Identity) ?? "").Distinct().Order(StringComparer.Ordinal).ToArray();

@@ -36,4 +36,27 @@ public static class ContactSheet
         using var data = sheet.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
     }
+
+    /// <summary>Tiles images from disk (through the image pipeline, centre-cropped to cell × cell) as PNG.</summary>
+    public static byte[] FromFiles(IReadOnlyList<Images.ImageSource> images, int columns, int cell)
+    {
+        var pipe = new Images.ImagePipeline(new Images.PipelineOptions { Size = cell });
+        int rows = (images.Count + columns - 1) / columns;
+        using var sheet = new SKBitmap(new SKImageInfo(columns * cell, Math.Max(1, rows) * cell, SKColorType.Rgba8888, SKAlphaType.Premul));
+        var px = sheet.GetPixelSpan();
+        px.Fill(255);
+        for (int k = 0; k < images.Count; k++)
+        {
+            var rgb = pipe.LoadPixels(images[k].Path, images[k].Box);
+            int x0 = k % columns * cell, y0 = k / columns * cell;
+            for (int y = 0; y < cell; y++)
+                for (int x = 0; x < cell; x++)
+                {
+                    int d = ((y0 + y) * columns * cell + x0 + x) * 4, s = (y * cell + x) * 3;
+                    px[d] = rgb[s]; px[d + 1] = rgb[s + 1]; px[d + 2] = rgb[s + 2]; px[d + 3] = 255;
+                }
+        }
+        using var data = sheet.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
 }

@@ -21,7 +21,7 @@ public sealed record IdentityParams
     public double NoseWidth { get; init; } = 0.15;
     public double MouthWidth { get; init; } = 0.34;          // half-width
     public double LipThickness { get; init; } = 0.05;
-    public double MouthHeight { get; init; } = 0.58;         // below the eye line... absolute y of the mouth
+    public double MouthHeight { get; init; } = 0.58;         // y of the mouth line
     public double SkinR { get; init; } = 0.9;
     public double SkinG { get; init; } = 0.75;
     public double SkinB { get; init; } = 0.65;
@@ -53,7 +53,8 @@ public sealed record IdentityParams
     {
         bool f = sex == "F";
         var skin = Lerp(SkinTones, r.NextDouble());
-        var hair = HairColours[r.Next(HairColours.Length)];
+        // grey hair (the last colour) for about one person in twelve
+        var hair = r.NextDouble() < 0.08 ? HairColours[^1] : HairColours[r.Next(HairColours.Length - 1)];
         var iris = IrisColours[r.Next(IrisColours.Length)];
         int style = f ? (r.NextDouble() < 0.7 ? 1 : r.Next(3)) : (r.NextDouble() < 0.15 ? 3 : r.NextDouble() < 0.3 ? 2 : 0);
         return new IdentityParams
@@ -108,6 +109,9 @@ public sealed record IdentityParams
         yield return ("id_hair_style", HairStyle.ToString(CultureInfo.InvariantCulture));
         yield return ("identity_only_factor", IdentityOnlyFactor.ToString(CultureInfo.InvariantCulture));
     }
+
+    /// <summary>The same person with another planted factor (it is never drawn).</summary>
+    public IdentityParams With(int identityOnlyFactor) => this with { IdentityOnlyFactor = identityOnlyFactor };
 
     internal static string F(double v) => v.ToString("0.#####", CultureInfo.InvariantCulture);
 }

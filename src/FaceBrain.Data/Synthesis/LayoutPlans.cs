@@ -8,7 +8,7 @@ namespace FaceBrain.Data.Synthesis;
 /// The images of each layout, named exactly as the real set names them, with their faces planned.
 /// Every random choice comes from <see cref="Rng.For"/> keyed by the image, so plans are reproducible.
 /// </summary>
-internal static class LayoutPlans
+public static class LayoutPlans
 {
     static readonly string[] FirstNames =
     [
@@ -43,7 +43,7 @@ internal static class LayoutPlans
         return u < 0.45 ? Expression.Neutral : u < 0.8 ? Expression.Happy : KdefCodes.AllExpressions[r.Next(7)];
     }
 
-    public static List<SynthImage> Kdef(SynthOptions o, Cast cast)
+    internal static List<SynthImage> Kdef(SynthOptions o, Cast cast)
     {
         var list = new List<SynthImage>();
         for (int i = 0; i < cast.Count; i++)
@@ -65,7 +65,7 @@ internal static class LayoutPlans
         return list;
     }
 
-    public static List<SynthImage> Lfw(SynthOptions o, Cast cast)
+    internal static List<SynthImage> Lfw(SynthOptions o, Cast cast)
     {
         var list = new List<SynthImage>();
         for (int i = 0; i < cast.Count; i++)
@@ -89,7 +89,7 @@ internal static class LayoutPlans
     /// <summary>VGGFace2 test identities: the last tenth (at least one when there are two or more).</summary>
     public static bool IsTest(int i, int count) => count >= 2 && i >= count - Math.Max(1, count / 10);
 
-    public static List<SynthImage> VggFace2(SynthOptions o, Cast cast)
+    internal static List<SynthImage> VggFace2(SynthOptions o, Cast cast)
     {
         var list = new List<SynthImage>();
         for (int i = 0; i < cast.Count; i++)
@@ -113,7 +113,7 @@ internal static class LayoutPlans
         return list;
     }
 
-    public static List<SynthImage> Manifest(SynthOptions o, Cast cast)
+    internal static List<SynthImage> Manifest(SynthOptions o, Cast cast)
     {
         var list = new List<SynthImage>();
         for (int i = 0; i < cast.Count; i++)

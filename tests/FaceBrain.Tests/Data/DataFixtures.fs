@@ -62,3 +62,25 @@ let truncatedPng (path: string) =
     let bytes = ms.ToArray()
     File.WriteAllBytes(path, bytes.[0 .. bytes.Length - 13]) // drops exactly the 12-byte IEND chunk
     path
+
+let private crc32 (data: byte[]) =
+    let table = Array.init 256 (fun n -> (Seq.fold (fun c _ -> if c &&& 1u <> 0u then 0xEDB88320u ^^^ (c >>> 1) else c >>> 1) (uint32 n) [ 1 .. 8 ]))
+    let mutable c = 0xFFFFFFFFu
+    for b in data do c <- table.[int ((c ^^^ uint32 b) &&& 0xFFu)] ^^^ (c >>> 8)
+    c ^^^ 0xFFFFFFFFu
+
+/// A small valid PNG whose header (with a correct CRC) claims width x height pixels: a decompression bomb's shape.
+let pngClaiming (path: string) (width: int) (height: int) =
+    use img = image 4 4 (noise 1)
+    use ms = new MemoryStream()
+    img.SaveAsPng ms
+    let bytes = ms.ToArray()
+    // signature (8) | length (4) | "IHDR" (4) | width (4) | height (4) | ... 13 data bytes | CRC (4)
+    let be (v: int) = [| byte (v >>> 24); byte (v >>> 16); byte (v >>> 8); byte v |]
+    Array.blit (be width) 0 bytes 16 4
+    Array.blit (be height) 0 bytes 20 4
+    let crc = crc32 bytes.[12 .. 12 + 4 + 13 - 1]
+    Array.blit (be (int crc)) 0 bytes 29 4
+    ensureDir path
+    File.WriteAllBytes(path, bytes)
+    path

@@ -91,6 +91,31 @@ let tests =
             expectInputError [ "big.png"; "40x30"; "over the limit" ] (fun () -> strict.Load big)
             let tiny = ImagePipeline(PipelineOptions(Size = 8, Limits = DecodeLimits(MaxFileBytes = 10L)))
             expectInputError [ "big.png"; "byte limit" ] (fun () -> tiny.Load big)
+            // the allocator's budget: a 1200x1200 RGB image needs over 4 MiB, the budget is 1 MiB
+            let large = writePng (d.File "large.png") (image 1200 1200 (fun x y -> byte x, byte y, 0uy))
+            let frugal = ImagePipeline(PipelineOptions(Size = 8, Limits = DecodeLimits.Default.With(memoryBudgetMegabytes = 1)))
+            expectInputError [ "large.png"; "cannot be decoded" ] (fun () -> frugal.Load large)
+            Expect.equal ((pipe.Load large).Length) (3 * 8 * 8) "the default budget decodes it"
+
+        testCase "a header claiming a huge image is refused before any pixel buffer is allocated" <| fun () ->
+            use d = new TempDir()
+            let bomb = pngClaiming (d.File "bomb.png") 60000 60000
+            Expect.isLessThan (FileInfo(bomb).Length) 200L "a tiny file"
+            let before = GC.GetAllocatedBytesForCurrentThread()
+            expectInputError [ "bomb.png"; "60000x60000"; "over the limit" ] (fun () -> (pipeline 8 Preset.Unit).Load bomb)
+            Expect.isLessThan (GC.GetAllocatedBytesForCurrentThread() - before) (64L <<< 20) "no 10 GB buffer, not even 64 MB (this thread)"
+            let wide = pngClaiming (d.File "wide.png") 20000 10
+            expectInputError [ "wide.png"; "20000x10" ] (fun () -> (pipeline 8 Preset.Unit).Load wide)
+
+        testCase "the header check reads the ends of large files and still catches truncation" <| fun () ->
+            use d = new TempDir()
+            let big = writeJpeg (d.File "big.jpg") (image 900 900 (noise 5))
+            Expect.isGreaterThan (FileInfo(big).Length) (300L * 1024L) "large enough to take the head+tail path"
+            Expect.isNull (FaceBrain.Data.Loading.ImageFiles.Problem(big, FaceBrain.Data.Loading.ImageCheck.Header, DecodeLimits.Default)) "a whole file passes"
+            let bytes = File.ReadAllBytes big
+            File.WriteAllBytes(d.File "cut.jpg", bytes.[0 .. bytes.Length * 2 / 3])
+            let why = FaceBrain.Data.Loading.ImageFiles.Problem(d.File "cut.jpg", FaceBrain.Data.Loading.ImageCheck.Header, DecodeLimits.Default)
+            Expect.stringContains why "truncated JPEG" "cut file"
 
         testCase "batch fills [N,3,S,S] exactly like single loads, in parallel" <| fun () ->
             use d = new TempDir()

@@ -109,11 +109,22 @@ let tests =
             Expect.equal (List.ofSeq pairs.Folds.[0]) fold1 "fold 1"
             let fold2 = [ LfwPair(1, true, "Bo_Li_0001", "Bo_Li_0002") ]
             Expect.equal (List.ofSeq pairs.Folds.[1]) fold2 "fold 2 lost its bad pair"
+            Expect.equal (r.IndexOf "Bo_Li_0002") 3 "pair ids map to rows"
+            Expect.equal (r.IndexOf "Cy_Tan_0009") -1 "missing id"
             expectBad r "pairs.txt:5" "Cy_Tan_0009"
             expectBad r "Bo_Li_0003.jpg" "is in folder Cy_Tan"
             expectBad r "cy.jpg" "not an LFW image name"
             expectBad r "Cy_Tan_0002.jpg" "not an image"
             Expect.equal r.Bad.Count 4 "exactly the planted problems"
+
+        testCase "LFW: the deep-funneled variant, also nested twice, with pairs.txt at the top" <| fun () ->
+            use d = new TempDir()
+            jpeg (d.File "lfw-deepfunneled/lfw-deepfunneled/Ann_Smith/Ann_Smith_0001.jpg") |> ignore
+            jpeg (d.File "lfw-deepfunneled/lfw-deepfunneled/Ann_Smith/Ann_Smith_0002.jpg") |> ignore
+            writeText (d.File "pairs.txt") "1\t1\nAnn_Smith\t1\t2\nAnn_Smith\t1\tAnn_Smith\t2\n" |> ignore
+            let r = LfwLoader.Load d.Path
+            Expect.equal (ids r) [ "Ann_Smith_0001"; "Ann_Smith_0002" ] "images found"
+            Expect.equal (r.Pairs.All |> Seq.length) 2 "pairs.txt beside the outer folder"
 
         testCase "LFW: a pairs.txt without the pairs structure is an input error naming the line" <| fun () ->
             use d = new TempDir()

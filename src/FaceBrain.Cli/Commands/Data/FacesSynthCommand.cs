@@ -21,7 +21,7 @@ public sealed class FacesSynthCommand : Command<FacesSynthCommand.Settings>
 
         [CommandOption("--per-identity <M>")]
         [Description("Images per person for lfw, vggface2 and manifest (KDEF: always 2 sessions x 7 expressions x 5 angles). Default 10.")]
-        public int PerIdentity { get; init; } = 10;
+        public int? PerIdentity { get; init; }
 
         [CommandOption("--size <PX>")]
         [Description("Image side in pixels (default 256).")]
@@ -51,9 +51,12 @@ public sealed class FacesSynthCommand : Command<FacesSynthCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         if (s.Out.Length == 0) throw new InputException("--out is required");
+        var layout = SynthOptions.ParseLayout(s.Layout);
+        if (layout == SynthLayout.Kdef && s.PerIdentity != null)
+            throw new InputException("--per-identity does not apply to KDEF (always 2 sessions x 7 expressions x 5 angles per identity)");
         var options = new SynthOptions
         {
-            Layout = SynthOptions.ParseLayout(s.Layout), Identities = s.Identities, PerIdentity = s.PerIdentity,
+            Layout = layout, Identities = s.Identities, PerIdentity = s.PerIdentity ?? 10,
             Size = s.Size, Seed = s.Seed, Strength = s.Strength, NuisanceAmount = s.Nuisance, PoseScale = s.PoseScale,
         };
         var watch = Stopwatch.StartNew();
