@@ -36,56 +36,12 @@ type Store =
       Layers: LayerEntry list
       Manifest: JsonElement }
 
-// ---------------------------------------------------------------- npy headers (float16 included)
-
-/// The header of a .npy file, parsed here rather than by Core so that float16 ('<f2') is understood.
-type private RawHeader = { Descr: string; Shape: int64[]; Fortran: bool; Offset: int64 }
-
-let private descrRx = Regex(@"['""]descr['""]\s*:\s*['""]([^'""]*)['""]")
-let private fortranRx = Regex(@"['""]fortran_order['""]\s*:\s*(True|False)")
-let private shapeRx = Regex(@"['""]shape['""]\s*:\s*\(([^)]*)\)")
-
-let private readRawHeader (path: string) : RawHeader =
-    use s = File.OpenRead path
-    let pre = Array.zeroCreate<byte> 12
-    let got = s.Read(pre, 0, 12)
-    let magic = [| 0x93uy; byte 'N'; byte 'U'; byte 'M'; byte 'P'; byte 'Y' |]
-    if got < 10 || pre[0..5] <> magic then raise (InputException(path, "not a .npy file (bad magic bytes)"))
-    let headerLen, prefix =
-        match int pre[6] with
-        | 1 -> int (BinaryPrimitives.ReadUInt16LittleEndian(ReadOnlySpan(pre, 8, 2))), 10
-        | 2 | 3 -> int (BinaryPrimitives.ReadUInt32LittleEndian(ReadOnlySpan(pre, 8, 4))), 12
-        | v -> raise (InputException(path, $"unsupported .npy format version {v}"))
-    let header = Array.zeroCreate<byte> headerLen
-    s.Seek(int64 prefix, SeekOrigin.Begin) |> ignore
-    if s.Read(header, 0, headerLen) < headerLen then raise (InputException(path, "truncated .npy header"))
-    let text = Encoding.Latin1.GetString header
-    let d, f, sh = descrRx.Match text, fortranRx.Match text, shapeRx.Match text
-    if not (d.Success && f.Success && sh.Success) then raise (InputException(path, "malformed .npy header"))
-    let shape =
-        sh.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries ||| StringSplitOptions.RemoveEmptyEntries)
-        |> Array.map (fun p -> int64 (p.TrimEnd 'L'))
-    { Descr = d.Groups[1].Value; Shape = shape; Fortran = f.Groups[1].Value = "True"; Offset = int64 (prefix + headerLen) }
-
-let private dtypeName (descr: string) =
-    match descr with
-    | "<f4" | "=f4" -> "float32"
-    | "<f2" | "=f2" -> "float16"
-    | "<f8" | "=f8" -> "float64"
-    | other -> other
-
-/// Reads a C-order float16 matrix as float64 (Core's reader does not know '<f2').
-let private readHalf (path: string) (h: RawHeader) : float[] =
-    if h.Fortran then raise (InputException(path, "float16 in Fortran order is not supported; save it in C order"))
-    let count = h.Shape |> Array.fold (*) 1L
-    let bytes = File.ReadAllBytes path
-    if int64 bytes.Length - h.Offset <> count * 2L then
-        raise (InputException(path, $"data size {int64 bytes.Length - h.Offset} bytes does not match shape ({(commas h.Shape)}) in float16"))
-    Array.init (int count) (fun i ->
-        let bits = BinaryPrimitives.ReadUInt16LittleEndian(ReadOnlySpan(bytes, int h.Offset + 2 * i, 2))
-        float (BitConverter.UInt16BitsToHalf bits))
-
-// ---------------------------------------------------------------- manifest
+let private dtypeName (t: NpyDType) =
+    match t with
+    | NpyDType.Float32 -> "float32"
+    | NpyDType.Float16 -> "float16"
+    | NpyDType.Float64 -> "float64"
+    | other -> string other
 
 let private fail (file: string) (problem: string) : 'a = raise (InputException(file, problem))
 
@@ -150,8 +106,8 @@ let openStore (dir: string) : Store =
         if l.DType <> "float32" && l.DType <> "float16" && l.DType <> "float64" then
             fail manifestPath $"layer '{l.Name}': dtype '{l.DType}' is not float32, float16 or float64"
         if not (File.Exists path) then fail path $"missing: the manifest lists it for layer '{l.Name}'"
-        let h = readRawHeader path
-        let dt = dtypeName h.Descr
+        let h = Npy.ReadHeader path
+        let dt = dtypeName h.DType
         if dt <> l.DType then fail path $"dtype is {dt}, the manifest says {l.DType}"
         if h.Shape.Length <> 2 || h.Shape[0] <> int64 l.Rows || h.Shape[1] <> int64 l.Columns then
             fail path $"shape ({(commas h.Shape)}) does not match the manifest's [{l.Rows}, {l.Columns}]"
@@ -165,9 +121,7 @@ let layer (s: Store) (name: string) : Dataset.Dataset =
     | None -> fail (Path.Combine(s.Dir, "manifest.json")) $"no layer '{name}' (layers: {(commas (layerNames s))})"
     | Some l ->
         let path = Path.Combine(s.Dir, l.File)
-        let data =
-            if l.DType = "float16" then readHalf path (readRawHeader path)
-            else (Npy.ReadMatrix(path, s.Stimuli.Count, Path.Combine(s.Dir, "stimuli.tsv"))).Data
+        let data = (Npy.ReadMatrix(path, s.Stimuli.Count, Path.Combine(s.Dir, "stimuli.tsv"))).Data
         Dataset.make path s.Stimuli l.Rows l.Columns data
 
 /// The stimulus table as a Deedle frame (row key: row index; one string column per table column).

@@ -2,7 +2,6 @@
 module FaceBrain.Fmri.FeatureSource
 
 open System.IO
-open System.Text.Json
 open FaceBrain.Core
 open FaceBrain.Core.IO
 
@@ -13,35 +12,16 @@ type Features =
       /// Where the features came from, for reports.
       Name: string }
 
-let private requireCompleteManifest (dir: string) =
-    let manifest = Path.Combine(dir, "manifest.json")
-    if not (File.Exists manifest) then raise (InputException(manifest, "file not found (not an activation store?)"))
-    let complete =
-        try
-            use doc = JsonDocument.Parse(File.ReadAllText manifest)
-            match doc.RootElement.TryGetProperty "complete" with
-            | true, v when v.ValueKind = JsonValueKind.True -> true
-            | _ -> false
-        with :? JsonException as e -> raise (InputException(manifest, sprintf "not valid JSON (%s)" e.Message))
-    if not complete then raise (InputException(manifest, "the store is not complete (\"complete\": true missing); was extraction interrupted?"))
-
-/// Layer names of an activation store (the .npy files under layers/).
+/// Layer names of a complete activation store, in manifest order (the analysis project's reader checks the store).
 let storeLayers (dir: string) =
-    let layers = Path.Combine(dir, "layers")
-    if not (Directory.Exists layers) then raise (InputException(layers, "folder not found (not an activation store?)"))
-    Directory.GetFiles(layers, "*.npy") |> Array.map Path.GetFileNameWithoutExtension |> Array.sort
+    FaceBrain.Analysis.Store.openStore dir |> FaceBrain.Analysis.Store.layerNames |> Array.ofList
 
-/// THE one place that reads the activation store (DIR/stimuli.tsv, DIR/layers/<layer>.npy, DIR/manifest.json
-/// with "complete": true) through Core. To be replaced by the analysis project's store reader.
+/// One layer of an activation store, read through the analysis project's store reader (which refuses incomplete
+/// or inconsistent stores), with the store's stimulus table.
 let readStoreLayer (dir: string) (layer: string) : Features =
-    if not (Directory.Exists dir) then raise (InputException(dir, "activation store folder not found"))
-    requireCompleteManifest dir
-    let stimuli = StimulusTable.Read(Path.Combine(dir, "stimuli.tsv"))
-    let path = Path.Combine(dir, "layers", layer + ".npy")
-    if not (File.Exists path) then
-        raise (InputException(path, sprintf "no layer '%s' in the store (layers: %s)" layer (String.concat ", " (storeLayers dir))))
-    let a = Npy.ReadMatrix(path, stimuli.Count, stimuli.Source)
-    { Stimuli = Some stimuli; Matrix = Matrix.make a.Rows a.Columns a.Data; Name = layer }
+    let store = FaceBrain.Analysis.Store.openStore dir
+    let d = FaceBrain.Analysis.Store.layer store layer
+    { Stimuli = Some d.Stimuli; Matrix = Matrix.make d.Rows d.Columns d.Features; Name = layer }
 
 /// A feature matrix file, with an optional stimulus table giving its rows.
 let readNpy (path: string) (stimuli: string option) : Features =

@@ -26,7 +26,19 @@ public sealed class Network : IDisposable
     /// <summary>Builds <paramref name="spec"/> on <paramref name="device"/>, seeded when a seed is given.</summary>
     public static Network Create(ModelSpec spec, Device device, long? seed = null)
     {
-        if (seed is long s) random.manual_seed(s);
+        // Initialisation draws from libtorch's global generator: seeding and drawing happen under one lock
+        // so two networks built at once on different threads still get their seeds' weights.
+        lock (InitGate)
+        {
+            if (seed is long s) random.manual_seed(s);
+            return Build(spec, device);
+        }
+    }
+
+    static readonly object InitGate = new();
+
+    static Network Build(ModelSpec spec, Device device)
+    {
         switch (spec.Kind)
         {
             case ModelKind.Siamese:

@@ -42,9 +42,16 @@ public sealed class SiameseNetwork : Module<Tensor, Tensor, Tensor>
     public Tensor Loss(Tensor a, Tensor b, Tensor same)
     {
         using var scope = NewDisposeScope();
+        return scope.MoveToOuter(LossEmbeddings(tower.call(a), tower.call(b), same));
+    }
+
+    /// <summary><see cref="Loss"/> from embeddings already computed (training embeds each image once per step).</summary>
+    public Tensor LossEmbeddings(Tensor ea, Tensor eb, Tensor same)
+    {
+        using var scope = NewDisposeScope();
         if (Config.Loss == PairLoss.CrossEntropy)
-            return scope.MoveToOuter(functional.cross_entropy(forward(a, b), same));
-        var dist = PairDistance(a, b);
+            return scope.MoveToOuter(functional.cross_entropy(head.call((ea - eb).abs()), same));
+        var dist = Distance(ea, eb);
         var y = same.to_type(dist.dtype);
         var pull = y * dist.pow(2);
         var push = (1 - y) * functional.relu(Config.Margin - dist).pow(2);

@@ -13,7 +13,7 @@ public sealed record ProbeResult(
 /// <summary>
 /// Cross-validated linear read-out of cached features: accuracy over all test predictions, chance
 /// (1 / classes) and the majority-class rate, a confusion matrix (rows true, columns predicted), and a
-/// permutation baseline (training labels shuffled within each fold, the whole CV refitted each time).
+/// permutation baseline (training labels shuffled within each fold, every fold refitted for each permutation).
 /// </summary>
 public static class ProbeRunner
 {
@@ -31,51 +31,41 @@ public static class ProbeRunner
         var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => (long)p.i);
         var y = labels.Select(l => index[l]).ToArray();
 
-        var (acc, confusion, foldAcc) = CrossValidate(features, y, y, folds, classes.Length, fit, seed);
-        var perm = new double[permutations];
+        // Label sets per fold: row 0 the true labels, rows 1..P the training labels shuffled within the fold.
         var rng = new Random(unchecked((int)seed) ^ 0x5bd1e995);
-        for (int p = 0; p < permutations; p++)
+        var confusion = Enumerable.Range(0, classes.Length).Select(_ => new int[classes.Length]).ToArray();
+        var foldAcc = new double[folds.Count];
+        var right = new long[permutations + 1];
+        long total = 0;
+        for (int fi = 0; fi < folds.Count; fi++)
         {
-            var shuffled = (long[])y.Clone();
-            foreach (var f in folds)
+            var f = folds[fi];
+            var sets = new List<long[]> { f.Train.Select(i => y[i]).ToArray() };
+            for (int p = 0; p < permutations; p++)
             {
-                var vals = f.Train.Select(i => y[i]).ToArray();
-                rng.Shuffle(vals);
-                for (int k = 0; k < f.Train.Length; k++) shuffled[f.Train[k]] = vals[k];
+                var shuffled = (long[])sets[0].Clone();
+                rng.Shuffle(shuffled);
+                sets.Add(shuffled);
             }
-            perm[p] = CrossValidate(features, shuffled, y, folds, classes.Length, fit, seed + p + 1).Accuracy;
+            using var scope = NewDisposeScope();
+            var xtr = features.index_select(0, tensor(f.Train.Select(i => (long)i).ToArray()));
+            var xte = features.index_select(0, tensor(f.Test.Select(i => (long)i).ToArray()));
+            var preds = LinearProbe.FitPredict(xtr, sets, xte, classes.Length, fit);
+            for (int k = 0; k < f.Test.Length; k++)
+            {
+                long t = y[f.Test[k]];
+                confusion[t][preds[0][k]]++;
+                for (int p = 0; p <= permutations; p++) if (preds[p][k] == t) right[p]++;
+            }
+            foldAcc[fi] = f.Test.Where((row, k) => preds[0][k] == y[row]).Count() / (double)f.Test.Length;
+            total += f.Test.Length;
         }
+        double acc = (double)right[0] / total;
+        var perm = right.Skip(1).Select(r => (double)r / total).ToArray();
         double majority = y.GroupBy(v => v).Max(g => g.Count()) / (double)y.Length;
         return new ProbeResult(backbone, layer, target, y.Length, (int)features.shape[1], classes, acc, 1.0 / classes.Length, majority,
             confusion, folds.Select(f => f.Name).ToArray(), foldAcc, permutations,
             permutations > 0 ? perm.Average() : double.NaN, permutations > 0 ? perm.Max() : double.NaN,
             permutations > 0 ? (perm.Count(v => v >= acc) + 1.0) / (permutations + 1) : double.NaN);
-    }
-
-    static (double Accuracy, int[][] Confusion, double[] FoldAccuracies) CrossValidate(
-        Tensor x, long[] yFit, long[] yTrue, IReadOnlyList<ProbeFold> folds, int classes, ProbeFit fit, long seed)
-    {
-        var confusion = Enumerable.Range(0, classes).Select(_ => new int[classes]).ToArray();
-        var foldAcc = new double[folds.Count];
-        int right = 0, total = 0;
-        for (int f = 0; f < folds.Count; f++)
-        {
-            using var scope = NewDisposeScope();
-            var fold = folds[f];
-            var xtr = x.index_select(0, tensor(fold.Train.Select(i => (long)i).ToArray()));
-            var xte = x.index_select(0, tensor(fold.Test.Select(i => (long)i).ToArray()));
-            var pred = LinearProbe.FitPredict(xtr, fold.Train.Select(i => yFit[i]).ToArray(), xte, classes, fit, seed);
-            int r = 0;
-            for (int k = 0; k < fold.Test.Length; k++)
-            {
-                long t = yTrue[fold.Test[k]];
-                confusion[t][pred[k]]++;
-                if (pred[k] == t) r++;
-            }
-            foldAcc[f] = (double)r / fold.Test.Length;
-            right += r;
-            total += fold.Test.Length;
-        }
-        return ((double)right / total, confusion, foldAcc);
     }
 }

@@ -71,11 +71,13 @@ public sealed class SiameseTask : ITrainingTask
         var a = aa.to(_device);
         var b = ab.to(_device);
         var same = tensor(batch.Select(p => p.Same ? 1L : 0L).ToArray()).to(_device);
-        var loss = _net.Loss(a, b, same);
+        var ea = _net.Embed(a);
+        var eb = _net.Embed(b);
+        var loss = _net.LossEmbeddings(ea, eb, same);
         int correct;
         using (no_grad())
         {
-            var score = _net.Score(a, b);
+            var score = _net.ScoreEmbeddings(ea.detach(), eb.detach());
             var threshold = _net.Config.Loss == PairLoss.CrossEntropy ? 0.5 : -_net.Config.Margin / 2;
             correct = (int)score.ge(threshold).eq(same.to_type(ScalarType.Bool)).sum().item<long>();
         }

@@ -10,6 +10,13 @@ open FaceBrain.Fmri
 open FaceBrain.Tests.TestSupport
 open FaceBrain.Tests.Fmri.TestEncodeCli
 
+/// A manifest in the activation-store contract for float64 layers of 48 x 12 (what the tests here write).
+let writeManifest (dir: string) (layers: string list) (complete: bool) =
+    let entries =
+        layers |> List.map (fun l -> sprintf "{\"name\": \"%s\", \"file\": \"layers/%s.npy\", \"reduction\": \"none\", \"shape\": [48, 12], \"dtype\": \"float64\"}" l l)
+    File.WriteAllText(Path.Combine(dir, "manifest.json"),
+        sprintf "{\"format\": \"facebrain-activations\", \"format_version\": 1, \"complete\": %b, \"n_stimuli\": 48, \"layers\": [%s]}" complete (String.concat ", " entries))
+
 /// A tiny activation store: 8 identities x 6 expressions; `id_layer` carries identity only and
 /// `ex_layer` expression only (random codes of the labels plus a little noise).
 let makeStore (dir: string) =
@@ -25,7 +32,7 @@ let makeStore (dir: string) =
         Matrix.init n 12 (fun i j -> code[label i][j] + 0.05 * (rng.NextDouble() - 0.5))
     Matrix.writeNpy (Path.Combine(dir, "layers", "id_layer.npy")) (layer idCode (fun i -> i % nId))
     Matrix.writeNpy (Path.Combine(dir, "layers", "ex_layer.npy")) (layer exCode (fun i -> i / nId))
-    File.WriteAllText(Path.Combine(dir, "manifest.json"), "{\"complete\": true}")
+    writeManifest dir [ "id_layer"; "ex_layer" ] true
 
 let request store rois =
     { Simulate.Request.Store = store; Simulate.Request.Layer = null; Simulate.Request.Features = null
@@ -129,7 +136,7 @@ let tests =
             // an "untrained control": the same stimuli, layers of pure noise
             Directory.CreateDirectory(Path.Combine(untrained, "layers")) |> ignore
             File.Copy(Path.Combine(trained, "stimuli.tsv"), Path.Combine(untrained, "stimuli.tsv"))
-            File.WriteAllText(Path.Combine(untrained, "manifest.json"), "{\"complete\": true}")
+            writeManifest untrained [ "conv"; "fc" ] true
             Matrix.writeNpy (Path.Combine(untrained, "layers", "conv.npy")) (TestRidge.randomMatrix 51 48 12)
             Matrix.writeNpy (Path.Combine(untrained, "layers", "fc.npy")) (TestRidge.randomMatrix 52 48 12)
             let sim = Simulate.run { request trained "ffa:id_layer,psts:ex_layer" with Voxels = 15; Snr = 1.0 }
@@ -191,8 +198,8 @@ let tests =
             Expect.equal code 2 err
             Expect.stringContains err "does not exist" "a missing parent folder"
             Expect.equal (Directory.GetDirectories d.Path |> Array.map Path.GetFileName |> Array.filter (fun n -> n.StartsWith ".")) [||] "no temporary folder left"
-            File.WriteAllText(Path.Combine(d.Path, "manifest.json"), "{\"complete\": false}")
+            writeManifest d.Path [ "id_layer"; "ex_layer" ] false
             let code, _, err = runCli [ "fmri"; "simulate"; "--out"; out; "--store"; d.Path; "--rois"; "ffa:id_layer" ]
             Expect.equal code 2 err
-            Expect.stringContains err "not complete" "an interrupted store is refused"
+            Expect.stringContains err "store is incomplete" "an interrupted store is refused"
     ]

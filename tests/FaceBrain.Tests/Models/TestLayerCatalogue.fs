@@ -23,7 +23,7 @@ let siameseNames =
 
 [<Tests>]
 let tests =
-    testSequenced <| testList "Models.LayerCatalogue" [
+    testSequencedGroup "torch-global-state" <| testList "Models.LayerCatalogue" [
         testCase "ResNet-50 layer names are pinned, the same in both layouts" <| fun () ->
             for kind in [ ModelKind.ResNet50; ModelKind.ResNet50VggFace2 ] do
                 let names = LayerCatalogue.Names(ModelSpec kind) |> Seq.map (fun struct (n, _) -> n) |> List.ofSeq

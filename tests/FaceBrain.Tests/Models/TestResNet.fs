@@ -10,7 +10,7 @@ let private spatial (t: torch.Tensor) = t.shape.[2], t.shape.[3]
 
 [<Tests>]
 let tests =
-    testSequenced <| testList "Models.ResNet" [
+    testSequencedGroup "torch-global-state" <| testList "Models.ResNet" [
         testCase "the real ResNet-50 has torchvision's 25,557,032 parameters and 320 state-dict entries" <| fun () ->
             use net = Network.Create(ModelSpec ModelKind.ResNet50, cpu ())
             Expect.equal (paramCount net.Module) 25557032L "torchvision resnet50 parameter count"

@@ -11,7 +11,7 @@ let private siamese loss =
 
 [<Tests>]
 let tests =
-    testSequenced <| testList "Models.Siamese" [
+    testSequencedGroup "torch-global-state" <| testList "Models.Siamese" [
         testCase "the tower's embedding is linear (no ReLU): it takes negative values" <| fun () ->
             use net = siamese PairLoss.CrossEntropy
             use _ = torch.no_grad()

@@ -16,7 +16,7 @@ let private siameseBlocks blocks =
 
 [<Tests>]
 let tests =
-    testSequenced <| testList "Models.WeightImport" [
+    testSequencedGroup "torch-global-state" <| testList "Models.WeightImport" [
         for ext in [ ".pt"; ".pth"; ".safetensors" ] do
             testCase $"round trip through {ext}: every tensor comes back byte for byte" <| fun () ->
                 use dir = new TempDir()

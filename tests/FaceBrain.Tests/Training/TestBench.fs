@@ -10,7 +10,7 @@ open TorchSharp
 
 [<Tests>]
 let tests =
-    testSequenced <| testList "Training.Bench" [
+    testSequencedGroup "torch-global-state" <| testList "Training.Bench" [
         testCase "channels-last keeps values and shape, changes strides to NHWC" <| fun () ->
             use x = torch.arange(24.0f).reshape(1, 2, 3, 4)
             use cl = MemoryLayout.ToChannelsLast x

@@ -23,7 +23,7 @@ let private features (classes: int) (perClass: int) (dims: int) (strength: float
 
 [<Tests>]
 let tests =
-    testSequenced <| testList "Training.Probe" [
+    testSequencedGroup "torch-global-state" <| testList "Training.Probe" [
         testCase "a planted class signal is read out well above chance and above every permutation" <| fun () ->
             let x, y = features 4 12 20 6.0f 1UL
             use _ = x

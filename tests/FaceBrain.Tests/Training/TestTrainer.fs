@@ -28,7 +28,7 @@ let private task (data: FaceTensors) =
 
 [<Tests>]
 let tests =
-    testSequenced <| testList "Training.Trainer" [
+    testSequencedGroup "torch-global-state" <| testList "Training.Trainer" [
         testCase "identity training: the loss decreases and held-out accuracy beats chance on planted classes" <| fun () ->
             use dir = new TempDir()
             use data = planted 4 16 32 0.2 1UL
@@ -106,4 +106,29 @@ let tests =
             use fresh = Network.Create(spec, cpu (), seed = 99L)
             Checkpoint.LoadModel(dir.File "checkpoint.ckpt", fresh.Module) |> ignore
             Expect.equal (stateBytes fresh.Module) (stateBytes net.Module) "weights restored"
+    ]
+
+[<Tests>]
+let siameseTests =
+    testSequencedGroup "torch-global-state" <| testList "Training.SiameseTask" [
+        for loss in [ FaceBrain.Models.Siamese.PairLoss.CrossEntropy; FaceBrain.Models.Siamese.PairLoss.Contrastive ] do
+            testCase $"a small Siamese net verifies unseen planted identities well above chance ({loss})" <| fun () ->
+                use dir = new TempDir()
+                // 16 colour identities: 12 train, 4 unseen for the 10-fold evaluation
+                use data = planted 16 8 16 0.3 21UL
+                let isTrain i = data.LabelArray.[i] < 12L
+                use train = data.Subset [| for i in 0 .. data.Count - 1 do if isTrain i then yield i |]
+                use eval = data.Subset [| for i in 0 .. data.Count - 1 do if not (isTrain i) then yield i |]
+                let pairs =
+                    FaceBrain.Training.Siamese.PairSampler.Balanced(eval.LabelArray, 200, 3)
+                    |> Array.mapi (fun k p -> FaceBrain.Training.Siamese.EvalPair(p.A, p.B, p.Same, k % 10))
+                let spec = ModelSpec(ModelKind.Siamese, Width = 4, InputSize = 16, EmbeddingDim = 8, SiameseBlocks = 2, PairLoss = loss)
+                use net = Network.Create(spec, cpu (), seed = 4L)
+                let t = FaceBrain.Training.Siamese.SiameseTask(net, train, 128, eval, pairs, Augmentation.None, cpu ())
+                let o = TrainerOptions(3, 32, OptimizerSpec(OptimizerKind.AdamW, 0.01, 0.9, 0.0), ScheduleKind.Constant, 4L, dir.Path)
+                let run = Trainer.Run(t, o)
+                Expect.isLessThan run.Metrics.[2].TrainLoss run.Metrics.[0].TrainLoss "loss decreases"
+                let v = t.LastVerification
+                Expect.isGreaterThan v.Accuracy 0.75 "10-fold accuracy on unseen identities (chance 0.5)"
+                Expect.isGreaterThan v.Auc 0.8 "AUC"
     ]

@@ -46,7 +46,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         var dataSpec = s.Data ?? throw new FaceBrain.Core.InputException("--data is required (e.g. --data kdef:DIR)");
         if (s.Backbone != null && s.Weights != null) throw new FaceBrain.Core.InputException("give --backbone CHECKPOINT or --model NAME --weights FILE, not both");
         if (s.Permutations < 0) throw new FaceBrain.Core.InputException($"--permutations {s.Permutations}: must be 0 or more");
-        if (s.Out != null && !Directory.Exists(s.Out)) throw new FaceBrain.Core.InputException(s.Out, "the --out folder does not exist");
+        if (s.Out != null && File.Exists(s.Out)) throw new FaceBrain.Core.InputException(s.Out, "--out names a file, not a folder");
         var device = DeviceSpec.Parse(s.Device).Resolve();
 
         // The backbone and its description.
@@ -67,13 +67,20 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
             : ProbeFolds.LeaveGroupsOut(FaceData.Column(data.Stimuli, Labels.Identity, dataSpec), s.Folds, s.Seed);
         var fit = new ProbeFit(Iterations: s.Iterations);
         string preset = s.Preset ?? spec.DefaultPreset;
+        var load = System.Diagnostics.Stopwatch.StartNew();
         using var images = FaceData.Tensors(data.Stimuli, s.Target, spec.EffectiveInputSize, preset, dataSpec);
+        Console.Error.WriteLine($"probe: {images.Count} images decoded ({preset}, {spec.EffectiveInputSize} px) in {load.Elapsed.TotalSeconds:F1} s");
 
         // Features are computed once; every fold and permutation reuses them.
         ProbeResult Probe(Network n, string name)
         {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
             using var features = FrozenFeatures.Extract(n, layer, images.Images, device);
-            return ProbeRunner.Run(name, layer, s.Target, features, labels, folds, fit, s.Permutations, s.Seed);
+            double extract = sw.Elapsed.TotalSeconds;
+            var r = ProbeRunner.Run(name, layer, s.Target, features, labels, folds, fit, s.Permutations, s.Seed);
+            Console.Error.WriteLine($"probe: features {features.shape[0]}×{features.shape[1]} in {extract:F1} s, " +
+                                    $"{folds.Count} folds × {1 + s.Permutations} linear layers in {sw.Elapsed.TotalSeconds - extract:F1} s");
+            return r;
         }
         var result = Probe(net, backbone);
         Print(result);
@@ -86,6 +93,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         }
         if (s.Out != null)
         {
+            Directory.CreateDirectory(s.Out);
             JsonOutput.Write(Path.Combine(s.Out, "probe.json"), new { preset, data = dataSpec, result, control });
             AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), ConfusionTsv(result));
         }

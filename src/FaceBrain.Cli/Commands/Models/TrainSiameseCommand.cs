@@ -27,6 +27,10 @@ public sealed class TrainSiameseCommand : Command<TrainSiameseCommand.Settings>
         [Description("What of the evaluation pairs training must not see: identities (default) or images.")]
         public string Exclude { get; init; } = "identities";
 
+        [CommandOption("--eval <SPEC>")]
+        [Description("Evaluation set with a pairs.txt (lfw:DIR), when it is not the --data set itself.")]
+        public string? Eval { get; init; }
+
         public Settings() { Model = "siamese"; }
     }
 
@@ -45,15 +49,17 @@ public sealed class TrainSiameseCommand : Command<TrainSiameseCommand.Settings>
         };
         var data = FaceData.Load(dataSpec);
         var ids = FaceData.Column(data.Stimuli, Labels.Identity, dataSpec);
-        var (trainRows, evalRows, evalPairs) = data.Pairs is { } lfw
-            ? FromPairsFile(data, ids, lfw, byIdentity, dataSpec)
+        var evalSet = s.Eval != null ? FaceData.Load(s.Eval) : data;
+        if (s.Eval != null && evalSet.Pairs == null) throw new FaceBrain.Core.InputException(s.Eval, "has no pairs.txt to evaluate verification on");
+        var (trainRows, evalRows, evalPairs) = evalSet.Pairs is { } lfw
+            ? FromPairsFile(data, ids, evalSet, lfw, byIdentity, dataSpec)
             : HeldOutIdentities(ids, s.Seed);
         string preset = s.Preset ?? spec.DefaultPreset;
         using var train = FaceData.Tensors(trainRows.Select(i => data.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, dataSpec);
-        using var eval = FaceData.Tensors(evalRows.Select(i => data.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, dataSpec);
+        using var eval = FaceData.Tensors(evalRows.Select(i => evalSet.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, s.Eval ?? dataSpec);
         Console.WriteLine($"train siamese: {train.Count} training images of {train.Classes.Count} identities; " +
                           $"{evalPairs.Count} evaluation pairs in {evalPairs.Select(p => p.Fold).Distinct().Count()} folds " +
-                          $"({(data.Pairs != null ? Path.GetFileName(data.Pairs.Source) : "drawn from held-out identities")}) on {device}");
+                          $"({(evalSet.Pairs != null ? evalSet.Pairs.Source : "drawn from held-out identities")}) on {device}");
         using var net = Network.Create(spec, device, s.Seed);
         var task = new SiameseTask(net, train, s.Pairs, eval, evalPairs, s.Augmentation(), device);
         var printer = new ProgressPrinter();
@@ -65,16 +71,20 @@ public sealed class TrainSiameseCommand : Command<TrainSiameseCommand.Settings>
         return 0;
     }
 
-    /// <summary>LFW: evaluation on pairs.txt; training on the other identities (or the other images).</summary>
-    static (int[] Train, int[] Eval, List<EvalPair> Pairs) FromPairsFile(LoadResult data, string[] ids, LfwPairs lfw, bool byIdentity, string source)
+    /// <summary>
+    /// LFW: evaluation on pairs.txt (of <paramref name="evalSet"/>, which may be the training set itself);
+    /// training on the images whose identity (or, with --exclude images, whose file) appears in no pair.
+    /// </summary>
+    static (int[] Train, int[] Eval, List<EvalPair> Pairs) FromPairsFile(LoadResult data, string[] ids, LoadResult evalSet, LfwPairs lfw, bool byIdentity, string source)
     {
-        var row = data.Stimuli.Select((st, i) => (st.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
+        var row = evalSet.Stimuli.Select((st, i) => (st.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
         var used = lfw.All.SelectMany(p => new[] { row[p.A], row[p.B] }).Distinct().Order().ToArray();
         var evalIndex = used.Select((r, k) => (r, k)).ToDictionary(p => p.r, p => p.k);
         var pairs = lfw.All.Select(p => new EvalPair(evalIndex[row[p.A]], evalIndex[row[p.B]], p.Same, p.Fold)).ToList();
-        var usedIds = used.Select(r => ids[r]).ToHashSet(StringComparer.Ordinal);
-        var usedRows = used.ToHashSet();
-        var train = Enumerable.Range(0, ids.Length).Where(i => byIdentity ? !usedIds.Contains(ids[i]) : !usedRows.Contains(i)).ToArray();
+        var usedIds = used.Select(r => evalSet.Stimuli[r].Label(Labels.Identity) ?? "").ToHashSet(StringComparer.Ordinal);
+        var usedPaths = used.Select(r => Path.GetFullPath(evalSet.Stimuli[r].Path ?? "")).ToHashSet(StringComparer.Ordinal);
+        var train = Enumerable.Range(0, ids.Length)
+            .Where(i => byIdentity ? !usedIds.Contains(ids[i]) : !usedPaths.Contains(Path.GetFullPath(data.Stimuli[i].Path ?? ""))).ToArray();
         if (train.Length == 0)
             throw new FaceBrain.Core.InputException(source, $"no training images left after excluding the evaluation pairs' {(byIdentity ? "identities" : "images")}; try --exclude images");
         if (lfw.Folds.Count < 2)
