@@ -66,6 +66,8 @@ public static class FaceBrainApp
                     .WithDescription("Banded ridge over several feature sets; per-voxel R2 partitioned into unique and shared parts (JSON).");
                 b.AddCommand<FmriProfileCommand>("profile")
                     .WithDescription("Layer profiles: every layer of one or more stores against every ROI (median r, bootstrap CI, best layer).");
+                b.AddCommand<FmriRsaCommand>("rsa")
+                    .WithDescription("RSA on neural data: ROI RDMs of one or more subjects against layer RDMs, with the leave-one-subject-out noise ceiling.");
             });
             config.AddBranch("bench", b =>
             {

@@ -18,7 +18,7 @@ let writeTsv (path: string) (lines: string list) = File.WriteAllText(path, Strin
 let tests =
     testSequenced <| testList "Fmri.EncodeCli" [
         testCase "every fmri verb prints its help (descriptions are valid console markup)" <| fun () ->
-            for verb in [ [ "encode" ]; [ "fmri" ]; [ "fmri"; "roi" ]; [ "fmri"; "simulate" ]; [ "fmri"; "profile" ]; [ "fmri"; "partition" ]; [ "bench"; "encode" ] ] do
+            for verb in [ [ "encode" ]; [ "fmri" ]; [ "fmri"; "roi" ]; [ "fmri"; "simulate" ]; [ "fmri"; "profile" ]; [ "fmri"; "partition" ]; [ "fmri"; "rsa" ]; [ "bench"; "encode" ] ] do
                 // Spectre writes help to the console it captured at start-up, so only the outcome is checked:
                 // a bad markup tag in a description throws, which exits 1 with a message.
                 let code, _, err = runCli (verb @ [ "--help" ])
