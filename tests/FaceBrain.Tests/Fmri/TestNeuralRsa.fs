@@ -50,6 +50,25 @@ let tests =
             Expect.floatClose Accuracy.high p.Lower (1.0 / 3.0) "Pearson lower"
             Expect.isNone (NeuralRsa.noiseCeiling Comparison.Method.Spearman rdms[..0]) "one subject: no ceiling"
 
+        testCase "noise ceiling against a naive oracle: 5 random subjects, 15-pair RDMs, Spearman" <| fun () ->
+            let rng = System.Random(7)
+            let rdms = Array.init 5 (fun _ -> Array.init 15 (fun _ -> rng.NextDouble()))
+            // oracle: average ranks by counting (the pooled mean ranks can tie), Pearson written out, loops over subjects
+            let count f (v: float[]) = v |> Array.filter f |> Array.length |> float
+            let ranks (v: float[]) = v |> Array.map (fun x -> count (fun y -> y < x) v + (count (fun y -> y = x) v + 1.0) / 2.0)
+            let r (a: float[]) (b: float[]) =
+                let ma, mb = Array.average a, Array.average b
+                let sab = Array.fold2 (fun acc x y -> acc + (x - ma) * (y - mb)) 0.0 a b
+                sab / sqrt ((a |> Array.sumBy (fun x -> (x - ma) ** 2.0)) * (b |> Array.sumBy (fun y -> (y - mb) ** 2.0)))
+            let meanRanks (subset: float[][]) = Array.init 15 (fun k -> (subset |> Array.sumBy (fun v -> (ranks v)[k])) / float subset.Length)
+            let spearman a b = r (ranks a) (ranks b)
+            let upper = (rdms |> Array.sumBy (fun v -> spearman v (meanRanks rdms))) / 5.0
+            let lower = (Array.init 5 (fun s -> spearman rdms[s] (meanRanks (Array.removeAt s rdms))) |> Array.sum) / 5.0
+            let c = (NeuralRsa.noiseCeiling Comparison.Method.Spearman rdms).Value
+            Expect.floatClose Accuracy.high c.Upper upper "upper"
+            Expect.floatClose Accuracy.high c.Lower lower "lower"
+            Expect.isLessThanOrEqual c.Lower c.Upper "lower <= upper"
+
         testCase "fmri rsa end to end on the hand-worked subjects (repeats averaged, trials shuffled)" <| fun () ->
             use d = new TempDir()
             tinyStore (d.File "store") positions[0]
@@ -105,6 +124,8 @@ let tests =
             // a subject who never saw stimulus c
             Matrix.writeNpy (d.File "short.npy") (Matrix.make 2 1 [| 0.0; 1.0 |])
             File.WriteAllText(d.File "short.tsv", "stimulus_id\na\nb\n")
+            Matrix.writeNpy (d.File "nan.npy") (Matrix.make 3 1 [| 0.0; nan; 1.0 |])
+            File.WriteAllText(d.File "nan.tsv", "stimulus_id\na\nb\nc\n")
             File.WriteAllText(d.File "r0.tsv", "voxel\troi\n0\tffa\n")
             File.WriteAllText(d.File "r1.tsv", "voxel\troi\n0\tpsts\n")
             let store = [ "--store"; d.File "store"; "--distance"; "euclidean" ]
@@ -112,6 +133,7 @@ let tests =
                 [ store @ s0 @ [ "--responses"; d.File "short.npy"; "--trials"; d.File "short.tsv" ], "lacks 1 stimulus"
                   store @ s0 @ s1 @ [ "--rois"; d.File "r0.tsv"; "--rois"; d.File "r1.tsv" ], "has no voxels"
                   store @ s0 @ [ "--rois"; d.File "r0.tsv"; "--roi"; "v1" ], "unknown ROI 'v1'"
+                  store @ s0 @ [ "--responses"; d.File "nan.npy"; "--trials"; d.File "nan.tsv" ], "NaN or infinite"
                   store @ s0 @ [ "--responses"; d.File "short.npy" ], "one --trials per --responses"
                   store @ s0 @ [ "--layers"; "fc9" ], "no layer 'fc9'"
                   [ "--store"; d.File "store" ] @ s0 @ [ "--distance"; "crossnobis" ], "not supported"
