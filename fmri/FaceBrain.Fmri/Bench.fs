@@ -39,13 +39,14 @@ let run (device: torch.Device) (req: Request) : Result =
     if req.Voxels < 1 || req.Features < 1 || req.Alphas < 1 then raise (InputException "bench encode: sizes must be positive")
     let setup = Stopwatch.StartNew()
     use scope = torch.NewDisposeScope()
-    let gen = new torch.Generator(uint64 req.Seed, device)
+    // TorchSharp 0.107's Generator is CPU-only: draw on the CPU, then move to the device.
+    let gen = new torch.Generator(uint64 req.Seed, torch.CPU)
     let n, p, v = int64 req.Stimuli, int64 req.Features, int64 req.Voxels
-    let x = torch.randn ([| n; p |], dtype = torch.float64, device = device, generator = gen)
+    let x = torch.randn([| n; p |], dtype = torch.float64, generator = gen).``to``(device)
     // Voxels read out a low-dimensional part of the features plus noise of varying size, so alphas differ.
     let k = min p 64L
-    let w = torch.randn ([| k; v |], dtype = torch.float64, device = device, generator = gen)
-    let noise = torch.randn ([| n; v |], dtype = torch.float64, device = device, generator = gen)
+    let w = torch.randn([| k; v |], dtype = torch.float64, generator = gen).``to``(device)
+    let noise = torch.randn([| n; v |], dtype = torch.float64, generator = gen).``to``(device)
     let scale = torch.linspace (0.1, 10.0, v, dtype = torch.float64, device = device)
     let y = x.narrow(1L, 0L, k).matmul(w) + noise * scale
     if device.``type`` = DeviceType.CUDA then torch.cuda.synchronize ()

@@ -32,13 +32,14 @@ public sealed record Augmentation(int CropPad = 0, bool Flip = false, double Jit
         }
         if (Flip)
         {
-            var mask = (rand(new long[] { n, 1, 1, 1 }, generator: g) < 0.5);
+            // Drawn on the CPU generator (TorchSharp's only kind), then moved beside the images.
+            var mask = (rand(new long[] { n, 1, 1, 1 }, generator: g) < 0.5).to(x.device);
             y = where(mask, y.flip(3), y);
         }
         if (Jitter > 0)
         {
-            var contrast = 1 + (rand(new long[] { n, 1, 1, 1 }, generator: g) * 2 - 1) * Jitter;
-            var shift = (rand(new long[] { n, 1, 1, 1 }, generator: g) * 2 - 1) * Jitter;
+            var contrast = (1 + (rand(new long[] { n, 1, 1, 1 }, generator: g) * 2 - 1) * Jitter).to(x.device);
+            var shift = ((rand(new long[] { n, 1, 1, 1 }, generator: g) * 2 - 1) * Jitter).to(x.device);
             var mean = y.mean(new long[] { 1, 2, 3 }, keepdim: true);
             var std = y.std(new long[] { 1, 2, 3 }, keepdim: true);
             y = (y - mean) * contrast + mean + shift * std;
