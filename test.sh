@@ -17,8 +17,9 @@ status=${PIPESTATUS[0]}
 set -e
 summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -Eo '^[0-9]+ passed, [0-9]+ failed' | tail -n 1 || true)
 if [[ -z $summary ]]; then
-  echo "0 passed, 1 failed"   # the runner died before its summary
+  printf '\n0 passed, 1 failed\n'   # the runner died before its summary
   exit 1
 fi
-echo "$summary"
+# Expecto leaves a colour reset without a newline; end that line first so the summary stands alone.
+printf '\n%s\n' "$summary"
 exit "$status"
