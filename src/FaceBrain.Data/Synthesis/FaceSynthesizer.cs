@@ -29,7 +29,12 @@ public static class FaceSynthesizer
         if (Directory.Exists(final) && Directory.EnumerateFileSystemEntries(final).Any())
             throw new InputException(outDir, "exists and is not empty; choose a new folder");
         var parent = Path.GetDirectoryName(final)!;
-        if (!Directory.Exists(parent)) throw new InputException(outDir, "the folder to write into does not exist");
+        // Parent folders are created as `mkdir -p` would; the output itself still appears only when complete.
+        try { Directory.CreateDirectory(parent); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException(outDir, $"cannot create the folder to write into: {e.Message}");
+        }
         var temp = Path.Combine(parent, $".{Path.GetFileName(final)}.partial-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
         try

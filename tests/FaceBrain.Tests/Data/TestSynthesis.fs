@@ -91,6 +91,13 @@ let tests =
             let test = loaded.Stimuli |> Seq.filter (fun s -> s.Label "split" = "test") |> Seq.map (fun s -> s.Label "identity") |> Set.ofSeq
             Expect.equal test (set [ "n000012" ]) "the last tenth of identities (at least one) is the test split"
 
+        testCase "missing parent folders are created; nothing appears under the name before completion" <| fun () ->
+            use d = new TempDir()
+            let out = Path.Combine(d.Path, "a", "b", "faces")
+            FaceSynthesizer.Write(SynthOptions(Layout = SynthLayout.Kdef, Identities = 1, Size = 32, Seed = 1), out) |> ignore
+            Expect.isTrue (Directory.Exists(Path.Combine(out, "KDEF"))) "written under a new nested folder"
+            Expect.isEmpty (Directory.GetDirectories(Path.Combine(d.Path, "a", "b")) |> Array.filter (fun p -> Path.GetFileName(p).StartsWith ".")) "no partial folder left"
+
         testCase "manifest layout: every expression equally often per identity" <| fun () ->
             use d = new TempDir()
             synth SynthLayout.Manifest 3 14 40 4 d.Path |> ignore
