@@ -14,6 +14,8 @@ public sealed class ActivationStoreWriter : IDisposable
 {
     const string PartialSuffix = ".partial";
     readonly Dictionary<string, FileStream> _files = new(StringComparer.Ordinal);
+    // Where each layer's data starts (its header length), fixed once the file exists.
+    readonly Dictionary<string, long> _dataOffsets = new(StringComparer.Ordinal);
     StoreManifest _manifest;
 
     ActivationStoreWriter(string dir, StoreManifest manifest)
@@ -86,6 +88,7 @@ public sealed class ActivationStoreWriter : IDisposable
                 throw new InputException(path, $"partial layer file has {fs.Length} bytes, expected {expected}; cannot resume");
             }
             w._files[layer.Name] = fs;
+            w._dataOffsets[layer.Name] = Header(layer).Length;
         }
         return w;
     }
@@ -114,6 +117,7 @@ public sealed class ActivationStoreWriter : IDisposable
                 throw new InputException(path, $"cannot reserve {FileBytes(layer) / 1e6:F1} MB: {e.Message}");
             }
             _files[layer.Name] = fs;
+            _dataOffsets[layer.Name] = Header(layer).Length;
         }
         _manifest = _manifest with { Layers = layers };
         SaveManifest();
@@ -130,7 +134,7 @@ public sealed class ActivationStoreWriter : IDisposable
                 throw new InvalidOperationException($"layer {layer.Name}: {data.LongLength} values for {rowCount} rows of {width}");
             var fs = _files[layer.Name];
             var type = ElementType(layer);
-            fs.Seek(Header(layer).Length + (long)_manifest.RowsDone * width * Npy.ItemSize(type), SeekOrigin.Begin);
+            fs.Seek(_dataOffsets[layer.Name] + (long)_manifest.RowsDone * width * Npy.ItemSize(type), SeekOrigin.Begin);
             if (type == NpyDType.Float16)
             {
                 var half = new Half[data.Length];

@@ -1,48 +1,32 @@
 using FaceBrain.Core;
+using FaceBrain.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FaceBrain.Extraction;
 
 /// <summary>
-/// Forward hooks on named sub-modules (names as in <c>named_modules()</c>, e.g. <c>layer1.0.conv1</c>). During a
-/// forward pass each hooked layer's output is reduced on its device, moved to the CPU as float32 and kept until
-/// <see cref="TakeBatch"/>. Hooks are removed on dispose, so a model is never left instrumented.
+/// Extraction's layer capture over <see cref="ForwardHooks"/>: during a forward pass each hooked layer's output is
+/// reduced on its device (so early layers never pile up in memory), moved to the CPU as float32 and kept until
+/// <see cref="TakeBatch"/>.
 /// </summary>
 public sealed class LayerCapture : IDisposable
 {
-    readonly List<nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover> _removers = new();
+    readonly ForwardHooks _hooks;
     readonly Dictionary<string, float[]> _batch = new(StringComparer.Ordinal);
     readonly Dictionary<string, long[]> _shapes = new(StringComparer.Ordinal);
 
     public LayerCapture(nn.Module model, IReadOnlyList<string> layers, IReadOnlyDictionary<string, Reduction> reductions)
     {
-        var modules = HookableLayers(model);
         Layers = layers;
-        foreach (var name in layers)
-        {
-            if (!modules.TryGetValue(name, out var module))
-                throw new InputException($"--layers: unknown layer '{name}'. Valid layers: {string.Join(", ", modules.Keys)}");
-            var reduction = reductions[name];
-            _removers.Add(module.register_forward_hook((m, input, output) =>
-            {
-                Capture(name, reduction, output);
-                return output;
-            }));
-        }
+        _hooks = new ForwardHooks(model, layers, (name, output) => Capture(name, reductions[name], output),
+            (name, valid) => new InputException($"--layers: unknown layer '{name}'. Valid layers: {string.Join(", ", valid)}"));
     }
 
     public IReadOnlyList<string> Layers { get; }
 
-    /// <summary>Every hookable sub-module of a model by its dotted name, in registration order.</summary>
-    public static IReadOnlyDictionary<string, nn.Module<Tensor, Tensor>> HookableLayers(nn.Module model)
-    {
-        var result = new Dictionary<string, nn.Module<Tensor, Tensor>>(StringComparer.Ordinal);
-        foreach (var (name, module) in model.named_modules())
-            if (name.Length > 0 && module is nn.Module<Tensor, Tensor> m)
-                result[name] = m;
-        return result;
-    }
+    /// <summary>Every hookable sub-module of a model by its dotted name (see <see cref="ForwardHooks.Hookable"/>).</summary>
+    public static IReadOnlyDictionary<string, nn.Module<Tensor, Tensor>> HookableLayers(nn.Module model) => ForwardHooks.Hookable(model);
 
     bool _fitting;
 
@@ -90,9 +74,5 @@ public sealed class LayerCapture : IDisposable
         return copy;
     }
 
-    public void Dispose()
-    {
-        foreach (var r in _removers) r.remove();
-        _removers.Clear();
-    }
+    public void Dispose() => _hooks.Dispose();
 }

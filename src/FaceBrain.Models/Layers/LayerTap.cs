@@ -1,3 +1,4 @@
+using FaceBrain.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -11,7 +12,7 @@ namespace FaceBrain.Models.Layers;
 /// </summary>
 public sealed class LayerTap : IDisposable
 {
-    readonly List<Action> _removers = [];
+    readonly ForwardHooks _hooks;
     readonly Dictionary<string, Tensor> _outputs = [];
     readonly bool _flatten;
 
@@ -19,19 +20,8 @@ public sealed class LayerTap : IDisposable
     {
         _flatten = flatten;
         foreach (var layer in layers) LayerCatalogue.Require(network.Spec, layer);
-        var modules = network.Module.named_modules().ToDictionary(m => m.name, m => m.module);
-        foreach (var layer in layers)
-        {
-            if (!modules.TryGetValue(layer, out var m) || m is not Module<Tensor, Tensor> hookable)
-                throw new InputException($"--layer {layer}: not a hookable module of {network.Spec.Name}");
-            var name = layer;
-            var remover = hookable.register_forward_hook((_, _, output) =>
-            {
-                Keep(name, output);
-                return output;
-            });
-            _removers.Add(remover.remove);
-        }
+        _hooks = new ForwardHooks(network.Module, layers, Keep,
+            (layer, _) => new InputException($"--layer {layer}: not a hookable module of {network.Spec.Name}"));
     }
 
     public IReadOnlyDictionary<string, Tensor> Outputs => _outputs;
@@ -46,7 +36,7 @@ public sealed class LayerTap : IDisposable
 
     public void Dispose()
     {
-        foreach (var remove in _removers) remove();
+        _hooks.Dispose();
         foreach (var t in _outputs.Values) t.Dispose();
         _outputs.Clear();
     }

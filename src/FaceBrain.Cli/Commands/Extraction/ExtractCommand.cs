@@ -186,11 +186,11 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
 
     static Func<int, int, torch.Tensor> Loader(IReadOnlyList<FaceBrain.Core.Domain.Stimulus> stimuli, ImagePipeline pipeline)
     {
-        var sources = pipeline.Sources(stimuli);
+        var sources = pipeline.Sources(stimuli).ToList();
         return (start, count) =>
         {
             var buffer = new float[count * pipeline.ValuesPerImage];
-            pipeline.LoadBatch(sources.Skip(start).Take(count).ToList(), buffer);
+            pipeline.LoadBatch(sources.GetRange(start, count), buffer);
             return torch.tensor(buffer).reshape(count, 3, pipeline.Size, pipeline.Size);
         };
     }
