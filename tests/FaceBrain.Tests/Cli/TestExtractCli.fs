@@ -65,4 +65,18 @@ let tests =
             let code, _, err = runCli ([ "extract"; "--data"; "images:" + imgs; "--layers"; "fc"; "--out"; d.File "z" ] @ tiny)
             Expect.equal code 2 "existing store refused"
             Expect.stringContains err "--overwrite" "suggests --overwrite"
+    
+        testCase "--skip-bad leaves unusable images out and lists them; without it the run stops naming the file" <| fun () ->
+            use d = new TempDir()
+            let imgs = imageFolder d
+            zeroByte (Path.Combine(imgs, "broken.png"))
+            let code, _, err = runCli ([ "extract"; "--data"; "images:" + imgs; "--layers"; "fc"; "--out"; d.File "strict" ] @ tiny)
+            Expect.equal code 2 "a bad file stops the run"
+            Expect.stringContains err "broken.png" "names it"
+            Expect.isFalse (Directory.Exists(d.File "strict")) "nothing written"
+            let code, _, err = runCli ([ "extract"; "--data"; "images:" + imgs; "--layers"; "fc"; "--skip-bad"; "--out"; d.File "lenient" ] @ tiny)
+            Expect.equal code 0 err
+            let m = StoreManifest.Read(Path.Combine(d.File "lenient", "manifest.json"))
+            Expect.equal m.NStimuli 6 "the six good images"
+            Expect.exists m.Skipped (fun s -> s.Path.EndsWith "broken.png") "the bad one is listed"
     ]

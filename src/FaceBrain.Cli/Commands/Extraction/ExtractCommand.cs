@@ -170,16 +170,20 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
         if (loaded.Stimuli.Count == 0)
             throw new InputException(loaded.Root, "no usable images" + (loaded.Bad.Count > 0 ? $" ({loaded.Bad.Count} bad files; run 'facebrain data inspect')" : ""));
         if (!skipBad) return (loaded.RequireNoBad().Stimuli, []);
-        // With --skip-bad every image is decoded once up front, so the store's rows are exactly the usable images.
+        // With --skip-bad every image is decoded once up front (in parallel batches), so the store's rows are
+        // exactly the usable images.
         var skipped = loaded.Bad.Select(b => new SkippedFile(b.Path, b.Reason)).ToList();
-        var buffer = new byte[pipeline.BytesPerImage];
-        var good = new List<FaceBrain.Core.Domain.Stimulus>();
-        var sources = pipeline.Sources(loaded.Stimuli);
-        for (int i = 0; i < sources.Count; i++)
-        {
-            if (pipeline.TryLoadPixels(sources[i].Path, sources[i].Box, buffer, out var error)) good.Add(loaded.Stimuli[i]);
-            else skipped.Add(new SkippedFile(sources[i].Path, error));
-        }
+        var sources = pipeline.Sources(loaded.Stimuli).ToList();
+        const int chunk = 256;
+        var buffer = new byte[chunk * pipeline.BytesPerImage];
+        var badRows = new HashSet<int>();
+        for (int start = 0; start < sources.Count; start += chunk)
+            foreach (var b in pipeline.LoadPixelsBatch(sources.GetRange(start, Math.Min(chunk, sources.Count - start)), buffer, skipBad: true))
+            {
+                badRows.Add(start + b.Index);
+                skipped.Add(new SkippedFile(b.Path, b.Reason));
+            }
+        var good = loaded.Stimuli.Where((_, i) => !badRows.Contains(i)).ToList();
         if (good.Count == 0) throw new InputException(loaded.Root, "no image could be decoded");
         return (good, skipped);
     }
