@@ -18,6 +18,7 @@ public static class FaceBrainApp
         {
             config.SetApplicationName("facebrain");
             config.PropagateExceptions();
+            config.UseStrictParsing(); // an unknown or misspelt option is an error, never silently ignored
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Report .NET, TorchSharp and the libtorch in use, CUDA devices, threads and the libstdc++ fix.");
             config.AddBranch("faces", f =>
@@ -36,6 +37,7 @@ public static class FaceBrainApp
             {
                 m.SetDescription("Networks: ResNet-50 (torchvision and Caffe/VGGFace2 layouts) and the Siamese verification net.");
                 m.AddCommand<ModelsLayersCommand>("layers").WithDescription("List the layers a probe or extraction can tap, with output shapes.");
+                m.AddCommand<ModelsForwardCommand>("forward").WithDescription("One layer's output for an input tensor (.npy): for parity checks against another implementation.");
             });
             config.AddBranch("train", t =>
             {

@@ -37,6 +37,8 @@ public static class TorchRuntime
                 // Initialises the CUDA backend too when the loaded libtorch has one; harmless without.
                 if (!torch.TryInitializeDeviceType(DeviceType.CUDA))
                     torch.InitializeDeviceType(DeviceType.CPU);
+                else
+                    CudaFp32.Apply(Fp32Math.PyTorchDefault);
             }
             catch (Exception e) when (e is DllNotFoundException or NotSupportedException or InvalidOperationException)
             {

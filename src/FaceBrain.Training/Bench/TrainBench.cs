@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FaceBrain.Core.Torch;
 using FaceBrain.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,11 +10,11 @@ public enum BenchWorkload { Train, Infer }
 
 /// <summary>A speed measurement on synthetic tensors (no data loading), after <see cref="Warmup"/> untimed steps.</summary>
 public sealed record BenchOptions(ModelSpec Model, BenchWorkload Workload, int Batch, int Steps, int Warmup,
-                                  Precision Precision, bool ChannelsLast, bool Tf32);
+                                  Precision Precision, bool ChannelsLast, Fp32Math Fp32Math);
 
 public sealed record BenchResult(
     string Model, string Workload, string Device, int InputSize, int Batch, int Steps, int Warmup,
-    string Dtype, bool ChannelsLast, bool Tf32, double Seconds, double SecondsPerStep, double ImagesPerSecond);
+    string Dtype, bool ChannelsLast, string Fp32Math, double Seconds, double SecondsPerStep, double ImagesPerSecond);
 
 /// <summary>
 /// <c>bench train</c> times a full SGD step (forward, cross-entropy, backward, momentum update);
@@ -27,20 +28,14 @@ public static class TrainBench
         if (o.Steps < 1) throw new InputException($"--steps {o.Steps}: must be at least 1");
         if (o.Warmup < 0) throw new InputException($"--warmup {o.Warmup}: must be 0 or more");
         if (o.Model.Kind == ModelKind.Siamese) throw new InputException("--model siamese: bench times the ResNet-50 variants");
-        bool cuda = device.type == DeviceType.CUDA;
-        bool oldTf32 = cuda && backends.cuda.matmul.allow_tf32;
-        if (cuda)
-        {
-            backends.cuda.matmul.allow_tf32 = o.Tf32;
-            backends.cudnn.allow_tf32 = o.Tf32;
-        }
+        var before = CudaFp32.Apply(o.Fp32Math);
         try
         {
             return OutOfMemory.Guard(device, o.Batch, () => Measure(o, device));
         }
         finally
         {
-            if (cuda) backends.cuda.matmul.allow_tf32 = oldTf32;
+            CudaFp32.Apply(before);
         }
     }
 
@@ -86,7 +81,7 @@ public static class TrainBench
         Sync(device);
         double s = sw.Elapsed.TotalSeconds;
         return new BenchResult(o.Model.Name, o.Workload.ToString().ToLowerInvariant(), device.ToString(), px, o.Batch, o.Steps, o.Warmup,
-            o.Precision.ToString().ToLowerInvariant(), o.ChannelsLast, o.Tf32, s, s / o.Steps, (double)o.Batch * o.Steps / s);
+            o.Precision.ToString().ToLowerInvariant(), o.ChannelsLast, CudaFp32.Name(o.Fp32Math), s, s / o.Steps, (double)o.Batch * o.Steps / s);
     }
 
     static void Sync(Device device)

@@ -11,12 +11,12 @@ namespace FaceBrain.Training.Data;
 /// </summary>
 public static class FaceData
 {
-    /// <summary>Loads a data spec (kdef:DIR, lfw:DIR, vggface2:DIR, manifest:FILE, images:DIR); refuses one with bad files.</summary>
-    public static LoadResult Load(string spec)
+    /// <summary>Loads a data spec (kdef:DIR, lfw:DIR, vggface2:DIR, manifest:FILE, images:DIR), keeping the rows <paramref name="filter"/> matches; refuses a set with bad files.</summary>
+    public static LoadResult Load(string spec, StimulusFilter? filter = null)
     {
         var result = DataSpec.Load(spec).RequireNoBad();
         if (result.Stimuli.Count == 0) throw new InputException(spec, "no images found");
-        return result;
+        return filter is null ? result : result with { Stimuli = filter.Apply(result.Stimuli, spec) };
     }
 
     /// <summary>The value of <paramref name="column"/> for every stimulus; a missing value is bad input.</summary>

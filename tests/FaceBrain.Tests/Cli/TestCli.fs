@@ -23,4 +23,9 @@ let tests =
             let code, _, err = runCli [ "frobnicate" ]
             Expect.equal code 2 "exit code"
             Expect.stringContains err "frobnicate" "names the verb"
+
+        testCase "a misspelt option exits 2 instead of being ignored" <| fun () ->
+            let code, _, err = runCli [ "models"; "layers"; "--widht"; "8" ]
+            Expect.equal code 2 "exit code"
+            Expect.stringContains err "Unknown option 'widht'" "names the option"
     ]

@@ -1,6 +1,7 @@
 module FaceBrain.Tests.Training.TestBench
 
 open Expecto
+open FaceBrain.Core.Torch
 open FaceBrain.Models
 open FaceBrain.Training
 open FaceBrain.Training.Bench
@@ -33,11 +34,14 @@ let tests =
         testCase "bench train and infer report positive images/s; bad options are refused" <| fun () ->
             let spec = ModelSpec(ModelKind.ResNet50, Width = 2, InputSize = 32)
             for w in [ BenchWorkload.Train; BenchWorkload.Infer ] do
-                let r = TrainBench.Run(BenchOptions(spec, w, 2, 1, 1, Precision.Fp32, false, false), cpu ())
+                let r = TrainBench.Run(BenchOptions(spec, w, 2, 1, 1, Precision.Fp32, false, Fp32Math.PyTorchDefault), cpu ())
                 Expect.isGreaterThan r.ImagesPerSecond 0.0 $"{w} images/s"
                 Expect.equal (r.Batch, r.Steps, r.InputSize) (2, 1, 32) "echoed settings"
-            expectInputError [ "--batch 0" ] (fun () -> TrainBench.Run(BenchOptions(spec, BenchWorkload.Train, 0, 1, 0, Precision.Fp32, false, false), cpu ()))
+            expectInputError [ "--batch 0" ] (fun () -> TrainBench.Run(BenchOptions(spec, BenchWorkload.Train, 0, 1, 0, Precision.Fp32, false, Fp32Math.PyTorchDefault), cpu ()))
             expectInputError [ "--dtype fp16" ] (fun () -> MemoryLayout.ParsePrecision "fp16")
+            expectInputError [ "--fp32-math fast"; "default, tf32 or strict" ] (fun () -> CudaFp32.Parse "fast")
+            Expect.equal (CudaFp32.Parse "strict", CudaFp32.Parse "TF32") (Fp32Math.Strict, Fp32Math.Tf32) "parsed"
+            Expect.equal (CudaFp32.Name Fp32Math.PyTorchDefault) "default" "named" 
 
         testCase "a CUDA out-of-memory error becomes one line with a smaller batch" <| fun () ->
             expectInputError [ "--batch 256: out of memory on cuda:0"; "try --batch 128" ] (fun () ->

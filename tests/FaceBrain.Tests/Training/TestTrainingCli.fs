@@ -38,6 +38,17 @@ let tests =
             Expect.stringContains stdout "folds: session=A, session=B" "session folds"
             Expect.stringContains stdout "chance 25.0 %" "four identities"
 
+        testCase "probe --where angle=S reads the frontal photographs only; an unknown column is bad input" <| fun () ->
+            let code, stdout, err =
+                runCli ([ "probe"; "--model"; "resnet50"; "--data"; "kdef:" + kdef.Value; "--where"; "angle=S"; "--target"; "expression"
+                          "--folds"; "2"; "--permutations"; "0"; "--iterations"; "5" ] @ tiny)
+            Expect.equal code 0 $"exit code ({err})"
+            Expect.stringContains stdout "56 images" "4 identities × 2 sessions × 7 expressions, frontal only"
+            let code, _, err =
+                runCli ([ "probe"; "--model"; "resnet50"; "--data"; "kdef:" + kdef.Value; "--where"; "pose=S"; "--permutations"; "0" ] @ tiny)
+            Expect.equal code 2 "unknown column"
+            Expect.stringContains err "no stimulus has a 'pose' label" "message"
+
         testCase "probe bad input: unknown layer, missing target column, weights of another architecture" <| fun () ->
             let code, _, err = runCli ([ "probe"; "--model"; "resnet50"; "--layer"; "layer9"; "--data"; "kdef:" + kdef.Value ] @ tiny)
             Expect.equal code 2 "unknown layer"

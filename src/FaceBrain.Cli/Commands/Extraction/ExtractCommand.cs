@@ -32,6 +32,10 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
         [Description("kdef:DIR, lfw:DIR, vggface2:DIR, manifest:FILE or images:DIR (a plain folder of images).")]
         public string Data { get; init; } = "";
 
+        [CommandOption("--where <COLUMN=VALUES>")]
+        [Description("Keep only matching images, e.g. angle=S (KDEF frontal); repeatable, all must match.")]
+        public string[]? Where { get; init; }
+
         [CommandOption("--layers <LIST>")]
         [Description("Comma-separated layer names (see 'models layers'), or 'all'.")]
         public string Layers { get; init; } = "";
@@ -112,7 +116,7 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
             Preset = Presets.Parse(s.Preset ?? spec.DefaultPreset),
         });
 
-        var (stimuli, skipped) = LoadStimuli(s.Data, pipeline, s.SkipBad);
+        var (stimuli, skipped) = LoadStimuli(s.Data, pipeline, s.SkipBad, StimulusFilter.Parse(s.Where));
         using var network = Network.Create(spec, device, seed: s.Seed);
         var weights = LoadWeights(network, s.Weights, spec);
         network.Module.eval();
@@ -125,7 +129,7 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
         (Func<int, int, torch.Tensor>, int)? fit = null;
         if (s.FitData is { } fitSpec)
         {
-            var (fitStimuli, _) = LoadStimuli(fitSpec, pipeline, s.SkipBad);
+            var (fitStimuli, _) = LoadStimuli(fitSpec, pipeline, s.SkipBad, null);
             fit = (Loader(fitStimuli, pipeline), fitStimuli.Count);
         }
 
@@ -164,9 +168,10 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
         return 0;
     }
 
-    static (IReadOnlyList<FaceBrain.Core.Domain.Stimulus>, IReadOnlyList<SkippedFile>) LoadStimuli(string spec, ImagePipeline pipeline, bool skipBad)
+    static (IReadOnlyList<FaceBrain.Core.Domain.Stimulus>, IReadOnlyList<SkippedFile>) LoadStimuli(string spec, ImagePipeline pipeline, bool skipBad, StimulusFilter? filter)
     {
         var loaded = DataSpec.Load(spec);
+        if (filter != null && loaded.Stimuli.Count > 0) loaded = loaded with { Stimuli = filter.Apply(loaded.Stimuli, spec) };
         if (loaded.Stimuli.Count == 0)
             throw new InputException(loaded.Root, "no usable images" + (loaded.Bad.Count > 0 ? $" ({loaded.Bad.Count} bad files; run 'facebrain data inspect')" : ""));
         if (!skipBad) return (loaded.RequireNoBad().Stimuli, []);

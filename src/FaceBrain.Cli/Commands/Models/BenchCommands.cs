@@ -29,8 +29,12 @@ public class BenchSettings : ModelSettings
     [Description("Lay out inputs and conv weights channels-last (NHWC strides).")]
     public bool ChannelsLast { get; init; }
 
+    [CommandOption("--fp32-math <MODE>")]
+    [Description("CUDA fp32: default (PyTorch's: TF32 convolutions, fp32 matmuls), tf32 (TF32 matmuls too) or strict (no TF32).")]
+    public string Fp32Math { get; init; } = "default";
+
     [CommandOption("--tf32")]
-    [Description("Allow TF32 matmuls and convolutions on CUDA.")]
+    [Description("Short for --fp32-math tf32.")]
     public bool Tf32 { get; init; }
 
     [CommandOption("--device <DEVICE>")]
@@ -45,10 +49,10 @@ public class BenchSettings : ModelSettings
     {
         var device = DeviceSpec.Parse(Device).Resolve();
         var r = TrainBench.Run(new BenchOptions(ToSpec(), workload, Batch, Steps, Warmup,
-            MemoryLayout.ParsePrecision(Dtype), ChannelsLast, Tf32), device);
+            MemoryLayout.ParsePrecision(Dtype), ChannelsLast, Tf32 ? Core.Torch.Fp32Math.Tf32 : CudaFp32.Parse(Fp32Math)), device);
         if (Json) Console.WriteLine(JsonOutput.Serialize(r));
         else
-            Console.WriteLine($"bench {r.Workload} {r.Model} {r.InputSize}px batch {r.Batch} {r.Dtype}{(r.ChannelsLast ? " channels-last" : "")} " +
+            Console.WriteLine($"bench {r.Workload} {r.Model} {r.InputSize}px batch {r.Batch} {r.Dtype}{(r.ChannelsLast ? " channels-last" : "")} fp32-math {r.Fp32Math} " +
                               $"on {r.Device}: {r.ImagesPerSecond:F1} images/s ({r.SecondsPerStep * 1000:F0} ms/step over {r.Steps} steps after {r.Warmup} warm-up)");
         return 0;
     }

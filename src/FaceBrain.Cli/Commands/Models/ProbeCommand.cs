@@ -27,6 +27,9 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         [CommandOption("--weights <FILE>")] [Description("Weights for --model (.pt, .pth, .safetensors).")] public string? Weights { get; init; }
         [CommandOption("--layer <LAYER>")] [Description("The layer to read (see 'models layers'); default: the pooled features.")] public string? Layer { get; init; }
         [CommandOption("--data <SPEC>")] [Description("Images with the target labels, e.g. kdef:DIR.")] public string? Data { get; init; }
+        [CommandOption("--where <COLUMN=VALUES>")]
+        [Description("Keep only matching images, e.g. angle=S (KDEF frontal) or session=A; repeatable, all must match.")]
+        public string[]? Where { get; init; }
         [CommandOption("--target <COLUMN>")] [Description("identity or expression (or another label column).")] public string Target { get; init; } = "expression";
         [CommandOption("--split-by <COLUMN>")]
         [Description("Identity target: the column whose values are held out in turn (default session: KDEF's A vs B). Other targets: identities are left out.")]
@@ -60,7 +63,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         else backbone = $"{spec.Name} randomly initialised (seed {s.Seed}; no --weights)";
 
         // Labels and honest folds.
-        var data = FaceData.Load(dataSpec);
+        var data = FaceData.Load(dataSpec, StimulusFilter.Parse(s.Where));
         var labels = FaceData.Column(data.Stimuli, s.Target, dataSpec);
         var folds = s.Target == Labels.Identity
             ? ProbeFolds.ByValue(FaceData.Column(data.Stimuli, s.SplitBy ?? Labels.Session, dataSpec), s.SplitBy ?? Labels.Session)

@@ -1,0 +1,73 @@
+using System.ComponentModel;
+using FaceBrain.Core;
+using FaceBrain.Core.IO;
+using FaceBrain.Core.Torch;
+using FaceBrain.Models;
+using FaceBrain.Models.Layers;
+using FaceBrain.Models.Weights;
+using FaceBrain.Training.Checkpoints;
+using Spectre.Console.Cli;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceBrain.Cli.Commands.Models;
+
+/// <summary>
+/// <c>facebrain models forward</c>: one layer's output for an input tensor given as .npy, with no image
+/// decoding or preprocessing in between. This is how FaceBrain's networks are checked against another
+/// implementation (PyTorch, a released model's own outputs): same weights, same tensor, compare the arrays.
+/// </summary>
+public sealed class ModelsForwardCommand : Command<ModelsForwardCommand.Settings>
+{
+    public sealed class Settings : ModelSettings
+    {
+        [CommandOption("--weights <FILE>")] [Description("Weights for --model (.pt, .pth, .safetensors); without it, random weights from --seed.")] public string? Weights { get; init; }
+        [CommandOption("--backbone <CHECKPOINT>")] [Description("A checkpoint from 'train identity' or 'train siamese' instead of --model/--weights.")] public string? Backbone { get; init; }
+        [CommandOption("--input <NPY>")] [Description("Input batch [[N, 3, H, W]] (float32 or float64), already preprocessed.")] public string? Input { get; init; }
+        [CommandOption("--layer <LAYER>")] [Description("The layer to write (see 'models layers'); default: the pooled features.")] public string? Layer { get; init; }
+        [CommandOption("--out <NPY>")] [Description("Output .npy, float32 [[N, features]] (layer output flattened per image).")] public string? Out { get; init; }
+        [CommandOption("--batch <N>")] [Description("Images per forward pass (default 16).")] public int Batch { get; init; } = 16;
+        [CommandOption("--seed <N>")] [Description("Seed of random weights (default 0).")] public long Seed { get; init; }
+        [CommandOption("--device <DEVICE>")] [Description("cpu (default; parity checks are defined in fp32 on the CPU), cuda, cuda:N or auto.")] public string Device { get; init; } = "cpu";
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    {
+        var input = s.Input ?? throw new InputException("--input NPY is required");
+        var output = s.Out ?? throw new InputException("--out NPY is required");
+        if (s.Backbone != null && s.Weights != null) throw new InputException("give --backbone CHECKPOINT or --model NAME --weights FILE, not both");
+        if (s.Batch < 1) throw new InputException($"--batch {s.Batch}: must be at least 1");
+        var x = Npy.ReadAsSingle(input);
+        if (x.Shape.Length != 4 || x.Shape[1] != 3)
+            throw new InputException(input, $"expected an image batch [N, 3, H, W], found shape ({string.Join(", ", x.Shape)})");
+        if (x.Shape[0] == 0) throw new InputException(input, "the batch is empty");
+
+        var device = DeviceSpec.Parse(s.Device).Resolve();
+        var spec = s.Backbone != null ? Checkpoint.ReadInfo(s.Backbone).Model : s.ToSpec();
+        var layer = s.Layer ?? (spec.Kind == ModelKind.Siamese ? "tower.embedding" : "avgpool");
+        LayerCatalogue.Require(spec, layer);
+        using var net = Network.Create(spec, device, s.Seed);
+        if (s.Backbone != null) Checkpoint.LoadModel(s.Backbone, net.Module);
+        else if (s.Weights != null) WeightImport.LoadFile(net.Module, s.Weights, spec.Name);
+        net.Module.eval();
+
+        using var tap = new LayerTap(net, [layer]);
+        using var _ = no_grad();
+        using var all = torch.tensor(x.Data, x.Shape);
+        var parts = new List<float[]>();
+        long features = 0;
+        for (long from = 0; from < x.Shape[0]; from += s.Batch)
+        {
+            using var scope = NewDisposeScope();
+            var batch = all.narrow(0, from, Math.Min(s.Batch, x.Shape[0] - from)).to(device);
+            net.Forward(batch);
+            var y = tap.Outputs[layer].to(float32).cpu();
+            features = y.shape[1];
+            parts.Add(y.data<float>().ToArray());
+        }
+        var flat = parts.SelectMany(p => p).ToArray();
+        Npy.Write<float>(output, flat, x.Shape[0], features);
+        Console.Error.WriteLine($"models forward: {spec.Name} {layer} of {x.Shape[0]} images -> {output} ({x.Shape[0]}×{features})");
+        return 0;
+    }
+}
