@@ -129,8 +129,26 @@ def make(out):
         torch.save(sd, os.path.join(out, f"{name}.pt"))
         save_safetensors(os.path.join(out, f"{name}.safetensors"), sd)
         with torch.no_grad():
-            save_npy(os.path.join(out, f"ref-{name}.npy"), net.features(x))
+            ref = net.features(x)
+        save_npy(os.path.join(out, f"ref-{name}.npy"), ref)
         print(f"made {name}: {sum(p.numel() for p in sd.values())} values, torch {torch.__version__}")
+        if not caffe:
+            check_against_torchvision(sd, x, ref)
+
+
+def check_against_torchvision(sd, x, ref):
+    """The reference itself: the torchvision layout must equal torchvision's own resnet50 (when installed)."""
+    try:
+        import torchvision
+    except ImportError:
+        print("torchvision not installed: the reference's torchvision layout is not cross-checked")
+        return
+    tv = torchvision.models.resnet50(num_classes=1000)
+    tv.load_state_dict(sd)
+    tv.fc = nn.Identity()
+    with torch.no_grad():
+        d = (tv.eval()(x) - ref).abs().max().item()
+    print(json.dumps({"reference_vs_torchvision_max_abs": d, "torchvision": torchvision.__version__}))
 
 
 def compare(out):
