@@ -18,7 +18,7 @@ public sealed record ProbeResult(
 public static class ProbeRunner
 {
     public static ProbeResult Run(string backbone, string layer, string target, Tensor features, IReadOnlyList<string> labels,
-                                  IReadOnlyList<ProbeFold> folds, ProbeFit fit, int permutations, long seed)
+                                  IReadOnlyList<ProbeFold> folds, ProbeFit fit, int permutations, long seed, Device? device = null)
     {
         var classes = labels.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (classes.Length < 2) throw new InputException($"probe: target '{target}' has {classes.Length} class(es); a probe needs at least two");
@@ -50,7 +50,7 @@ public static class ProbeRunner
             using var scope = NewDisposeScope();
             var xtr = features.index_select(0, tensor(f.Train.Select(i => (long)i).ToArray()));
             var xte = features.index_select(0, tensor(f.Test.Select(i => (long)i).ToArray()));
-            var preds = LinearProbe.FitPredict(xtr, sets, xte, classes.Length, fit);
+            var preds = LinearProbe.FitPredict(xtr, sets, xte, classes.Length, fit, device);
             for (int k = 0; k < f.Test.Length; k++)
             {
                 long t = y[f.Test[k]];

@@ -80,7 +80,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
             var sw = System.Diagnostics.Stopwatch.StartNew();
             using var features = FrozenFeatures.Extract(n, layer, images.Images, device);
             double extract = sw.Elapsed.TotalSeconds;
-            var r = ProbeRunner.Run(name, layer, s.Target, features, labels, folds, fit, s.Permutations, s.Seed);
+            var r = ProbeRunner.Run(name, layer, s.Target, features, labels, folds, fit, s.Permutations, s.Seed, device);
             Console.Error.WriteLine($"probe: features {features.shape[0]}×{features.shape[1]} in {extract:F1} s, " +
                                     $"{folds.Count} folds × {1 + s.Permutations} linear layers in {sw.Elapsed.TotalSeconds - extract:F1} s");
             return r;
