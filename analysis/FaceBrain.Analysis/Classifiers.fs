@@ -61,6 +61,14 @@ let private localCodes (y: int[]) =
 
 // ---------------------------------------------------------------- logistic regression
 
+/// A symmetric preconditioner P (θ = P v): dense with its inverse, or diagonal.
+type private Precond =
+    | Dense of p: Tensor * inverse: Tensor
+    | Diagonal of scale: Tensor
+    member this.Apply(x: Tensor) = match this with Dense(p, _) -> p.matmul(x) | Diagonal s -> x * s
+    member this.Inverse(x: Tensor) = match this with Dense(_, pi) -> pi.matmul(x) | Diagonal s -> x / s
+    member this.Dispose() = match this with Dense(p, pi) -> p.Dispose(); pi.Dispose() | Diagonal s -> s.Dispose()
+
 /// The objective and its gradient, both divided by C·n: f = mean log-loss + ‖W‖²/(2Cn).
 /// θ is [(p+1), m] (last row the intercept); m = k for multinomial, 1 for binomial (class 0's logit fixed at 0).
 type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float) =
@@ -71,11 +79,39 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float) =
         m[m.Length - 1] <- 0.0
         matrix xa.device m.Length 1 m
     let onehot = torch.nn.functional.one_hot(y, int64 k).to_type(torch.ScalarType.Float64)
+    // Preconditioner: the solver works on v with θ = P v, P = H^(-1/2), H = XᵀDX/n + penalty an approximation of
+    // the objective's Hessian (D: each row's softmax curvature, ¼ at θ = 0). The optimum θ is the same (a change
+    // of variables, not of the objective). On correlated, unscaled network features plain L-BFGS needed thousands
+    // of iterations; with P, tens. D is refreshed at the current θ every 50 iterations (see lbfgs), since on
+    // nearly separable data the curvature at the optimum is far below ¼. Above 2,048 columns only diag(H) is used.
+    let build (curvature: Tensor) =
+        use s = torch.NewDisposeScope()
+        if xa.shape[1] <= 2048L then
+            let h = xa.t().matmul(xa * curvature) / sc n + torch.diag(mask.squeeze(1L)) / sc (c * n)
+            let struct (lam, q) = torch.linalg.eigh(h)
+            let lam = lam.clamp_min(sc (1e-12 * item (lam.max ())))
+            let pm = q.matmul(torch.diag(lam.rsqrt())).matmul(q.t())
+            let pinv = q.matmul(torch.diag(lam.sqrt())).matmul(q.t())
+            Dense(s.MoveToOuter(pm), s.MoveToOuter(pinv))
+        else
+            let h = (xa * xa * curvature).mean([| 0L |]).unsqueeze(1L) + mask / sc (c * n)
+            Diagonal(s.MoveToOuter(h.rsqrt()))
+    let mutable pre =
+        use quarter = torch.full([| xa.shape[0]; 1L |], sc 0.25, dtype = torch.ScalarType.Float64, device = xa.device)
+        build quarter
     member _.Columns = if binary then 1 else k
     member _.Rows = xa.shape[1]
-    /// (f, ∇f) at θ; the returned gradient tensor belongs to the caller.
-    member _.Evaluate(theta: Tensor) : float * Tensor =
+    /// θ → the solver's variables v, and back.
+    member _.ToSolver(theta: Tensor) = pre.Inverse theta
+    member _.FromSolver(v: Tensor) = pre.Apply v
+    /// max |∂f/∂θ| from the solver's gradient ∂f/∂v = Pᵀ∂f/∂θ (convergence is judged on θ, as scikit-learn does).
+    member _.ThetaGradientMax(gv: Tensor) =
+        use g = pre.Inverse gv
+        item (g.abs().max ())
+    /// (f, ∂f/∂v) at v; the returned gradient tensor belongs to the caller.
+    member _.Evaluate(v: Tensor) : float * Tensor =
         use scope = torch.NewDisposeScope()
+        let theta = pre.Apply v
         let z = xa.matmul(theta)
         let zfull = if binary then torch.cat([| torch.zeros_like(z); z |], 1L) else z
         let lse = zfull.logsumexp(1L, keepdim = true)
@@ -86,8 +122,22 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float) =
         let resid = logp.exp() - onehot
         let r = if binary then resid.narrow(1L, 1L, 1L) else resid
         let g = xa.t().matmul(r) / sc n + wt / sc (c * n)
-        f, scope.MoveToOuter(g)
-    member _.Dispose() = mask.Dispose(); onehot.Dispose()
+        f, scope.MoveToOuter(pre.Apply g)
+    /// Rebuilds P from the rows' curvature at θ (the mean over classes of p(1 − p), floored so that a row never
+    /// drops out entirely).
+    member _.Refresh(theta: Tensor) =
+        let curvature =
+            use scope = torch.NewDisposeScope()
+            let z = xa.matmul(theta)
+            let zfull = if binary then torch.cat([| torch.zeros_like(z); z |], 1L) else z
+            let prob = torch.nn.functional.softmax(zfull, 1L)
+            let d = (prob * (sc 1.0 - prob)).sum([| 1L |], keepdim = true) / sc (if binary then 1.0 else float k)
+            scope.MoveToOuter(d.clamp_min(sc 1e-6))
+        let fresh = build curvature
+        curvature.Dispose()
+        pre.Dispose()
+        pre <- fresh
+    member _.Dispose() = mask.Dispose(); onehot.Dispose(); pre.Dispose()
 
 let private dot (a: Tensor) (b: Tensor) = item ((a * b).sum ())
 let private maxAbs (a: Tensor) = item (a.abs().max ())
@@ -95,14 +145,32 @@ let private maxAbs (a: Tensor) = item (a.abs().max ())
 /// L-BFGS (20 pairs) with a backtracking Armijo line search. Returns θ and the fit report.
 let private lbfgs (problem: LogisticProblem) (theta0: Tensor) (tol: float) (maxIter: int) : Tensor * FitReport =
     let history = Collections.Generic.List<Tensor * Tensor * float>()
-    let mutable theta = theta0.clone()
+    let mutable theta = problem.ToSolver theta0
     let mutable f, g = problem.Evaluate theta
     let mutable evaluations = 1
     let mutable iter = 0
-    let mutable converged = maxAbs g <= tol
+    let mutable converged = problem.ThetaGradientMax g <= tol
     let mutable stalled = false
     while not converged && not stalled && iter < maxIter do
         iter <- iter + 1
+        if iter % 50 = 0 then
+            // Re-precondition at the current θ (the curvature has moved away from its starting value): new
+            // variables, so the curvature pairs of the old ones are dropped.
+            let thetaNow = problem.FromSolver theta
+            problem.Refresh thetaNow
+            theta.Dispose(); g.Dispose()
+            theta <- problem.ToSolver thetaNow
+            thetaNow.Dispose()
+            let fNew, gNew = problem.Evaluate theta
+            f <- fNew
+            g <- gNew
+            evaluations <- evaluations + 1
+            for (s, yv, _) in history do s.Dispose(); yv.Dispose()
+            history.Clear()
+        // Each iteration's temporaries (scaled copies in the two-loop recursion, the dot products) are freed
+        // at its end; only the accepted θ, its gradient and the new curvature pair move out. Without this a
+        // 70-class fit of 1,300 iterations held 8.7 GB until the fit returned.
+        use iterScope = torch.NewDisposeScope()
         // Two-loop recursion: d = -H·g.
         let q = g.clone()
         let alphas = Array.zeroCreate history.Count
@@ -141,10 +209,12 @@ let private lbfgs (problem: LogisticProblem) (theta0: Tensor) (tol: float) (maxI
             // not be driven below about sqrt(machine epsilon)).
             let withinRounding = abs (fc - f) <= 1e-13 * max 1.0 (abs f) && maxAbs gc < maxAbs g
             if fc <= f + 1e-4 * step * slope || withinRounding then
+                iterScope.MoveToOuter(candidate, gc) |> ignore
                 let s = candidate - theta
                 let yv = gc - g
                 let sy = dot s yv
                 if sy > 1e-12 * dot yv yv then
+                    iterScope.MoveToOuter(s, yv) |> ignore
                     history.Add((s, yv, 1.0 / sy))
                     if history.Count > 20 then
                         let s0, y0, _ = history[0]
@@ -157,7 +227,7 @@ let private lbfgs (problem: LogisticProblem) (theta0: Tensor) (tol: float) (maxI
                 let fOld = f
                 f <- fc
                 accepted <- true
-                converged <- maxAbs g <= tol
+                converged <- problem.ThetaGradientMax g <= tol
                 ignore fOld
             else
                 candidate.Dispose(); gc.Dispose()
@@ -165,9 +235,12 @@ let private lbfgs (problem: LogisticProblem) (theta0: Tensor) (tol: float) (maxI
                 tries <- tries + 1
         d.Dispose()
         if not accepted then stalled <- true
-    let gmax = maxAbs g
+    let gmax = problem.ThetaGradientMax g
     for (s, yv, _) in history do s.Dispose(); yv.Dispose()
     g.Dispose()
+    let v = theta
+    let theta = problem.FromSolver v
+    v.Dispose()
     theta, { Iterations = iter; Evaluations = evaluations; Converged = converged || gmax <= tol; GradientMax = gmax }
 
 /// The gradient of the (C·n)-scaled logistic objective at a model: zero at the optimum (for tests).
@@ -181,8 +254,8 @@ let logisticGradient (c: float) (x: Tensor) (y: int[]) (m: Model) : float =
     let theta =
         if k = 2 then torch.cat([| m.Weights.narrow(1L, 1L, 1L); m.Bias.narrow(0L, 1L, 1L).unsqueeze(0L) |], 0L)
         else torch.cat([| m.Weights; m.Bias.unsqueeze(0L) |], 0L)
-    let _, g = problem.Evaluate theta
-    let r = maxAbs g
+    let _, g = problem.Evaluate(problem.ToSolver theta)
+    let r = problem.ThetaGradientMax g
     problem.Dispose()
     r
 

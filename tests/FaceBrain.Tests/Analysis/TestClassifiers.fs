@@ -55,6 +55,24 @@ let tests =
         testCase "multinomial logistic: the optimum on separable data with p > n" <| fun () -> checkOptimal 0.5 24 40 4 2.0 2
         testCase "binomial logistic: the optimum (two classes)" <| fun () -> checkOptimal 2.0 40 6 2 1.0 3
 
+        testCase "logistic on badly scaled, correlated features (like network layers) converges in few iterations" <| fun () ->
+            // Columns mixed and rescaled over five orders of magnitude: the Hessian is badly conditioned, which
+            // took the unpreconditioned L-BFGS thousands of iterations on real layers.
+            let n, p, k = 150, 30, 5
+            let x0, y = blobs 11 n p k 1.5
+            let rng = Random 12
+            let mix = Array.init (p * p) (fun _ -> rng.NextDouble() - 0.5)
+            let scale = Array.init p (fun j -> 10.0 ** (float (j % 6) - 2.0))
+            let x = Array.init (n * p) (fun idx ->
+                let i, j = idx / p, idx % p
+                scale[j] * (x0[i * p + j] + Seq.sum (seq { for l in 0 .. p - 1 -> 0.8 * mix[j * p + l] * x0[i * p + l] })))
+            use xt = matrix cpu.Value n p x
+            use m = fit (Classifier.Logistic { defaultLogistic with C = 1.0 }) xt y None
+            printfn "badly scaled logistic: %d iterations, max gradient %g, converged %b" m.Report.Iterations m.Report.GradientMax m.Report.Converged
+            Expect.isTrue m.Report.Converged "converged"
+            Expect.isLessThan m.Report.Iterations 300 "iterations"
+            Expect.isLessThan (logisticGradient 1.0 xt y m) defaultLogistic.Tolerance "scaled gradient below the tolerance at the solution"
+
         testCase "two classes use one binomial coefficient vector (scikit-learn), not a symmetric softmax" <| fun () ->
             // x = -1 (class 0), +1 (class 1), C = 1: by symmetry b = 0 and w solves w = 2/(1+e^w),
             // from minimising 2·log(1+e^-w) + w²/2. (The symmetric softmax would give another w.)
