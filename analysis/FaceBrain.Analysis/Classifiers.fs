@@ -61,13 +61,15 @@ let private localCodes (y: int[]) =
 
 // ---------------------------------------------------------------- logistic regression
 
-/// A symmetric preconditioner P (θ = P v): dense with its inverse, or diagonal.
+/// A symmetric preconditioner P (θ = P v): none, dense with its inverse, or diagonal. Apply and Inverse
+/// always return a new tensor (an alias for none), which the caller owns.
 type private Precond =
+    | NoPrecond
     | Dense of p: Tensor * inverse: Tensor
     | Diagonal of scale: Tensor
-    member this.Apply(x: Tensor) = match this with Dense(p, _) -> p.matmul(x) | Diagonal s -> x * s
-    member this.Inverse(x: Tensor) = match this with Dense(_, pi) -> pi.matmul(x) | Diagonal s -> x / s
-    member this.Dispose() = match this with Dense(p, pi) -> p.Dispose(); pi.Dispose() | Diagonal s -> s.Dispose()
+    member this.Apply(x: Tensor) = match this with NoPrecond -> x.alias() | Dense(p, _) -> p.matmul(x) | Diagonal s -> x * s
+    member this.Inverse(x: Tensor) = match this with NoPrecond -> x.alias() | Dense(_, pi) -> pi.matmul(x) | Diagonal s -> x / s
+    member this.Dispose() = match this with NoPrecond -> () | Dense(p, pi) -> p.Dispose(); pi.Dispose() | Diagonal s -> s.Dispose()
 
 /// The objective and its gradient, both divided by C·n: f = mean log-loss + ‖W‖²/(2Cn).
 /// θ is [(p+1), m] (last row the intercept); m = k for multinomial, 1 for binomial (class 0's logit fixed at 0).
@@ -80,10 +82,11 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float) =
         matrix xa.device m.Length 1 m
     let onehot = torch.nn.functional.one_hot(y, int64 k).to_type(torch.ScalarType.Float64)
     // Preconditioner: the solver works on v with θ = P v, P = H^(-1/2), H = XᵀDX/n + penalty an approximation of
-    // the objective's Hessian (D: each row's softmax curvature, ¼ at θ = 0). The optimum θ is the same (a change
-    // of variables, not of the objective). On correlated, unscaled network features plain L-BFGS needed thousands
-    // of iterations; with P, tens. D is refreshed at the current θ every 50 iterations (see lbfgs), since on
-    // nearly separable data the curvature at the optimum is far below ¼. Above 2,048 columns only diag(H) is used.
+    // the objective's Hessian at the current θ (D: each row's softmax curvature). The optimum θ is the same (a
+    // change of variables, not of the objective). Easy fits converge unpreconditioned within 50 iterations and
+    // never pay for it; a fit still running then gets P, rebuilt every 50 iterations (see lbfgs). On correlated,
+    // unscaled network features plain L-BFGS needed thousands of iterations; with P, about a hundred. Above 2,048
+    // columns only diag(H) is used.
     let build (curvature: Tensor) =
         use s = torch.NewDisposeScope()
         if xa.shape[1] <= 2048L then
@@ -96,9 +99,7 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float) =
         else
             let h = (xa * xa * curvature).mean([| 0L |]).unsqueeze(1L) + mask / sc (c * n)
             Diagonal(s.MoveToOuter(h.rsqrt()))
-    let mutable pre =
-        use quarter = torch.full([| xa.shape[0]; 1L |], sc 0.25, dtype = torch.ScalarType.Float64, device = xa.device)
-        build quarter
+    let mutable pre = NoPrecond
     member _.Columns = if binary then 1 else k
     member _.Rows = xa.shape[1]
     /// θ → the solver's variables v, and back.
