@@ -4,8 +4,6 @@ using FaceBrain.Core.IO;
 using FaceBrain.Core.Torch;
 using FaceBrain.Models;
 using FaceBrain.Models.Layers;
-using FaceBrain.Models.Weights;
-using FaceBrain.Training.Checkpoints;
 using Spectre.Console.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -35,7 +33,6 @@ public sealed class ModelsForwardCommand : Command<ModelsForwardCommand.Settings
     {
         var input = s.Input ?? throw new InputException("--input NPY is required");
         var output = s.Out ?? throw new InputException("--out NPY is required");
-        if (s.Backbone != null && s.Weights != null) throw new InputException("give --backbone CHECKPOINT or --model NAME --weights FILE, not both");
         if (s.Batch < 1) throw new InputException($"--batch {s.Batch}: must be at least 1");
         var x = Npy.ReadAsSingle(input);
         if (x.Shape.Length != 4 || x.Shape[1] != 3)
@@ -43,16 +40,13 @@ public sealed class ModelsForwardCommand : Command<ModelsForwardCommand.Settings
         if (x.Shape[0] == 0) throw new InputException(input, "the batch is empty");
 
         var device = DeviceSpec.Parse(s.Device).Resolve();
-        var spec = s.Backbone != null ? Checkpoint.ReadInfo(s.Backbone).Model : s.ToSpec();
-        var layer = s.Layer ?? (spec.Kind == ModelKind.Siamese ? "tower.embedding" : "avgpool");
-        LayerCatalogue.Require(spec, layer);
-        using var net = Network.Create(spec, device, s.Seed);
-        if (s.Backbone != null) Checkpoint.LoadModel(s.Backbone, net.Module);
-        else if (s.Weights != null) WeightImport.LoadFile(net.Module, s.Weights, spec.Name);
+        var (net, description, layer) = Backbone.Open(s.Backbone, s.Weights, s, s.Layer, device, s.Seed);
+        using var _ = net;
+        var spec = net.Spec;
         net.Module.eval();
 
         using var tap = new LayerTap(net, [layer]);
-        using var _ = no_grad();
+        using var noGrad = no_grad();
         using var all = torch.tensor(x.Data, x.Shape);
         var parts = new List<float[]>();
         long features = 0;
@@ -67,7 +61,7 @@ public sealed class ModelsForwardCommand : Command<ModelsForwardCommand.Settings
         }
         var flat = parts.SelectMany(p => p).ToArray();
         Npy.Write<float>(output, flat, x.Shape[0], features);
-        Console.Error.WriteLine($"models forward: {spec.Name} {layer} of {x.Shape[0]} images -> {output} ({x.Shape[0]}×{features})");
+        Console.Error.WriteLine($"models forward: {description}, {layer} of {x.Shape[0]} images -> {output} ({x.Shape[0]}×{features})");
         return 0;
     }
 }

@@ -4,9 +4,6 @@ using FaceBrain.Core.IO;
 using FaceBrain.Core.Torch;
 using FaceBrain.Data.Loading;
 using FaceBrain.Models;
-using FaceBrain.Models.Layers;
-using FaceBrain.Models.Weights;
-using FaceBrain.Training.Checkpoints;
 using FaceBrain.Training.Data;
 using FaceBrain.Training.Probe;
 using Spectre.Console.Cli;
@@ -47,20 +44,14 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         var dataSpec = s.Data ?? throw new FaceBrain.Core.InputException("--data is required (e.g. --data kdef:DIR)");
-        if (s.Backbone != null && s.Weights != null) throw new FaceBrain.Core.InputException("give --backbone CHECKPOINT or --model NAME --weights FILE, not both");
         if (s.Permutations < 0) throw new FaceBrain.Core.InputException($"--permutations {s.Permutations}: must be 0 or more");
         if (s.Out != null && File.Exists(s.Out)) throw new FaceBrain.Core.InputException(s.Out, "--out names a file, not a folder");
         var device = DeviceSpec.Parse(s.Device).Resolve();
 
         // The backbone and its description.
-        var spec = s.Backbone != null ? Checkpoint.ReadInfo(s.Backbone).Model : s.ToSpec();
-        var layer = s.Layer ?? (spec.Kind == ModelKind.Siamese ? "tower.embedding" : "avgpool");
-        LayerCatalogue.Require(spec, layer);
-        using var net = Network.Create(spec, device, s.Seed);
-        string backbone;
-        if (s.Backbone != null) { Checkpoint.LoadModel(s.Backbone, net.Module); backbone = $"checkpoint {s.Backbone}"; }
-        else if (s.Weights != null) { WeightImport.LoadFile(net.Module, s.Weights, spec.Name); backbone = $"{spec.Name} weights {s.Weights}"; }
-        else backbone = $"{spec.Name} randomly initialised (seed {s.Seed}; no --weights)";
+        var (net, backbone, layer) = Backbone.Open(s.Backbone, s.Weights, s, s.Layer, device, s.Seed);
+        using var _ = net;
+        var spec = net.Spec;
 
         // Labels and honest folds.
         var data = FaceData.Load(dataSpec, StimulusFilter.Parse(s.Where));
