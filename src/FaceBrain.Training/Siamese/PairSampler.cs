@@ -36,4 +36,44 @@ public static class PairSampler
         rng.Shuffle(pairs);
         return pairs;
     }
+
+    /// <summary>
+    /// Hard negatives: replaces the second image of a share <paramref name="fraction"/> of the different pairs by
+    /// the candidate, among <paramref name="pool"/> images of other identities drawn at random, that the current
+    /// network finds most alike (highest <paramref name="similarity"/> to the first image). Drawing from a random
+    /// pool rather than the whole set keeps the negatives hard but not only the few closest look-alikes (or label
+    /// noise). Same pairs are untouched, so the pairs stay balanced. Seeded: the same network gives the same pairs.
+    /// </summary>
+    /// <param name="similarity">Scores (anchor, candidate) row pairs in one batch; higher is more alike.</param>
+    public static Pair[] WithHardNegatives(Pair[] pairs, IReadOnlyList<long> labels, double fraction, int pool, int seed,
+                                           Func<int[], int[], double[]> similarity)
+    {
+        if (fraction < 0 || fraction > 1) throw new InputException($"--hard-negatives {fraction}: must be between 0 and 1");
+        if (pool < 2) throw new InputException($"hard-negative pool {pool}: must be at least 2");
+        var rng = new Random(seed);
+        var chosen = Enumerable.Range(0, pairs.Length).Where(k => !pairs[k].Same && rng.NextDouble() < fraction).ToArray();
+        if (chosen.Length == 0) return pairs;
+        var anchors = new int[chosen.Length * pool];
+        var candidates = new int[chosen.Length * pool];
+        for (int c = 0; c < chosen.Length; c++)
+        {
+            int a = pairs[chosen[c]].A;
+            for (int j = 0; j < pool; j++)
+            {
+                int b;
+                do b = rng.Next(labels.Count); while (labels[b] == labels[a]);
+                anchors[c * pool + j] = a;
+                candidates[c * pool + j] = b;
+            }
+        }
+        var score = similarity(anchors, candidates);
+        var result = (Pair[])pairs.Clone();
+        for (int c = 0; c < chosen.Length; c++)
+        {
+            int best = c * pool;
+            for (int j = c * pool + 1; j < (c + 1) * pool; j++) if (score[j] > score[best]) best = j;
+            result[chosen[c]] = new Pair(anchors[best], candidates[best], false);
+        }
+        return result;
+    }
 }

@@ -27,8 +27,10 @@ public sealed class SiameseTask : ITrainingTask
     Generator? _gen;
 
     public SiameseTask(Network network, FaceTensors train, int pairsPerEpoch, FaceTensors evalImages, IReadOnlyList<EvalPair> evalPairs,
-                       Augmentation aug, Device device)
+                       Augmentation aug, Device device, double hardNegatives = 0)
     {
+        if (hardNegatives < 0 || hardNegatives > 1) throw new InputException($"--hard-negatives {hardNegatives}: must be between 0 and 1");
+        HardNegatives = hardNegatives;
         _net = network.AsSiamese ?? throw new InputException("train siamese: --model must be siamese");
         if (pairsPerEpoch < 2) throw new InputException($"--pairs {pairsPerEpoch}: must be at least 2");
         if (evalPairs.Count == 0) throw new InputException("train siamese: no evaluation pairs (empty split)");
@@ -46,6 +48,10 @@ public sealed class SiameseTask : ITrainingTask
     public Network Network { get; }
     public IReadOnlyList<string> Classes => ["different", "same"];
     public int PairsPerEpoch { get; }
+    /// <summary>Share of the different pairs replaced by mined hard negatives from the second epoch on.</summary>
+    public double HardNegatives { get; }
+    /// <summary>Images of other identities among which each hard negative is the most alike.</summary>
+    public const int HardNegativePool = 16;
     public VerificationResult? LastVerification { get; private set; }
 
     public int StepsPerEpoch(int batch) => PairsPerEpoch / batch + (PairsPerEpoch % batch >= 2 ? 1 : 0);
@@ -53,10 +59,36 @@ public sealed class SiameseTask : ITrainingTask
     public void BeginEpoch(int epoch, long seed, int batch)
     {
         _pairs = PairSampler.Balanced(_train.LabelArray, PairsPerEpoch, Splits.SeedFor(seed, epoch, 3));
+        // From the second epoch the network has learned something worth mining against.
+        if (HardNegatives > 0 && epoch > 1)
+            _pairs = PairSampler.WithHardNegatives(_pairs, _train.LabelArray, HardNegatives, HardNegativePool,
+                                                   Splits.SeedFor(seed, epoch, 4), Similarity(Math.Max(2, batch)));
         _batch = batch;
         _gen?.Dispose();
         _gen = new Generator((ulong)Splits.SeedFor(seed, epoch, 2));
     }
+
+    /// <summary>The current network's pair scores over training rows: every image embedded once in eval mode.</summary>
+    Func<int[], int[], double[]> Similarity(int batch) => (a, b) =>
+    {
+        bool training = _net.training;
+        _net.eval();
+        try
+        {
+            using var emb = EmbedAll(_net, _train, _device, batch);
+            using var _ = no_grad();
+            using var ia = tensor(a.Select(i => (long)i).ToArray());
+            using var ib = tensor(b.Select(i => (long)i).ToArray());
+            using var ea = emb.index_select(0, ia).to(_device);
+            using var eb = emb.index_select(0, ib).to(_device);
+            using var s = _net.ScoreEmbeddings(ea, eb).cpu().to_type(ScalarType.Float64);
+            return s.data<double>().ToArray();
+        }
+        finally
+        {
+            _net.train(training);
+        }
+    };
 
     public StepResult Step(int step)
     {
@@ -90,8 +122,8 @@ public sealed class SiameseTask : ITrainingTask
         return new EvalResult(LastVerification.Accuracy, LastVerification.Auc, LastVerification.AccuracyStd);
     }
 
-    /// <summary>Embeds each image once (eval mode), scores every pair, and runs the fold protocol.</summary>
-    public static VerificationResult Evaluate(SiameseNetwork net, FaceTensors images, IReadOnlyList<EvalPair> pairs, Device device, int batch)
+    /// <summary>[N, E] CPU embeddings of every image, in row order (the caller sets eval mode).</summary>
+    static Tensor EmbedAll(SiameseNetwork net, FaceTensors images, Device device, int batch)
     {
         using var _ = no_grad();
         var chunks = new List<Tensor>();
@@ -99,11 +131,18 @@ public sealed class SiameseTask : ITrainingTask
         {
             int n = Math.Min(batch, images.Count - from);
             using var x = images.Images.narrow(0, from, n).to(device);
-            var e = net.Embed(x).cpu();
-            chunks.Add(e);
+            chunks.Add(net.Embed(x).cpu());
         }
-        using var emb = cat(chunks);
+        var emb = cat(chunks);
         foreach (var c in chunks) c.Dispose();
+        return emb;
+    }
+
+    /// <summary>Embeds each image once (eval mode), scores every pair, and runs the fold protocol.</summary>
+    public static VerificationResult Evaluate(SiameseNetwork net, FaceTensors images, IReadOnlyList<EvalPair> pairs, Device device, int batch)
+    {
+        using var _ = no_grad();
+        using var emb = EmbedAll(net, images, device, batch);
         using var ia = tensor(pairs.Select(p => (long)p.A).ToArray());
         using var ib = tensor(pairs.Select(p => (long)p.B).ToArray());
         using var ea = emb.index_select(0, ia).to(device);

@@ -81,7 +81,7 @@ let tests =
             Expect.stringContains err "already exists" "message"
             let code, stdout, err =
                 runCli [ "train"; "siamese"; "--data"; "kdef:" + kdef.Value; "--width"; "2"; "--blocks"; "2"; "--input-size"; "32"; "--pairs"; "32"
-                         "--epochs"; "1"; "--batch"; "16"; "--out"; out.File "siam"; "--device"; "cpu" ]
+                         "--epochs"; "2"; "--batch"; "16"; "--hard-negatives"; "0.5"; "--out"; out.File "siam"; "--device"; "cpu" ]
             Expect.equal code 0 $"train siamese ({err})"
             Expect.stringContains stdout "10-fold verification: accuracy" "LFW-protocol result"
             Expect.isTrue (File.Exists(out.File "siam/verification.json")) "verification.json"

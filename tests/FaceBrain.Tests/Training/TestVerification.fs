@@ -50,6 +50,24 @@ let tests =
             Expect.equal (PairSampler.Balanced(labels, 200, 5)) pairs "seeded: same draw again"
             expectInputError [ "no identity has two images" ] (fun () -> PairSampler.Balanced([| 0L; 1L |], 4, 1))
 
+        testCase "hard negatives: the most alike other-identity image of the pool replaces the negative" <| fun () ->
+            // 8 identities × 4 images; a 1-d "embedding" = the identity number, so identity 3 is most like 2 and 4.
+            let labels = Array.init 32 (fun i -> int64 (i / 4))
+            let pairs = PairSampler.Balanced(labels, 400, 7)
+            let similarity (a: int[]) (b: int[]) = Array.map2 (fun i j -> -(abs (float labels[i] - float labels[j]))) a b
+            let mined = PairSampler.WithHardNegatives(pairs, labels, 1.0, 16, 3, System.Func<_, _, _>(similarity))
+            Expect.equal (mined |> Array.filter (fun p -> p.Same)) (pairs |> Array.filter (fun p -> p.Same)) "same pairs untouched"
+            for p in mined |> Array.filter (fun p -> not p.Same) do
+                Expect.notEqual labels[p.A] labels[p.B] "a negative is another identity"
+            let gap (ps: Pair[]) = ps |> Array.filter (fun p -> not p.Same) |> Array.averageBy (fun p -> abs (float (labels[p.A] - labels[p.B])))
+            Expect.isLessThan (gap mined) 1.1 "mined negatives are neighbours (a pool of 16 almost always holds one)"
+            Expect.isGreaterThan (gap pairs) 2.0 "random negatives are not"
+            let half = PairSampler.WithHardNegatives(pairs, labels, 0.5, 16, 3, System.Func<_, _, _>(similarity))
+            let changed = Array.map2 (fun a b -> a <> b) pairs half |> Array.filter id |> Array.length
+            Expect.isTrue (changed > 50 && changed < 150) $"about half of the 200 negatives replaced ({changed})"
+            Expect.equal (PairSampler.WithHardNegatives(pairs, labels, 0.5, 16, 3, System.Func<_, _, _>(similarity))) half "seeded"
+            expectInputError [ "--hard-negatives 1.5" ] (fun () -> PairSampler.WithHardNegatives(pairs, labels, 1.5, 16, 3, System.Func<_, _, _>(similarity)))
+
         testCase "learning-rate schedule by hand: warm-up, step, cosine" <| fun () ->
             let step = Schedule(ScheduleKind.Step, 0.1, 100, WarmupSteps = 4, StepEvery = 10, Gamma = 0.5)
             Expect.floatClose Accuracy.high (step.At 0L) 0.025 "warm-up 1/4"

@@ -23,6 +23,10 @@ public sealed class TrainSiameseCommand : Command<TrainSiameseCommand.Settings>
         [Description("Training pairs drawn per epoch, half same, half different (default 2000).")]
         public int Pairs { get; init; } = 2000;
 
+        [CommandOption("--hard-negatives <FRACTION>")]
+        [Description("From the second epoch, replace this share of the different pairs by hard negatives: the most alike of 16 random other-identity images under the current network (default 0).")]
+        public double HardNegatives { get; init; }
+
         [CommandOption("--exclude <WHAT>")]
         [Description("What of the evaluation pairs training must not see: identities (default) or images.")]
         public string Exclude { get; init; } = "identities";
@@ -61,7 +65,7 @@ public sealed class TrainSiameseCommand : Command<TrainSiameseCommand.Settings>
                           $"{evalPairs.Count} evaluation pairs in {evalPairs.Select(p => p.Fold).Distinct().Count()} folds " +
                           $"({(evalSet.Pairs != null ? evalSet.Pairs.Source : "drawn from held-out identities")}) on {device}");
         using var net = Network.Create(spec, device, s.Seed);
-        var task = new SiameseTask(net, train, s.Pairs, eval, evalPairs, s.Augmentation(), device);
+        var task = new SiameseTask(net, train, s.Pairs, eval, evalPairs, s.Augmentation(), device, s.HardNegatives);
         var printer = new ProgressPrinter();
         var run = OutOfMemory.Guard(device, s.Batch, () => Trainer.Run(task, options, printer.Step, printer.Epoch));
         var v = task.LastVerification!;
