@@ -24,6 +24,27 @@ let tests =
             Expect.equal code 2 "exit code"
             Expect.stringContains err "frobnicate" "names the verb"
 
+        testCase "every verb's --help prints (descriptions are Spectre markup: a stray bracket broke three)" <| fun () ->
+            // The names under COMMANDS: lines indented by exactly four spaces (wrapped descriptions go deeper).
+            let commands (path: string list) =
+                let code, out, err = runCli (path @ [ "--help" ])
+                Expect.equal code 0 $"{path} --help exits 0 ({err})"
+                Expect.isFalse (err.Contains "error") $"{path} --help: {err}"
+                let lines = out.Replace("\r", "").Split('\n')
+                match Array.tryFindIndex (fun (l: string) -> l.StartsWith "COMMANDS") lines with
+                | None -> []
+                | Some i ->
+                    lines[i + 1 ..]
+                    |> Array.filter (fun l -> l.StartsWith "    " && l.Length > 4 && l[4] <> ' ')
+                    |> Array.map (fun l -> l.Trim().Split(' ')[0])
+                    |> Array.toList
+            let mutable visited = 0
+            let rec walk path =
+                visited <- visited + 1
+                for c in commands path do walk (path @ [ c ])
+            walk []
+            Expect.isGreaterThan visited 25 "every verb and branch was visited"
+
         testCase "a misspelt option exits 2 instead of being ignored" <| fun () ->
             let code, _, err = runCli [ "models"; "layers"; "--widht"; "8" ]
             Expect.equal code 2 "exit code"

@@ -14,7 +14,7 @@ public sealed class DataInspectCommand : Command<DataInspectCommand.Settings>
     public sealed class Settings : DataSourceSettings
     {
         [CommandOption("--json")]
-        [Description("Print one JSON object: images, identities, by_identity, by_expression, by_angle, by_session, by_split, pairs, bad [{path, reason}].")]
+        [Description("Print one JSON object: images, identities, by_identity, by_expression, by_angle, by_session, by_split, pairs, bad [[{path, reason}]].")]
         public bool Json { get; init; }
 
         [CommandOption("--full")]

@@ -29,7 +29,7 @@ public class TrainSettings : ModelSettings
     [CommandOption("--gamma <G>")] [Description("Step schedule: decay factor (default 0.1).")] public double Gamma { get; init; } = 0.1;
     [CommandOption("--crop-pad <PX>")] [Description("Augmentation: random crop after padding by PX (default 0: off).")] public int CropPad { get; init; }
     [CommandOption("--flip")] [Description("Augmentation: random horizontal flips.")] public bool Flip { get; init; }
-    [CommandOption("--jitter <J>")] [Description("Augmentation: colour jitter strength in [0, 1) (default 0).")] public double Jitter { get; init; }
+    [CommandOption("--jitter <J>")] [Description("Augmentation: colour jitter strength in [[0, 1) (default 0).")] public double Jitter { get; init; }
     [CommandOption("--seed <N>")] [Description("Fixes initialisation, data order and augmentation (default 1).")] public long Seed { get; init; } = 1;
     [CommandOption("--resume")] [Description("Continue the run in --out from its checkpoint.")] public bool Resume { get; init; }
     [CommandOption("--preset <NAME>")] [Description("Preprocessing preset (default: the model's: vggface2-caffe, imagenet or unit).")] public string? Preset { get; init; }
