@@ -73,7 +73,7 @@ type private Precond =
 
 /// The objective and its gradient, both divided by C·n: f = mean log-loss + ‖W‖²/(2Cn).
 /// θ is [(p+1), m] (last row the intercept); m = k for multinomial, 1 for binomial (class 0's logit fixed at 0).
-type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float) =
+type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, basis: Tensor option) =
     let n = float xa.shape[0]
     let binary = k = 2
     let mask =
@@ -106,9 +106,16 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float) =
     member _.ToSolver(theta: Tensor) = pre.Inverse theta
     member _.FromSolver(v: Tensor) = pre.Apply v
     /// max |∂f/∂θ| from the solver's gradient ∂f/∂v = Pᵀ∂f/∂θ (convergence is judged on θ, as scikit-learn does).
+    /// With a basis Q (the fit runs on X·Q, see fitLogistic) the weights' gradient is lifted back to Q·∂f/∂B, so the
+    /// stopping rule means the same as without.
     member _.ThetaGradientMax(gv: Tensor) =
-        use g = pre.Inverse gv
-        item (g.abs().max ())
+        use scope = torch.NewDisposeScope()
+        let g = pre.Inverse gv
+        let full =
+            match basis with
+            | None -> g
+            | Some q -> let r = q.shape[1] in torch.cat([| q.matmul(g.narrow(0L, 0L, r)); g.narrow(0L, r, 1L) |], 0L)
+        item (full.abs().max ())
     /// (f, ∂f/∂v) at v; the returned gradient tensor belongs to the caller.
     member _.Evaluate(v: Tensor) : float * Tensor =
         use scope = torch.NewDisposeScope()
@@ -251,7 +258,7 @@ let logisticGradient (c: float) (x: Tensor) (y: int[]) (m: Model) : float =
     let k = m.Classes.Length
     let xa = torch.cat([| x; torch.ones([| x.shape[0]; 1L |], dtype = torch.ScalarType.Float64, device = x.device) |], 1L)
     let yt = torch.tensor(Array.map int64 codes, device = x.device)
-    let problem = LogisticProblem(xa, yt, k, c)
+    let problem = LogisticProblem(xa, yt, k, c, None)
     let theta =
         if k = 2 then torch.cat([| m.Weights.narrow(1L, 1L, 1L); m.Bias.narrow(0L, 1L, 1L).unsqueeze(0L) |], 0L)
         else torch.cat([| m.Weights; m.Bias.unsqueeze(0L) |], 0L)
@@ -264,16 +271,30 @@ let private fitLogistic (o: LogisticOptions) (x: Tensor) (y: int[]) (warm: Tenso
     let classes, codes = localCodes y
     let k = classes.Length
     use scope = torch.NewDisposeScope()
-    let xa = torch.cat([| x; torch.ones([| x.shape[0]; 1L |], dtype = torch.ScalarType.Float64, device = x.device) |], 1L)
+    let n, p = x.shape[0], x.shape[1]
+    // With more features than rows the optimal weights lie in the row space of X (a component outside it leaves
+    // every score unchanged and only adds penalty), so the fit runs on X·Q, Q an orthonormal basis of that space,
+    // and W = Q·B: the same optimum with n columns instead of p. The QR costs about 2pn² and each iteration saves
+    // about 4n(p − n)k, so it is done only where it pays back within 50 iterations (few classes and p near n: not).
+    let cols = if k = 2 then 1L else int64 k
+    let pays = p > n && float p * float n / (2.0 * float (p - n) * float cols) < 50.0
+    let basis = if pays then (let struct (q, _) = torch.linalg.qr(x.t()) in Some q) else None
+    let xr = match basis with Some q -> x.matmul(q) | None -> x
+    let xa = torch.cat([| xr; torch.ones([| n; 1L |], dtype = torch.ScalarType.Float64, device = x.device) |], 1L)
     let yt = torch.tensor(Array.map int64 codes, device = x.device)
-    let problem = LogisticProblem(xa, yt, k, o.C)
+    let problem = LogisticProblem(xa, yt, k, o.C, basis)
     let theta0 =
-        match warm with
-        | Some w when w.shape[0] = problem.Rows && w.shape[1] = int64 problem.Columns -> w
+        match warm, basis with
+        | Some w, None when w.shape[0] = p + 1L && w.shape[1] = int64 problem.Columns -> w
+        | Some w, Some q when w.shape[0] = p + 1L && w.shape[1] = int64 problem.Columns ->
+            torch.cat([| q.t().matmul(w.narrow(0L, 0L, p)); w.narrow(0L, p, 1L) |], 0L)
         | _ -> torch.zeros([| problem.Rows; int64 problem.Columns |], dtype = torch.ScalarType.Float64, device = x.device)
-    let theta, report = lbfgs problem theta0 o.Tolerance o.MaxIterations
+    let reduced, report = lbfgs problem theta0 o.Tolerance o.MaxIterations
     problem.Dispose()
-    let p = x.shape[1]
+    let theta =
+        match basis with
+        | None -> reduced
+        | Some q -> let r = q.shape[1] in torch.cat([| q.matmul(reduced.narrow(0L, 0L, r)); reduced.narrow(0L, r, 1L) |], 0L)
     let w = theta.narrow(0L, 0L, p)
     let b = theta[-1L]
     let weights, bias =
