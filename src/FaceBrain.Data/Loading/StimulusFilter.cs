@@ -41,5 +41,8 @@ public sealed class StimulusFilter
         return kept;
     }
 
+    /// <summary>The same set with only the matching stimuli (bad files and LFW pairs kept as loaded).</summary>
+    public LoadResult Apply(LoadResult loaded, string source) => loaded with { Stimuli = Apply(loaded.Stimuli, source) };
+
     public override string ToString() => string.Join(" ", _terms.Select(t => $"{t.Column}={string.Join(',', t.Values)}"));
 }

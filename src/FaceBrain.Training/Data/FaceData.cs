@@ -16,7 +16,7 @@ public static class FaceData
     {
         var result = DataSpec.Load(spec).RequireNoBad();
         if (result.Stimuli.Count == 0) throw new InputException(spec, "no images found");
-        return filter is null ? result : result with { Stimuli = filter.Apply(result.Stimuli, spec) };
+        return filter is null ? result : filter.Apply(result, spec);
     }
 
     /// <summary>The value of <paramref name="column"/> for every stimulus; a missing value is bad input.</summary>

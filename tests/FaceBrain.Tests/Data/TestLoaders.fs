@@ -32,6 +32,18 @@ let private kdefFixture (d: TempDir) =
 [<Tests>]
 let tests =
     testList "Data.Loaders" [
+        testCase "--where keeps rows matching every term (values without regard to case), in order; bad terms are refused" <| fun () ->
+            let stim id angle session =
+                FaceBrain.Core.Domain.Stimulus(id, null, dict [ "angle", angle; "session", session ] |> System.Collections.Generic.Dictionary)
+            let rows = [| stim "a" "S" "A"; stim "b" "HL" "A"; stim "c" "S" "B"; stim "d" "FR" "B" |]
+            let ids (f: StimulusFilter) = f.Apply(rows, "set") |> Seq.map (fun s -> s.Id) |> Seq.toList
+            Expect.equal (ids (StimulusFilter.Parse [| "angle=s" |])) [ "a"; "c" ] "frontal"
+            Expect.equal (ids (StimulusFilter.Parse [| "angle=S,FR"; "session=B" |])) [ "c"; "d" ] "both terms"
+            Expect.isNull (StimulusFilter.Parse [||]) "no term, no filter"
+            expectInputError [ "--where 'angle'"; "COLUMN=VALUE" ] (fun () -> StimulusFilter.Parse [| "angle" |])
+            expectInputError [ "set"; "no stimulus has a 'pose' label" ] (fun () -> (StimulusFilter.Parse [| "pose=S" |]).Apply(rows, "set"))
+            expectInputError [ "set"; "no stimulus matches" ] (fun () -> (StimulusFilter.Parse [| "angle=HR" |]).Apply(rows, "set"))
+
         testCase "KDEF: parses names into identity, expression, angle, session, sex" <| fun () ->
             use d = new TempDir()
             kdefFixture d |> ignore

@@ -171,7 +171,7 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
     static (IReadOnlyList<FaceBrain.Core.Domain.Stimulus>, IReadOnlyList<SkippedFile>) LoadStimuli(string spec, ImagePipeline pipeline, bool skipBad, StimulusFilter? filter)
     {
         var loaded = DataSpec.Load(spec);
-        if (filter != null && loaded.Stimuli.Count > 0) loaded = loaded with { Stimuli = filter.Apply(loaded.Stimuli, spec) };
+        if (filter != null && loaded.Stimuli.Count > 0) loaded = filter.Apply(loaded, spec);
         if (loaded.Stimuli.Count == 0)
             throw new InputException(loaded.Root, "no usable images" + (loaded.Bad.Count > 0 ? $" ({loaded.Bad.Count} bad files; run 'facebrain data inspect')" : ""));
         if (!skipBad) return (loaded.RequireNoBad().Stimuli, []);

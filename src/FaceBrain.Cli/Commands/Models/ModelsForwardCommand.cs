@@ -2,11 +2,9 @@ using System.ComponentModel;
 using FaceBrain.Core;
 using FaceBrain.Core.IO;
 using FaceBrain.Core.Torch;
-using FaceBrain.Models;
-using FaceBrain.Models.Layers;
+using FaceBrain.Training.Probe;
 using Spectre.Console.Cli;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace FaceBrain.Cli.Commands.Models;
 
@@ -42,26 +40,11 @@ public sealed class ModelsForwardCommand : Command<ModelsForwardCommand.Settings
         var device = DeviceSpec.Parse(s.Device).Resolve();
         var (net, description, layer) = Backbone.Open(s.Backbone, s.Weights, s, s.Layer, device, s.Seed);
         using var _ = net;
-        var spec = net.Spec;
-        net.Module.eval();
-
-        using var tap = new LayerTap(net, [layer]);
-        using var noGrad = no_grad();
-        using var all = torch.tensor(x.Data, x.Shape);
-        var parts = new List<float[]>();
-        long features = 0;
-        for (long from = 0; from < x.Shape[0]; from += s.Batch)
-        {
-            using var scope = NewDisposeScope();
-            var batch = all.narrow(0, from, Math.Min(s.Batch, x.Shape[0] - from)).to(device);
-            net.Forward(batch);
-            var y = tap.Outputs[layer].to(float32).cpu();
-            features = y.shape[1];
-            parts.Add(y.data<float>().ToArray());
-        }
-        var flat = parts.SelectMany(p => p).ToArray();
-        Npy.Write<float>(output, flat, x.Shape[0], features);
-        Console.Error.WriteLine($"models forward: {description}, {layer} of {x.Shape[0]} images -> {output} ({x.Shape[0]}×{features})");
+        using var images = torch.tensor(x.Data, x.Shape);
+        // The probe's own frozen forward pass (eval mode, no gradients, the layer flattened to [N, F] on the CPU).
+        using var y = FrozenFeatures.Extract(net, layer, images, device, s.Batch);
+        Npy.Write<float>(output, y.data<float>().ToArray(), y.shape[0], y.shape[1]);
+        Console.Error.WriteLine($"models forward: {description}, {layer} of {y.shape[0]} images -> {output} ({y.shape[0]}×{y.shape[1]})");
         return 0;
     }
 }
