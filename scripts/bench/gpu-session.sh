@@ -5,7 +5,7 @@
 #   2. the encoding benchmark beside PyTorch (scripts/bench/pytorch_ridge_cv.py);
 #   3. ResNet-50 parity (fp32, CPU, eval) of both layouts against an independent PyTorch implementation,
 #      weights imported from .pt and from .safetensors (scripts/parity/pytorch_resnet50_parity.py);
-#   4. an end-to-end CUDA run on synthetic faces: train identity, then probe with the random control.
+#   4. the transfer experiment end to end on CUDA (scripts/bench/gpu-transfer.sh).
 # Everything is logged to ${OUT:-/tmp}/gpu-session.log (JSON lines where the tools print JSON).
 set -u
 bundle=${1:-artifacts/facebrain-gpu-bundle.tar.xz}
@@ -47,17 +47,6 @@ done
 python3 scripts/parity/pytorch_resnet50_parity.py compare "$p"; echo "parity exit $?"
 
 section "4 end to end on CUDA"
-w=$(mktemp -d)
-fb faces synth --layout vggface2 --identities 300 --per-identity 20 --size 112 --seed 5 --out "$w/vgg"
-fb faces synth --layout kdef --identities 70 --size 112 --out "$w/kdef"
-/usr/bin/time -f "train identity wall %e s" "$dir/facebrain" train identity --model resnet50 --width 32 --input-size 112 \
-  --data "vggface2:$w/vgg" --epochs 12 --batch 128 --optimizer adamw --lr 0.003 --crop-pad 8 --flip --device cuda --out "$w/id"
-tail -n 3 "$w/id/metrics.tsv"
-for t in expression identity; do
-  fb probe --backbone "$w/id/checkpoint.ckpt" --data "kdef:$w/kdef" --where angle=S --target $t --permutations 20 --control --device cuda
-done
-for l in layer2 layer3 layer4; do
-  fb probe --backbone "$w/id/checkpoint.ckpt" --data "kdef:$w/kdef" --where angle=S --target expression --layer $l --permutations 0 --control --device cuda
-done
+bash scripts/bench/gpu-transfer.sh "$bundle"   # also logs to $out/gpu-transfer.log
 section done
 } 2>&1 | tee "$log"
