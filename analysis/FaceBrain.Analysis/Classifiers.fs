@@ -93,8 +93,9 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, basis: Ten
             let h = xa.t().matmul(xa * curvature) / sc n + torch.diag(mask.squeeze(1L)) / sc (c * n)
             let struct (lam, q) = torch.linalg.eigh(h)
             let lam = lam.clamp_min(sc (1e-12 * item (lam.max ())))
-            let pm = q.matmul(torch.diag(lam.rsqrt())).matmul(q.t())
-            let pinv = q.matmul(torch.diag(lam.sqrt())).matmul(q.t())
+            // Q·diag(λ^∓½)·Qᵀ with the diagonal applied by broadcasting (one GEMM each, not two).
+            let pm = (q * lam.rsqrt().unsqueeze(0L)).matmul(q.t())
+            let pinv = (q * lam.sqrt().unsqueeze(0L)).matmul(q.t())
             Dense(s.MoveToOuter(pm), s.MoveToOuter(pinv))
         else
             let h = (xa * xa * curvature).mean([| 0L |]).unsqueeze(1L) + mask / sc (c * n)
