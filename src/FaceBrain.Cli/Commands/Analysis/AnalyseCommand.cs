@@ -38,9 +38,11 @@ public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
         public double Alpha { get; init; } = 1.0;
 
         [CommandOption("--max-iter <N>")]
+        [Description("Logistic: most L-BFGS iterations per fit (default 2000); a fit that stops here is reported as not converged.")]
         public int MaxIter { get; init; } = 2000;
 
         [CommandOption("--tol <VALUE>")]
+        [Description("Logistic: stop when max |gradient| of the objective divided by C·n is below this (default 1e-6).")]
         public double Tol { get; init; } = 1e-6;
 
         [CommandOption("--permutations <N>")]
@@ -48,6 +50,7 @@ public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
         public int Permutations { get; init; }
 
         [CommandOption("--seed <N>")]
+        [Description("Seed for folds, permutations and bootstrap (default 0).")]
         public int Seed { get; init; }
 
         [CommandOption("--distance <NAME>")]
@@ -59,12 +62,15 @@ public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
         public string Compare { get; init; } = "spearman";
 
         [CommandOption("--identity-column <COLUMN>")]
+        [Description("Label column holding identity, for disentanglement (default identity).")]
         public string IdentityColumn { get; init; } = "identity";
 
         [CommandOption("--expression-column <COLUMN>")]
+        [Description("Label column holding expression, for disentanglement (default expression).")]
         public string ExpressionColumn { get; init; } = "expression";
 
         [CommandOption("--device <DEVICE>")]
+        [Description("auto (default), cpu, cuda or cuda:N.")]
         public string Device { get; init; } = "auto";
 
         [CommandOption("--json")]

@@ -12,6 +12,7 @@ public sealed class BenchAnalysisCommand : Command<BenchAnalysisCommand.Settings
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--device <DEVICE>")]
+        [Description("auto (default), cpu, cuda or cuda:N.")]
         public string Device { get; init; } = "auto";
 
         [CommandOption("--only <LIST>")]

@@ -27,6 +27,7 @@ public sealed class BenchFacesCommand : Command<BenchFacesCommand.Settings>
         public int Threads { get; init; } = Environment.ProcessorCount;
 
         [CommandOption("--json")]
+        [Description("Print one JSON object.")]
         public bool Json { get; init; }
     }
 

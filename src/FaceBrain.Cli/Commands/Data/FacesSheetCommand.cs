@@ -24,6 +24,7 @@ public sealed class FacesSheetCommand : Command<FacesSheetCommand.Settings>
         public int Size { get; init; } = 128;
 
         [CommandOption("--seed <S>")]
+        [Description("Seed of the rendered faces (default 1).")]
         public int Seed { get; init; } = 1;
 
         [CommandOption("--data <SPEC>")]

@@ -35,9 +35,11 @@ public sealed class BenchExtractCommand : Command<BenchExtractCommand.Settings>
         public string Reduce { get; init; } = "gap";
 
         [CommandOption("--device <DEVICE>")]
+        [Description("auto (default), cpu, cuda or cuda:N.")]
         public string Device { get; init; } = "auto";
 
         [CommandOption("--json")]
+        [Description("Print one JSON object.")]
         public bool Json { get; init; }
     }
 
