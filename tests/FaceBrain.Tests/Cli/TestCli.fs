@@ -31,6 +31,11 @@ let tests =
                 Expect.equal code 0 $"{path} --help exits 0 ({err})"
                 Expect.isFalse (err.Contains "error") $"{path} --help: {err}"
                 let lines = out.Replace("\r", "").Split('\n')
+                // An option line (indented 4 or 8; wrapped descriptions go deeper) with nothing after the option
+                // and its value name has no description.
+                let bare = System.Text.RegularExpressions.Regex(@"^ {4}(-\w, | {4})--[\w-]+( <[^>]+>)?\s*$")
+                for l in lines do
+                    Expect.isFalse (bare.IsMatch l) $"{path}: option without a description: {l.Trim()}"
                 match Array.tryFindIndex (fun (l: string) -> l.StartsWith "COMMANDS") lines with
                 | None -> []
                 | Some i ->
