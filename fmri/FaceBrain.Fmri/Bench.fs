@@ -6,6 +6,7 @@ module FaceBrain.Fmri.Bench
 open System.Diagnostics
 open TorchSharp
 open FaceBrain.Core
+open FaceBrain.Analysis
 
 type Request =
     { Stimuli: int
@@ -52,7 +53,7 @@ let run (device: torch.Device) (req: Request) : Result =
     if device.``type`` = DeviceType.CUDA then torch.cuda.synchronize ()
     setup.Stop()
     let grid = AlphaGrid.parse "--alphas" (sprintf "1e-2..1e6:%d" req.Alphas)
-    let folds = Folds.make "bench" (Folds.CvScheme.KFold req.Folds) req.Stimuli (fun _ -> [||])
+    let folds = Folds.make "bench" (CrossValidation.Scheme.KFold(req.Folds, None)) req.Stimuli (fun _ -> [||])
     let trainRows = int64 folds[0].Train.Length
     let batch =
         Ridge.batchSize req.BatchVoxels Ridge.defaultBudget grid.Length (min trainRows p) (int64 folds[0].Test.Length) v
