@@ -82,6 +82,7 @@ public static class FaceBrainApp
                 b.AddCommand<BenchExtractCommand>("extract").WithDescription("Images/s of layer extraction (forward, reductions, streaming writes) on synthetic tensors.");
             });
         });
+        Interrupt.Install();
         return CliErrors.Run(() => app.Run(AnalysisArgs.Rewrite(args)));
     }
 }

@@ -59,8 +59,8 @@ public sealed class TrainSiameseCommand : Command<TrainSiameseCommand.Settings>
             ? FromPairsFile(data, ids, evalSet, lfw, byIdentity, dataSpec)
             : HeldOutIdentities(ids, s.Seed);
         string preset = s.Preset ?? spec.DefaultPreset;
-        using var train = FaceData.Tensors(trainRows.Select(i => data.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, dataSpec);
-        using var eval = FaceData.Tensors(evalRows.Select(i => evalSet.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, s.Eval ?? dataSpec);
+        using var train = FaceData.Tensors(trainRows.Select(i => data.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, dataSpec, s.Cache);
+        using var eval = FaceData.Tensors(evalRows.Select(i => evalSet.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, s.Eval ?? dataSpec, s.Cache);
         Console.WriteLine($"train siamese: {train.Count} training images of {train.Classes.Count} identities; " +
                           $"{evalPairs.Count} evaluation pairs in {evalPairs.Select(p => p.Fold).Distinct().Count()} folds " +
                           $"({(evalSet.Pairs != null ? evalSet.Pairs.Source : "drawn from held-out identities")}) on {device}");
