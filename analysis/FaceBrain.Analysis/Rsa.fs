@@ -38,7 +38,15 @@ let fileModel (name: string) (path: string) (n: int) : Model =
     let a = Npy.ReadAsDouble path
     let values =
         match a.Shape with
-        | [| r; c |] when r = int64 n && c = int64 n -> [| for i in 0 .. n - 1 do for j in i + 1 .. n - 1 -> a.Data[i * n + j] |]
+        | [| r; c |] when r = int64 n && c = int64 n ->
+            // A square RDM must be symmetric: reading only its upper triangle would silently drop the rest.
+            let scale = a.Data |> Array.fold (fun m v -> max m (abs v)) 0.0
+            for i in 0 .. n - 1 do
+                for j in i + 1 .. n - 1 do
+                    let u, l = a.Data[i * n + j], a.Data[j * n + i]
+                    if abs (u - l) > 1e-9 * max 1.0 scale || Double.IsNaN u <> Double.IsNaN l then
+                        raise (InputException(path, $"model RDM is not symmetric: [{i}, {j}] = {u:G6} but [{j}, {i}] = {l:G6}"))
+            [| for i in 0 .. n - 1 do for j in i + 1 .. n - 1 -> a.Data[i * n + j] |]
         | [| m |] when m = int64 (condensedLength n) -> a.Data
         | s -> raise (InputException(path, $"model RDM shape ({commas s}) fits neither [{n}, {n}] nor [{condensedLength n}] for {n} items"))
     if values |> Array.exists (fun v -> not (Double.IsFinite v)) then raise (InputException(path, "model RDM holds NaN or infinite values"))
