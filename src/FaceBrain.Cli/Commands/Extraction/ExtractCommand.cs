@@ -11,6 +11,7 @@ using FaceBrain.Extraction;
 using FaceBrain.Models;
 using FaceBrain.Models.Layers;
 using FaceBrain.Models.Weights;
+using FaceBrain.Training.Checkpoints;
 using Spectre.Console.Cli;
 using TorchSharp;
 
@@ -27,6 +28,10 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
         [CommandOption("--weights <FILE>")]
         [Description("State dict (.pt/.pth/.safetensors) for --model, or 'random' for a seeded, untrained control network.")]
         public string Weights { get; init; } = "";
+
+        [CommandOption("--backbone <CHECKPOINT>")]
+        [Description("A checkpoint from 'train identity' or 'train siamese' instead of --model/--weights (its model options are used).")]
+        public string? Backbone { get; init; }
 
         [CommandOption("--data <SPEC>")]
         [Description("kdef:DIR, lfw:DIR, vggface2:DIR, manifest:FILE or images:DIR (a plain folder of images).")]
@@ -101,12 +106,14 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
     {
         if (s.Data.Length == 0) throw new InputException("--data is required (e.g. kdef:DIR or images:DIR)");
         if (s.Out.Length == 0) throw new InputException("--out is required");
-        if (s.Weights.Length == 0) throw new InputException("--weights is required: a state dict file, or 'random' for an untrained control");
+        if (s.Backbone != null && s.Weights.Length > 0) throw new InputException("give --backbone CHECKPOINT or --weights FILE|random, not both");
+        if (s.Backbone == null && s.Weights.Length == 0) throw new InputException("--weights is required: a state dict file, or 'random' for an untrained control (or --backbone CHECKPOINT)");
+        if (s.Backbone != null && !File.Exists(s.Backbone)) throw new InputException(s.Backbone, "checkpoint not found");
         if (s.Batch < 1) throw new InputException($"--batch must be positive, got {s.Batch}");
         if (s.Dtype is not ("float32" or "float16")) throw new InputException($"--dtype {s.Dtype}: expected float32 or float16");
         if (s.Resume && s.Overwrite) throw new InputException("--resume and --overwrite exclude each other");
 
-        var spec = s.ToSpec();
+        var spec = s.Backbone != null ? Checkpoint.ReadInfo(s.Backbone).Model : s.ToSpec();
         var device = DeviceSpec.Parse(s.Device).Resolve();
         int crop = s.Crop ?? spec.EffectiveInputSize;
         var pipeline = new ImagePipeline(new PipelineOptions
@@ -118,7 +125,7 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
 
         var (stimuli, skipped) = LoadStimuli(s.Data, pipeline, s.SkipBad, StimulusFilter.Parse(s.Where));
         using var network = Network.Create(spec, device, seed: s.Seed);
-        var weights = LoadWeights(network, s.Weights, spec);
+        var weights = s.Backbone != null ? LoadCheckpoint(network, s.Backbone) : LoadWeights(network, s.Weights, spec);
         network.Module.eval();
 
         var catalogue = LayerCatalogue.Describe(network, device).ToDictionary(l => l.Name, l => l.OutputShape);
@@ -212,6 +219,13 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
         WeightImport.LoadFile(network.Module, weights, spec.Name);
         using var stream = File.OpenRead(weights);
         return new StoreWeights("file", Path.GetFullPath(weights), Convert.ToHexStringLower(SHA256.HashData(stream)));
+    }
+
+    static StoreWeights LoadCheckpoint(Network network, string checkpoint)
+    {
+        Checkpoint.LoadModel(checkpoint, network.Module);
+        using var stream = File.OpenRead(checkpoint);
+        return new StoreWeights("checkpoint", Path.GetFullPath(checkpoint), Convert.ToHexStringLower(SHA256.HashData(stream)));
     }
 
     static ActivationStoreWriter ResumeChecked(string dir, StimulusTable table)
