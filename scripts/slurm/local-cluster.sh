@@ -88,7 +88,7 @@ stop() {
   pkill -x slurmd 2>/dev/null || true
   pkill -x slurmctld 2>/dev/null || true
   pkill -x munged 2>/dev/null || true
-  for _ in $(seq 1 20); do pgrep -x 'slurmd|slurmctld|munged' >/dev/null || { echo "local-cluster: stopped"; return 0; }; sleep 0.5; done
+  for _ in $(seq 1 20); do pgrep -x slurmd >/dev/null || pgrep -x slurmctld >/dev/null || pgrep -x munged >/dev/null || { echo "local-cluster: stopped"; return 0; }; sleep 0.5; done
   die "daemons still running after 10 s"
 }
 
