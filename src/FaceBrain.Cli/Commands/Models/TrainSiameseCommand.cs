@@ -64,8 +64,8 @@ public sealed class TrainSiameseCommand : Command<TrainSiameseCommand.Settings>
             Console.Error.WriteLine(line);
         }
         string preset = s.Preset ?? spec.DefaultPreset;
-        using var train = FaceData.Tensors(split.Train.Select(i => data.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, dataSpec);
-        using var eval = FaceData.Tensors(split.Eval.Select(i => evalSet.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, s.Eval ?? dataSpec);
+        using var train = FaceData.Tensors(split.Train.Select(i => data.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, dataSpec, s.Cache);
+        using var eval = FaceData.Tensors(split.Eval.Select(i => evalSet.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, s.Eval ?? dataSpec, s.Cache);
         Console.WriteLine($"train siamese: {train.Count} training images of {train.Classes.Count} identities; " +
                           $"{split.Pairs.Count} evaluation pairs in {split.Pairs.Select(p => p.Fold).Distinct().Count()} folds " +
                           $"({split.PairsSource}) on {device}");
