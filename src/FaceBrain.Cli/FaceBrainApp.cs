@@ -11,7 +11,10 @@ namespace FaceBrain.Cli;
 /// <summary>The verbs of `facebrain`, in the order of the dependency graph (data, networks, activations, analyses).</summary>
 public static class FaceBrainApp
 {
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Run(args, Console.Error);
+
+    /// <summary>The CLI with its error line going to <paramref name="err"/> (the fault-injection tests run verbs in-process).</summary>
+    public static int Run(string[] args, TextWriter err)
     {
         var app = new CommandApp();
         app.Configure(config =>
@@ -83,6 +86,6 @@ public static class FaceBrainApp
             });
         });
         Interrupt.Install();
-        return CliErrors.Run(() => app.Run(AnalysisArgs.Rewrite(args)));
+        return CliErrors.Run(() => app.Run(AnalysisArgs.Rewrite(args)), err);
     }
 }
