@@ -25,8 +25,12 @@ public static class Interrupt
 
     public static void Install()
     {
-        Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Handle(c, "SIGINT", 130)));
-        Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Handle(c, "SIGTERM", 143)));
+        lock (Registrations)
+        {
+            if (Registrations.Count > 0) return;
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Handle(c, "SIGINT", 130)));
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Handle(c, "SIGTERM", 143)));
+        }
     }
 
     static void Handle(PosixSignalContext context, string name, int code)

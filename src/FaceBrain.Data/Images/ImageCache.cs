@@ -72,7 +72,11 @@ public sealed unsafe class ImageCache : IDisposable
     /// cache atomically. A bad image throws naming it unless <paramref name="skipBad"/>: then its pixels
     /// are zeros and its row is listed in <see cref="Header.Bad"/>.
     /// </summary>
-    public static IReadOnlyList<BadImage> Build(string path, ImagePipeline pipeline, IReadOnlyList<Stimulus> stimuli, bool skipBad = false)
+    public static IReadOnlyList<BadImage> Build(string path, ImagePipeline pipeline, IReadOnlyList<Stimulus> stimuli, bool skipBad = false) =>
+        // A full disk names the cache file (its temporary is removed when the write is abandoned).
+        OutputException.Guard(path, () => BuildCore(path, pipeline, stimuli, skipBad));
+
+    static IReadOnlyList<BadImage> BuildCore(string path, ImagePipeline pipeline, IReadOnlyList<Stimulus> stimuli, bool skipBad)
     {
         var sources = pipeline.Sources(stimuli);
         var o = pipeline.Options;

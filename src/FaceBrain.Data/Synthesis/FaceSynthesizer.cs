@@ -26,29 +26,57 @@ public static class FaceSynthesizer
         o.Validate();
         var final = Path.GetFullPath(outDir);
         if (File.Exists(final)) throw new InputException(outDir, "is a file; --out must be a new or empty folder");
+        OutputTarget.RequireFolder(outDir);
         if (Directory.Exists(final) && Directory.EnumerateFileSystemEntries(final).Any())
             throw new InputException(outDir, "exists and is not empty; choose a new folder");
         var parent = Path.GetDirectoryName(final)!;
         // Parent folders are created as `mkdir -p` would; the output itself still appears only when complete.
-        try { Directory.CreateDirectory(parent); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException(outDir, $"cannot create the folder to write into: {e.Message}");
-        }
-        var temp = Path.Combine(parent, $".{Path.GetFileName(final)}.partial-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(temp);
+        OutputException.Guard(outDir, () => { Directory.CreateDirectory(parent); });
+        RemoveStalePartials(parent, Path.GetFileName(final));
+        var temp = Path.Combine(parent, $".{Path.GetFileName(final)}.partial-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        using var pending = PendingOutputs.Register(temp); // a signal that ends the process removes it too
+        OutputException.Guard(outDir, () => { Directory.CreateDirectory(temp); });
         try
         {
-            var result = WriteInto(o, temp);
-            if (Directory.Exists(final)) Directory.Delete(final);
-            Directory.Move(temp, final);
+            var result = OutputException.Guard(final, () =>
+            {
+                try { return WriteInto(o, temp); }
+                catch (AggregateException a) when (a.InnerExceptions.All(e => e is IOException or UnauthorizedAccessException))
+                {
+                    throw a.InnerExceptions[0]; // one line: a full disk fails every parallel writer the same way
+                }
+            });
+            OutputException.Guard(final, () =>
+            {
+                if (Directory.Exists(final)) Directory.Delete(final);
+                Directory.Move(temp, final);
+            });
             return result with { OutDir = final };
         }
         catch
         {
-            try { Directory.Delete(temp, recursive: true); } catch (IOException) { }
+            try { Directory.Delete(temp, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw;
         }
+    }
+
+    /// <summary>Removes <c>.NAME.partial-PID-*</c> folders left by runs of this output whose process is gone (killed with -9).</summary>
+    static void RemoveStalePartials(string parent, string name)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(parent, $".{name}.partial-*"))
+        {
+            var rest = Path.GetFileName(dir)[$".{name}.partial-".Length..];
+            int dash = rest.IndexOf('-');
+            if (dash > 0 && int.TryParse(rest[..dash], out var pid) && IsAlive(pid)) continue;
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    static bool IsAlive(int pid)
+    {
+        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 
     /// <summary>The planned images of a run, in stimulus-id order.</summary>

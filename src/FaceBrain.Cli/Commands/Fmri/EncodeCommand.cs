@@ -74,6 +74,7 @@ public sealed class EncodeCommand : Command<EncodeCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
+        if (!string.IsNullOrWhiteSpace(s.Out)) OutputTarget.RequireFile(s.Out); // before any work
         var device = DeviceSpec.Parse(s.Device).Resolve();
         var request = new EncodeWorkflow.Request(
             s.Features!, s.Store!, s.Layer!, s.Stimuli!, s.Responses!, s.Trials!, s.Cv!, s.Alpha, s.Alphas!,
