@@ -5,7 +5,7 @@
 #
 #   scripts/bench/compare.sh [--quick] [--reps N] [--threads "1 2"] [--workloads "rsa encode ..."] [--out DIR]
 #
-# Workloads: rsa, decoding, decoding-hard, encode, infer. --quick uses small sizes for iteration; without it the
+# Workloads: rsa, decoding, decoding-hard, encode, infer (--voxels V, --encode-peers "sklearn kfold" for encode). --quick uses small sizes for iteration; without it the
 # sizes are the issue's (980 x 2048 stimuli; 1000 x 2048 -> 20,000 voxels; ResNet-50 at 224 px, batch 8).
 # Peers: apt-get install -y python3-sklearn python3-scipy python3-torch python3-torchvision libopenblas0-pthread
 # (run with /usr/bin/python3; without OpenBLAS, Debian's NumPy runs on the reference BLAS).
@@ -13,7 +13,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 here=$root/scripts/bench
-reps=3 threads="1 2" workloads="rsa decoding encode infer" quick=0 out=
+reps=3 threads="1 2" workloads="rsa decoding encode infer" quick=0 out= voxels= encode_peers="sklearn kfold"
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) quick=1 ;;
@@ -21,6 +21,8 @@ while [[ $# -gt 0 ]]; do
     --threads) threads=$2; shift ;;
     --workloads) workloads=$2; shift ;;
     --out) out=$2; shift ;;
+    --voxels) voxels=$2; shift ;;
+    --encode-peers) encode_peers=$2; shift ;;
     *) echo "compare.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -42,7 +44,7 @@ results=$out/results.jsonl
 fb=("$root/facebrain")
 "${fb[@]}" --help >/dev/null  # builds the CLI once, outside any timing
 
-if [[ $quick == 1 ]]; then voxels=2000 infer_steps=2; else voxels=20000 infer_steps=5; fi
+if [[ $quick == 1 ]]; then voxels=${voxels:-2000} infer_steps=2; else voxels=${voxels:-20000} infer_steps=5; fi
 
 # run TOOL WORKLOAD THREADS REP CMD...: runs CMD under /usr/bin/time, appends its last JSON line with wall, CPU
 # and peak RSS of the whole process and the load average at the start.
@@ -87,8 +89,9 @@ for w in $workloads; do
         encode)
           save=(); [[ $rep == 1 ]] && save=(--save "$data/encode-$t")
           run facebrain encode "$t" "$rep" "${fb[@]}" bench encode --voxels $voxels --device cpu --json "${save[@]}"
-          run peer encode "$t" "$rep" $py "$here/peer_encode.py" "$data/encode-$t" sklearn
-          run peer-kfold encode "$t" "$rep" $py "$here/peer_encode.py" "$data/encode-$t" kfold 5 ;;
+          [[ " $encode_peers " == *" sklearn "* ]] && run peer encode "$t" "$rep" $py "$here/peer_encode.py" "$data/encode-$t" sklearn
+          [[ " $encode_peers " == *" kfold "* ]] && run peer-kfold encode "$t" "$rep" $py "$here/peer_encode.py" "$data/encode-$t" kfold 5
+          true ;;
         infer)
           run facebrain infer "$t" "$rep" "${fb[@]}" bench infer --model resnet50 --input-size 224 --batch 8 --steps $infer_steps --warmup 2 --device cpu --json
           run peer infer "$t" "$rep" $py "$here/peer_infer.py" 8 224 $infer_steps 2 ;;
@@ -100,7 +103,7 @@ done
 
 {
   echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC');"
-  echo "commit $(git -C "$root" rev-parse --short HEAD); command: scripts/bench/compare.sh $([[ $quick == 1 ]] && echo --quick) --reps $reps --threads \"$threads\" --workloads \"$workloads\""
+  echo "commit $(git -C "$root" rev-parse --short HEAD); command: scripts/bench/compare.sh $([[ $quick == 1 ]] && echo --quick) --reps $reps --threads \"$threads\" --workloads \"$workloads\" --voxels $voxels --encode-peers \"$encode_peers\""
   echo
   $py "$here/summarize.py" "$results"
 } | tee "$out/table.md"
