@@ -41,8 +41,10 @@ mkdir -p "$out"
 data=$out/data
 results=$out/results.jsonl
 : > "$results"
-fb=("$root/facebrain")
-"${fb[@]}" --help >/dev/null  # builds the CLI once, outside any timing
+# FACEBRAIN_DLL=path/to/facebrain.dll runs a fixed build (e.g. a copy, so that building meanwhile does not
+# change what is measured); otherwise ./facebrain, built once here, outside any timing.
+if [[ -n ${FACEBRAIN_DLL:-} ]]; then fb=(dotnet "$FACEBRAIN_DLL"); else fb=("$root/facebrain"); fi
+"${fb[@]}" --help >/dev/null
 
 if [[ $quick == 1 ]]; then voxels=${voxels:-2000} infer_steps=2; else voxels=${voxels:-20000} infer_steps=5; fi
 
@@ -103,7 +105,7 @@ done
 
 {
   echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC');"
-  echo "commit $(git -C "$root" rev-parse --short HEAD); command: scripts/bench/compare.sh $([[ $quick == 1 ]] && echo --quick) --reps $reps --threads \"$threads\" --workloads \"$workloads\" --voxels $voxels --encode-peers \"$encode_peers\""
+  echo "commit $(git -C "$root" rev-parse --short HEAD)${FACEBRAIN_DLL:+ (FaceBrain from $FACEBRAIN_DLL)}; command: scripts/bench/compare.sh $([[ $quick == 1 ]] && echo --quick) --reps $reps --threads \"$threads\" --workloads \"$workloads\" --voxels $voxels --encode-peers \"$encode_peers\""
   echo
   $py "$here/summarize.py" "$results"
 } | tee "$out/table.md"
