@@ -12,12 +12,18 @@ namespace FaceBrain.Cli;
 /// <summary>The verbs of `facebrain`, in the order of the dependency graph (data, networks, activations, analyses).</summary>
 public static class FaceBrainApp
 {
+    /// <summary>The informational version of this build (Directory.Build.props' Version, plus the commit when known).</summary>
+    public static string Version { get; } =
+        typeof(FaceBrainApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            is [System.Reflection.AssemblyInformationalVersionAttribute a, ..] ? a.InformationalVersion : "unknown";
+
     public static int Run(string[] args)
     {
         var app = new CommandApp();
         app.Configure(config =>
         {
             config.SetApplicationName("facebrain");
+            config.SetApplicationVersion(Version); // facebrain --version
             config.PropagateExceptions();
             config.UseStrictParsing(); // an unknown or misspelt option is an error, never silently ignored
             config.AddCommand<DemoCommand>("demo")
@@ -89,6 +95,7 @@ public static class FaceBrainApp
                 b.AddCommand<BenchExtractCommand>("extract").WithDescription("Images/s of layer extraction (forward, reductions, streaming writes) on synthetic tensors.");
             });
         });
+        Interrupt.Install();
         return CliErrors.Run(() => app.Run(AnalysisArgs.Rewrite(args)));
     }
 }
