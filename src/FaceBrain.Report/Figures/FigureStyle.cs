@@ -83,7 +83,7 @@ static class FigureStyle
         double step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw);
         var ticks = new List<double>();
         for (double t = Math.Ceiling(min / step - 1e-9) * step; t <= max + 1e-9 * step; t += step)
-            ticks.Add(Math.Round(t / step) * step);
+            ticks.Add(Math.Round(t / step) * step + 0.0); // + 0.0 turns -0 into 0
         return ticks.ToArray();
     }
 

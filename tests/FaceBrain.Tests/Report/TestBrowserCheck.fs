@@ -16,7 +16,10 @@ let private withBrowser (f: string -> unit) () =
     | null when Environment.GetEnvironmentVariable "CI" = "true" ->
         failtest "chromium is not installed; .ci/run installs it (apt-get install -y chromium)"
     | null ->
-        skiptest "no Chromium on PATH (install Debian's 'chromium' or set FACEBRAIN_CHROMIUM): the browser check cannot run here"
+        // Expecto names ignored tests' reasons only at --debug; say it on stderr at every verbosity.
+        let reason = "no Chromium on PATH (install Debian's 'chromium' or set FACEBRAIN_CHROMIUM): the browser check cannot run here"
+        eprintfn "SKIPPED Report.Browser: %s" reason
+        skiptest reason
     | browser -> f browser
 
 [<Tests>]
