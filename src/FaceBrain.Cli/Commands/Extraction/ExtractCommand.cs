@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Security.Cryptography;
 using System.Text.Json;
 using FaceBrain.Cli.Commands.Models;
 using FaceBrain.Core;
@@ -25,7 +24,7 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
     public sealed class Settings : ModelSettings
     {
         [CommandOption("--weights <FILE>")]
-        [Description("State dict (.pt/.pth/.safetensors) for --model, or 'random' for a seeded, untrained control network.")]
+        [Description("State dict (.pt/.pth/.safetensors) for --model, a TF.js manifest or folder, 'faceapi' (face-api's cached weights), or 'random' for a seeded, untrained control network.")]
         public string Weights { get; init; } = "";
 
         [CommandOption("--data <SPEC>")]
@@ -53,7 +52,7 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
         public string Dtype { get; init; } = "float32";
 
         [CommandOption("--preset <NAME>")]
-        [Description("vggface2-caffe, imagenet or unit (default: the model's).")]
+        [Description("vggface2-caffe, imagenet, unit or faceapi (default: the model's).")]
         public string? Preset { get; init; }
 
         [CommandOption("--resize <PX>")]
@@ -109,11 +108,13 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
         var spec = s.ToSpec();
         var device = DeviceSpec.Parse(s.Device).Resolve();
         int crop = s.Crop ?? spec.EffectiveInputSize;
+        var preset = Presets.Parse(s.Preset ?? spec.DefaultPreset);
         var pipeline = new ImagePipeline(new PipelineOptions
         {
             Size = crop,
             ResizeTo = s.Resize,
-            Preset = Presets.Parse(s.Preset ?? spec.DefaultPreset),
+            Preset = preset,
+            DefaultCrop = FaceCrops.For(preset, DataSpec.Parse(s.Data).Kind),
         });
 
         var (stimuli, skipped) = LoadStimuli(s.Data, pipeline, s.SkipBad, StimulusFilter.Parse(s.Where));
@@ -145,6 +146,7 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
                 crop,
                 width = spec.EffectiveWidth,
                 input_size = spec.EffectiveInputSize,
+                default_crop = pipeline.Options.DefaultCrop,
             }),
             Seed = s.Seed,
             Device = device.ToString(),
@@ -206,12 +208,8 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
 
     static StoreWeights LoadWeights(Network network, string weights, ModelSpec spec)
     {
-        if (string.Equals(weights, "random", StringComparison.OrdinalIgnoreCase))
-            return new StoreWeights("random", null, null);
-        if (!File.Exists(weights)) throw new InputException(weights, "weights file not found");
-        WeightImport.LoadFile(network.Module, weights, spec.Name);
-        using var stream = File.OpenRead(weights);
-        return new StoreWeights("file", Path.GetFullPath(weights), Convert.ToHexStringLower(SHA256.HashData(stream)));
+        var w = WeightSource.Load(network, weights, m => Console.Error.WriteLine(m));
+        return new StoreWeights(w.Source, w.Path, w.Sha256) { Package = w.Package };
     }
 
     static ActivationStoreWriter ResumeChecked(string dir, StimulusTable table)

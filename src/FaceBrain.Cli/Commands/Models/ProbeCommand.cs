@@ -21,7 +21,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
     public sealed class Settings : ModelSettings
     {
         [CommandOption("--backbone <CHECKPOINT>")] [Description("A checkpoint from 'train identity' or 'train siamese'.")] public string? Backbone { get; init; }
-        [CommandOption("--weights <FILE>")] [Description("Weights for --model (.pt, .pth, .safetensors).")] public string? Weights { get; init; }
+        [CommandOption("--weights <FILE>")] [Description("Weights for --model (.pt, .pth, .safetensors; a TF.js manifest or folder; faceapi for face-api's cached weights).")] public string? Weights { get; init; }
         [CommandOption("--layer <LAYER>")] [Description("The layer to read (see 'models layers'); default: the pooled features.")] public string? Layer { get; init; }
         [CommandOption("--data <SPEC>")] [Description("Images with the target labels, e.g. kdef:DIR.")] public string? Data { get; init; }
         [CommandOption("--where <COLUMN=VALUES>")]
@@ -62,7 +62,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         var fit = new ProbeFit(Iterations: s.Iterations);
         string preset = s.Preset ?? spec.DefaultPreset;
         var load = System.Diagnostics.Stopwatch.StartNew();
-        using var images = FaceData.Tensors(data.Stimuli, s.Target, spec.EffectiveInputSize, preset, dataSpec);
+        using var images = FaceData.Tensors(data.Stimuli, s.Target, spec.EffectiveInputSize, preset, dataSpec, data.Kind);
         Console.Error.WriteLine($"probe: {images.Count} images decoded ({preset}, {spec.EffectiveInputSize} px) in {load.Elapsed.TotalSeconds:F1} s");
 
         // Features are computed once; every fold and permutation reuses them.
@@ -104,10 +104,5 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         Console.WriteLine();
     }
 
-    static string ConfusionTsv(ProbeResult r)
-    {
-        var sb = new StringBuilder("true\\predicted\t" + string.Join('\t', r.Classes) + "\n");
-        for (int i = 0; i < r.Classes.Count; i++) sb.Append(r.Classes[i]).Append('\t').Append(string.Join('\t', r.Confusion[i])).Append('\n');
-        return sb.ToString().TrimEnd('\n');
-    }
+    static string ConfusionTsv(ProbeResult r) => FaceBrain.Training.Labelling.ConfusionScore.Tsv(r.Classes, r.Confusion);
 }
