@@ -34,11 +34,13 @@ public static class Extraction
 
         var spec = Backbone.SpecOf(r.Weights, r.Model);
         int crop = r.Crop ?? spec.EffectiveInputSize;
+        var preset = Presets.Parse(r.Preset ?? spec.DefaultPreset);
         var pipeline = new ImagePipeline(new PipelineOptions
         {
             Size = crop,
             ResizeTo = r.Resize,
-            Preset = Presets.Parse(r.Preset ?? spec.DefaultPreset),
+            Preset = preset,
+            DefaultCrop = FaceCrops.For(preset, DataSpec.Parse(r.Data).Kind),
         });
         var loaded = LoadStimuli(r.Data, r.SkipBad, StimulusFilter.Parse(r.Where));
         using var opened = Backbone.Open(r.Weights, spec, r.Device, r.Seed);
@@ -77,6 +79,7 @@ public static class Extraction
                 crop,
                 width = spec.EffectiveWidth,
                 input_size = spec.EffectiveInputSize,
+                default_crop = pipeline.Options.DefaultCrop,
             }),
             Seed = r.Seed,
             Device = r.Device.ToString(),

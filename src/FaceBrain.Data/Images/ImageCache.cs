@@ -59,6 +59,8 @@ public sealed unsafe class ImageCache : IDisposable
     /// <summary>Fills [N,3,S,S] floats for the given cache rows with a preset, in parallel.</summary>
     public void ReadBatch(IReadOnlyList<int> rows, Preset preset, float[] destination, int parallelism = 0)
     {
+        if (preset == Preset.FaceApi)
+            throw new InputException(Path, "the faceapi preset resizes in floating point; the uint8 image cache cannot reproduce it (decode instead)");
         int v = BytesPerImage;
         if (destination.Length < (long)rows.Count * v) throw new ArgumentException($"destination too small for {rows.Count} images");
         Parallel.For(0, rows.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount },
@@ -78,6 +80,8 @@ public sealed unsafe class ImageCache : IDisposable
 
     static IReadOnlyList<BadImage> BuildCore(string path, ImagePipeline pipeline, IReadOnlyList<Stimulus> stimuli, bool skipBad)
     {
+        if (pipeline.Options.Preset == Preset.FaceApi || pipeline.Options.DefaultCrop != null)
+            throw new InputException(path, "the image cache holds centre-cropped uint8 images; the faceapi preset and default face crops are decoded each time");
         var sources = pipeline.Sources(stimuli);
         var o = pipeline.Options;
         var lengths = new long[sources.Count];

@@ -75,7 +75,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         ProbeExperiment.SchemeFor(table, request);          // and so are impossible folds
         string preset = s.Preset ?? spec.DefaultPreset;
         var load = System.Diagnostics.Stopwatch.StartNew();
-        using var images = FaceData.Tensors(data.Stimuli, s.Target, spec.EffectiveInputSize, preset, dataSpec);
+        using var images = FaceData.Tensors(data.Stimuli, s.Target, spec.EffectiveInputSize, preset, dataSpec, kind: data.Kind);
         Console.Error.WriteLine($"probe: {images.Count} images decoded ({preset}, {spec.EffectiveInputSize} px) in {load.Elapsed.TotalSeconds:F1} s");
 
         var outcomes = ProbeExperiment.Run(net, backbone, layer, images.Images, table, request, s.Control, s.Seed, device, Progress.Stderr());

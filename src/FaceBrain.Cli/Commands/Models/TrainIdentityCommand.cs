@@ -34,7 +34,7 @@ public sealed class TrainIdentityCommand : Command<TrainIdentityCommand.Settings
         var identities = FaceData.Column(data.Stimuli, Labels.Identity, dataSpec).Distinct().Count();
         if (identities < 2) throw new FaceBrain.Core.InputException(dataSpec, $"{identities} identity: classification needs at least two");
         var given = s.ToSpec();
-        if (given.Kind == ModelKind.Siamese) throw new FaceBrain.Core.InputException("train identity: --model must be resnet50 or resnet50-vggface2 (use 'train siamese' for the Siamese net)");
+        if (given.Kind is not (ModelKind.ResNet50 or ModelKind.ResNet50VggFace2)) throw new FaceBrain.Core.InputException("train identity: --model must be resnet50 or resnet50-vggface2 (use 'train siamese' for the Siamese net)");
         if (s.Classes > 0 && s.Classes != identities)
             throw new FaceBrain.Core.InputException($"--classes {s.Classes}: the data has {identities} identities");
         var spec = given with { NumClasses = identities };
