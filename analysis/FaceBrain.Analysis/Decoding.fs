@@ -24,7 +24,7 @@ type Options =
 
 let defaults (device: torch.Device) =
     { Classifier = Classifier.Logistic defaultLogistic
-      Scheme = Scheme.StratifiedKFold(5, false)
+      Scheme = Scheme.StratifiedKFold(5, None)
       Standardize = false
       Permutations = 0
       Bootstrap = 0
@@ -106,6 +106,15 @@ let permuteWithin (rng: Random) (groups: string[] option) (y: int[]) : int[] =
         idx |> Array.iteri (fun j i -> out[i] <- values[j])
     out
 
+/// Refuses a permutation test whose labels are constant within every group they are permuted in: the null
+/// would equal the observed value and p would be 1 whatever the data.
+let requirePermutable (source: string) (target: string) (groupColumn: string) (groups: string[]) (y: int[]) =
+    let varies =
+        Array.init y.Length id |> Array.groupBy (fun i -> groups[i])
+        |> Array.exists (fun (_, idx) -> idx |> Array.exists (fun i -> y[i] <> y[idx[0]]))
+    if not varies then
+        raise (InputException(source, $"'{target}' is constant within every value of '{groupColumn}', so permuting it within '{groupColumn}' changes nothing: a permutation test is meaningless here (use a scheme that does not group by '{groupColumn}')"))
+
 let private checkFolds (d: Dataset) (target: string) (y: int[]) (classes: string[]) (folds: Fold[]) =
     let warnings = ResizeArray<string>()
     for f in folds do
@@ -122,7 +131,7 @@ let private checkFolds (d: Dataset) (target: string) (y: int[]) (classes: string
 let decode (d: Dataset) (target: string) (opts: Options) : Result =
     let l = labels d target
     let y = l.Codes
-    let folds = CrossValidation.folds d.Stimuli.Source (column d) y opts.Seed opts.Scheme
+    let folds = CrossValidation.folds d.Stimuli.Source (column d) y opts.Scheme
     let warnings = ResizeArray(checkFolds d target y l.Classes folds)
     let runner = Runner(d, opts)
     try
@@ -136,6 +145,9 @@ let decode (d: Dataset) (target: string) (opts: Options) : Result =
             else
                 let rng = Random(opts.Seed)
                 let groups = opts.Scheme.GroupColumn |> Option.map (column d)
+                match opts.Scheme.GroupColumn, groups with
+                | Some c, Some g -> requirePermutable d.Stimuli.Source target c g y
+                | _ -> ()
                 let nulls =
                     Array.init opts.Permutations (fun _ ->
                         let yp = permuteWithin rng groups y
@@ -144,7 +156,7 @@ let decode (d: Dataset) (target: string) (opts: Options) : Result =
                         // would handicap the null (unbalanced training folds) and bias p-values low.
                         let foldsP =
                             match opts.Scheme with
-                            | Scheme.StratifiedKFold _ -> CrossValidation.folds d.Stimuli.Source (column d) yp opts.Seed opts.Scheme
+                            | Scheme.StratifiedKFold _ -> CrossValidation.folds d.Stimuli.Source (column d) yp opts.Scheme
                             | _ -> folds
                         let pp = runner.Predict(yp, foldsP, reports)
                         Metrics.accuracy (tested |> Array.map (fun i -> yp[i])) (tested |> Array.map (fun i -> pp[i])))

@@ -51,6 +51,15 @@ let decoding (r: Decoding.Result) : JsonObject =
     | None -> ()
     o
 
+/// The confusion matrix as TSV: rows true classes, columns predicted classes, the classes' names as labels.
+let confusionTsv (r: Decoding.Result) : string =
+    let b = System.Text.StringBuilder("true\\predicted\t" + String.concat "\t" r.Classes + "\n")
+    r.Classes |> Array.iteri (fun i c ->
+        b.Append(c) |> ignore
+        for j in 0 .. r.Classes.Length - 1 do b.Append('\t').Append(r.Scores.Confusion[i, j]) |> ignore
+        b.Append('\n') |> ignore)
+    b.ToString()
+
 let crossGeneralisation (c: Decoding.CrossGeneralisation) : JsonObject =
     obj [ "target", str c.Target
           "column", str c.Column

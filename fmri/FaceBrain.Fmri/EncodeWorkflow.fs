@@ -8,6 +8,7 @@ open System.Globalization
 open System.Text
 open TorchSharp
 open FaceBrain.Core
+open FaceBrain.Analysis
 open FaceBrain.Core.IO
 
 /// What the verb was asked (null / empty for options not given).
@@ -74,13 +75,13 @@ let loadData (req: Request) =
         features, raw, averaged, ceiling, note
 
 let run (req: Request) (device: torch.Device) : Report =
-    let cv = Folds.parse "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
+    let cv = CrossValidation.parseFor "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
     let alpha =
         if req.Alpha.HasValue then Encoding.AlphaSpec.Fixed(AlphaGrid.parseFixed "--alpha" req.Alpha.Value)
         else
             Encoding.AlphaSpec.PerVoxel(
                 AlphaGrid.parse "--alphas" (given req.Alphas |> Option.defaultValue "1e-2..1e6:25"),
-                Folds.parse "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5"))
+                CrossValidation.parseFor "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5"))
     let features, trials, responses, ceiling, note = loadData req
     let excluded =
         Array.append (Responses.screen trials) (Responses.screen responses)
@@ -135,13 +136,13 @@ let toJson (report: Report) : IDictionary<string, obj> =
     | None -> ()
     report.CeilingNote |> Option.iter (fun n -> d["note"] <- n)
     d["excluded"] <- report.Excluded |> Array.map (fun e -> {| voxel = e.Voxel; problem = (match e.Problem with Responses.NonFinite -> "non-finite" | Responses.Constant -> "constant") |})
-    d["cv"] <- Folds.describe report.Options.Cv
+    d["cv"] <- report.Options.Cv.Text
     d["folds"] <- r.Folds
     match report.Options.Alpha with
     | Encoding.AlphaSpec.Fixed a -> d["alpha"] <- a
     | Encoding.AlphaSpec.PerVoxel (grid, inner) ->
         d["alpha_grid"] <- grid
-        d["inner_cv"] <- Folds.describe inner
+        d["inner_cv"] <- inner.Text
     d["rows"] <- report.Result.Predictions.Rows
     d["features"] <- report.FeatureCount
     d :> IDictionary<string, obj>
@@ -170,7 +171,7 @@ let summary (report: Report) =
     let r = report.Result
     let med (a: double[]) = Vector.median (a |> Array.filter (Double.IsNaN >> not))
     let lines =
-        [ sprintf "encoded %d of %d voxels from %d features (%s), %d rows, %s (%d folds)" report.Kept.Length report.Voxels report.FeatureCount report.FeatureName r.Predictions.Rows (Folds.describe report.Options.Cv) r.Folds
+        [ sprintf "encoded %d of %d voxels from %d features (%s), %d rows, %s (%d folds)" report.Kept.Length report.Voxels report.FeatureCount report.FeatureName r.Predictions.Rows report.Options.Cv.Text r.Folds
           sprintf "median r = %.4f, median R2 = %.4f" (med r.R) (med r.R2) ]
         @ (match report.Ceiling with
            | Some c -> [ sprintf "median noise ceiling r = %.4f, median r / ceiling = %.4f" (med c.CeilingR) (med (Scores.normalize r.R c.CeilingR)) ]

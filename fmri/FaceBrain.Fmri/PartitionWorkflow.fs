@@ -5,6 +5,7 @@ open System
 open System.Collections.Generic
 open TorchSharp
 open FaceBrain.Core
+open FaceBrain.Analysis
 open FaceBrain.Fmri.EncodeWorkflow
 
 [<CLIMutable>]
@@ -44,9 +45,9 @@ let run (req: Request) (device: torch.Device) : Report =
     if not req.DropBadVoxels then Responses.requireUsable req.Responses excluded
     let kept = Responses.kept responses.Cols excluded
     let y = Matrix.selectCols kept responses
-    let cv = Folds.parse "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
+    let cv = CrossValidation.parseFor "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
     let grid = AlphaGrid.parse "--alphas" (given req.Alphas |> Option.defaultValue "1e-2..1e6:25")
-    let inner = Folds.parse "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5")
+    let inner = CrossValidation.parseFor "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5")
     if req.Mixes < 1 then raise (InputException "--mixes must be at least 1")
     let groups column =
         match features.Stimuli with

@@ -4,6 +4,7 @@ module FaceBrain.Fmri.ProfileWorkflow
 open System
 open TorchSharp
 open FaceBrain.Core
+open FaceBrain.Analysis
 open FaceBrain.Core.IO
 open FaceBrain.Fmri.EncodeWorkflow
 
@@ -46,11 +47,11 @@ let run (req: Request) (device: torch.Device) : Profile.Result =
     let roiOfAll = Profile.readRoiTable req.Rois responses.Cols
     let roiOf = kept |> Array.map (fun v -> roiOfAll[v])
     let options =
-        { Encoding.Options.Cv = Folds.parse "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
+        { Encoding.Options.Cv = CrossValidation.parseFor "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
           Encoding.Options.Alpha =
             Encoding.AlphaSpec.PerVoxel(
                 AlphaGrid.parse "--alphas" (given req.Alphas |> Option.defaultValue "1e-2..1e6:25"),
-                Folds.parse "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5"))
+                CrossValidation.parseFor "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5"))
           Encoding.Options.Device = device
           Encoding.Options.BatchVoxels = Option.ofNullable req.BatchVoxels }
     let y = Matrix.selectCols kept responses

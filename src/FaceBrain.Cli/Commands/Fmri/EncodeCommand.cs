@@ -36,7 +36,7 @@ public sealed class EncodeCommand : Command<EncodeCommand.Settings>
         public string? Trials { get; init; }
 
         [CommandOption("--cv <SPEC>")]
-        [Description("Outer cross-validation: kfold:K (default kfold:5, contiguous as scikit-learn's KFold), shuffle:K:SEED, logo:COLUMN.")]
+        [Description("Outer cross-validation: kfold:K (default kfold:5, contiguous as scikit-learn's KFold), kfold:K:shuffle=SEED, logo:COLUMN, groupkfold:K:COLUMN (the grammar of decode).")]
         public string? Cv { get; init; }
 
         [CommandOption("--alpha <A>")]
