@@ -48,6 +48,11 @@ public static class Interrupt
     {
         int removed = PendingOutputs.DeleteAll();
         Console.Error.WriteLine($"facebrain: interrupted by {_name}; stopped" + (removed > 0 ? $", {removed} temporary output(s) removed" : ", no partial output left"));
-        Environment.Exit(ExitCode);
+        Console.Error.Flush();
+        // _exit, not Environment.Exit: the main thread may be inside libtorch, whose exit handlers would then crash.
+        Exit(ExitCode);
     }
+
+    [DllImport("libc", EntryPoint = "_exit")]
+    static extern void Exit(int status);
 }

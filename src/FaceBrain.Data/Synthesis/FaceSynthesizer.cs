@@ -21,7 +21,8 @@ public static class FaceSynthesizer
     public const string GroundTruthFile = "ground_truth.tsv";
     public const string ManifestFile = "stimuli.tsv";
 
-    public static SynthResult Write(SynthOptions o, string outDir)
+    /// <param name="cancel">Checked between images: a stop removes the partial folder and throws OperationCanceledException.</param>
+    public static SynthResult Write(SynthOptions o, string outDir, CancellationToken cancel = default)
     {
         o.Validate();
         var final = Path.GetFullPath(outDir);
@@ -40,7 +41,7 @@ public static class FaceSynthesizer
         {
             var result = OutputException.Guard(final, () =>
             {
-                try { return WriteInto(o, temp); }
+                try { return WriteInto(o, temp, cancel); }
                 catch (AggregateException a) when (a.InnerExceptions.All(e => e is IOException or UnauthorizedAccessException))
                 {
                     throw a.InnerExceptions[0]; // one line: a full disk fails every parallel writer the same way
@@ -100,7 +101,7 @@ public static class FaceSynthesizer
         FaceRenderer.Render(cast.Identity(img.Face.IdentityIndex), ExpressionParams.Of(img.Face.Expression, img.Face.Strength),
             img.Face.Nuisance, o.Size, img.Face.NoiseSeed, img.FaceScale);
 
-    static SynthResult WriteInto(SynthOptions o, string dir)
+    static SynthResult WriteInto(SynthOptions o, string dir, CancellationToken cancel)
     {
         var cast = new Cast(o.Seed, o.Identities);
         var identities = Enumerable.Range(0, cast.Count).Select(cast.Identity).ToArray();
@@ -108,7 +109,7 @@ public static class FaceSynthesizer
         foreach (var folder in plan.Select(p => Path.GetDirectoryName(p.RelativePath)!).Distinct())
             Directory.CreateDirectory(Path.Combine(dir, folder));
         var boxes = new SKRect[plan.Count];
-        Parallel.For(0, plan.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallelism) }, i =>
+        Parallel.For(0, plan.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallelism), CancellationToken = cancel }, i =>
         {
             var img = plan[i];
             using var face = FaceRenderer.Render(identities[img.Face.IdentityIndex], ExpressionParams.Of(img.Face.Expression, img.Face.Strength),

@@ -27,7 +27,9 @@ public static class Trainer
 {
     public const string CheckpointName = "checkpoint.ckpt";
 
-    public static TrainingRun Run(ITrainingTask task, TrainerOptions o, Action<StepProgress>? progress = null, Action<EpochMetrics>? epochDone = null)
+    /// <param name="cancel">Checked between steps: a stop keeps the last epoch's checkpoint (resume with --resume) and throws OperationCanceledException.</param>
+    public static TrainingRun Run(ITrainingTask task, TrainerOptions o, Action<StepProgress>? progress = null, Action<EpochMetrics>? epochDone = null,
+                                  CancellationToken cancel = default)
     {
         if (o.Epochs < 1) throw new InputException($"--epochs {o.Epochs}: must be at least 1");
         if (o.Batch < 2) throw new InputException($"--batch {o.Batch}: must be at least 2 (batch norm needs two examples)");
@@ -52,7 +54,7 @@ public static class Trainer
         {
             try
             {
-                return Loop(task, o, progress, epochDone, ckpt, model, optimizer, steps, schedule);
+                return Loop(task, o, progress, epochDone, ckpt, model, optimizer, steps, schedule, cancel);
             }
             catch when (created && !File.Exists(ckpt))
             {
@@ -69,7 +71,7 @@ public static class Trainer
     }
 
     static TrainingRun Loop(ITrainingTask task, TrainerOptions o, Action<StepProgress>? progress, Action<EpochMetrics>? epochDone,
-        string ckpt, nn.Module model, optim.Optimizer optimizer, int steps, Schedule schedule)
+        string ckpt, nn.Module model, optim.Optimizer optimizer, int steps, Schedule schedule, CancellationToken cancel)
     {
 
         int start = 1;
@@ -97,6 +99,7 @@ public static class Trainer
             double lr = schedule.At(globalStep);
             for (int s = 0; s < steps; s++)
             {
+                cancel.ThrowIfCancellationRequested();
                 lr = schedule.At(globalStep);
                 OptimizerSpec.SetLr(optimizer, lr);
                 using var scope = NewDisposeScope();

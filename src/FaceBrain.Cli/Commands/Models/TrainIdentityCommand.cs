@@ -47,7 +47,7 @@ public sealed class TrainIdentityCommand : Command<TrainIdentityCommand.Settings
         using var net = Network.Create(spec, device, s.Seed);
         var task = new IdentityTask(net, train, heldout, s.Augmentation(), s.LabelSmoothing, device);
         var printer = new ProgressPrinter();
-        var run = OutOfMemory.Guard(device, s.Batch, () => Trainer.Run(task, options, printer.Step, printer.Epoch));
+        var run = OutOfMemory.Guard(device, s.Batch, () => Trainer.Run(task, options, printer.Step, printer.Epoch, Interrupt.Token));
         Console.WriteLine($"checkpoint: {run.Checkpoint}");
         return 0;
     }
