@@ -33,11 +33,8 @@ type Report =
 let run (req: Request) (device: torch.Device) : Report =
     if isNull req.FeatureSets || req.FeatureSets.Length < 2 then raise (InputException "variance partitioning needs at least two --features")
     let sets = req.FeatureSets |> Array.map (fun f -> FeatureSource.readNpy f (given req.Stimuli))
-    let baseRequest =
-        { EncodeWorkflow.Request.Features = req.FeatureSets[0]; Store = null; Layer = null; Stimuli = req.Stimuli; Responses = req.Responses; Trials = req.Trials
-          Cv = req.Cv; Alpha = Nullable(); Alphas = req.Alphas; InnerCv = req.InnerCv; BatchVoxels = req.BatchVoxels
-          DropBadVoxels = req.DropBadVoxels; Out = null }
-    let features, trials, responses, _, _ = loadData baseRequest
+    let features, trials, responses, _, _ =
+        loadData (FeatureInput.Npy(req.FeatureSets[0], given req.Stimuli)) req.Responses (given req.Trials)
     for s, path in Array.zip sets req.FeatureSets do
         if s.Matrix.Rows <> responses.Rows then
             raise (InputException(path, sprintf "has %d rows but there are %d stimuli" s.Matrix.Rows responses.Rows))
