@@ -64,6 +64,11 @@ let tests =
                 HtmlReport.Write(document true figures, Path.Combine(d.File "report", "index.html")))
             Expect.isEmpty (filesIn (d.File "report")) "no index.html"
 
+        testCase "package versions are read from the loaded assemblies" <| fun () ->
+            let v = PackageVersion.Of(typeof<ScottPlot.Plot>)
+            Expect.equal v.Name "ScottPlot" "assembly name"
+            Expect.equal v.Version "5.1.59" "the pinned version, without build metadata"
+
         testCase "a figure whose files are missing is refused" <| fun () ->
             use d = new TempDir()
             let figures = writeAllFigures d.Path
