@@ -97,9 +97,12 @@ public static class FaceSynthesizer
     }
 
     /// <summary>Renders one planned image (for benchmarks and tests); dispose the result.</summary>
-    public static RenderedFace Render(SynthImage img, Cast cast, SynthOptions o) =>
-        FaceRenderer.Render(cast.Identity(img.Face.IdentityIndex), ExpressionParams.Of(img.Face.Expression, img.Face.Strength),
+    public static RenderedFace Render(SynthImage img, Cast cast, SynthOptions o)
+    {
+        var id = cast.Identity(img.Face.IdentityIndex);
+        return FaceRenderer.Render(id, cast.ActionUnits(img.Face.IdentityIndex, id, img.Face.Expression, img.Face.Strength).Deformation(),
             img.Face.Nuisance, o.Size, img.Face.NoiseSeed, img.FaceScale);
+    }
 
     static SynthResult WriteInto(SynthOptions o, string dir, CancellationToken cancel)
     {
@@ -109,12 +112,15 @@ public static class FaceSynthesizer
         foreach (var folder in plan.Select(p => Path.GetDirectoryName(p.RelativePath)!).Distinct())
             Directory.CreateDirectory(Path.Combine(dir, folder));
         var boxes = new SKRect[plan.Count];
+        var landmarks = new FaceLandmarks[plan.Count];
+        var units = plan.Select(p => cast.ActionUnits(p.Face.IdentityIndex, identities[p.Face.IdentityIndex], p.Face.Expression, p.Face.Strength)).ToArray();
         Parallel.For(0, plan.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallelism), CancellationToken = cancel }, i =>
         {
             var img = plan[i];
-            using var face = FaceRenderer.Render(identities[img.Face.IdentityIndex], ExpressionParams.Of(img.Face.Expression, img.Face.Strength),
+            using var face = FaceRenderer.Render(identities[img.Face.IdentityIndex], units[i].Deformation(),
                 img.Face.Nuisance, o.Size, img.Face.NoiseSeed, img.FaceScale);
             boxes[i] = face.FaceBox;
+            landmarks[i] = face.Landmarks;
             File.WriteAllBytes(Path.Combine(dir, img.RelativePath), face.Encode(SKEncodedImageFormat.Jpeg, o.JpegQuality));
         });
 
@@ -129,30 +135,33 @@ public static class FaceSynthesizer
                 break;
         }
         var gtName = o.Layout == SynthLayout.Manifest ? ManifestFile : GroundTruthFile;
-        GroundTruth(plan, identities).Write(Path.Combine(dir, gtName));
+        GroundTruth(plan, identities, units, landmarks).Write(Path.Combine(dir, gtName));
         return new SynthResult(dir, o.Layout, plan.Count, cast.Count, gtName, pairs);
     }
 
     /// <summary>The ground-truth table: one row per image, in stimulus-id order.</summary>
-    static StimulusTable GroundTruth(List<SynthImage> plan, IdentityParams[] identities)
+    static StimulusTable GroundTruth(List<SynthImage> plan, IdentityParams[] identities, ActionUnits[] units, FaceLandmarks[] landmarks)
     {
         var columns = new List<string> { StimulusTable.IdColumn, "path", Labels.Identity, Labels.Expression, Labels.Angle };
         var extra = plan.SelectMany(p => p.Labels.Select(l => l.Item1)).Distinct().ToList();
         columns.AddRange(extra);
         columns.Add("expression_strength");
-        List<string> Tail(SynthImage p) =>
+        List<string> Tail(int k, SynthImage p) =>
             identities[p.Face.IdentityIndex].Columns()
-                .Concat(ExpressionParams.Of(p.Face.Expression, p.Face.Strength).Columns())
-                .Concat(p.Face.Nuisance.Columns()).Select(c => c.Item2).ToList();
-        var tailNames = identities[0].Columns().Concat(ExpressionParams.Neutral.Columns()).Concat(new Nuisance().Columns()).Select(c => c.Item1);
+                .Concat(units[k].Columns())
+                .Concat(units[k].Deformation().Columns())
+                .Concat(p.Face.Nuisance.Columns())
+                .Concat(landmarks[k].Columns()).Select(c => c.Item2).ToList();
+        var tailNames = identities[0].Columns().Concat(ActionUnits.None.Columns()).Concat(ExpressionParams.Neutral.Columns())
+            .Concat(new Nuisance().Columns()).Concat(FaceLandmarks.Empty.Columns()).Select(c => c.Item1);
         columns.AddRange(tailNames);
-        var rows = plan.Select(p =>
+        var rows = plan.Select((p, k) =>
         {
             var labels = p.Labels.ToDictionary(l => l.Item1, l => l.Item2);
             var row = new List<string> { p.StimulusId, p.RelativePath, p.Identity, p.Face.Expression.Code(), p.AngleCode };
             row.AddRange(extra.Select(c => labels.TryGetValue(c, out var v) ? v : ""));
             row.Add(IdentityParams.F(p.Face.Strength));
-            row.AddRange(Tail(p));
+            row.AddRange(Tail(k, p));
             return (IReadOnlyList<string>)row;
         });
         return new StimulusTable(columns, rows, GroundTruthFile);
