@@ -6,6 +6,7 @@ open System
 open System.Diagnostics
 open System.IO
 open TorchSharp
+open FaceBrain.Core
 open FaceBrain.Analysis.Tensors
 
 type Timing = { Workload: string; Seconds: float; Detail: string }
@@ -52,7 +53,7 @@ let layerwise (device: torch.Device) (classifier: Classifiers.Classifier) : Timi
             { Targets = [ "identity"; "expression" ]; Schemes = Map.empty; Classifier = classifier; Permutations = 0; Seed = 0
               Distance = Rdm.Distance.Correlation; Comparison = Comparison.Method.Spearman
               IdentityColumn = "identity"; ExpressionColumn = "expression"; Device = device }
-        let f, s = time (fun () -> Layerwise.run store o ignore)
+        let f, s = time (fun () -> Layerwise.run store o Progress.Silent)
         { Workload = $"analyse: ResNet-50-shaped store (6 gap layers, 64..2048 features), 980 stimuli, {classifier.Name}"
           Seconds = s
           Detail = $"{f.RowCount} numbers" }

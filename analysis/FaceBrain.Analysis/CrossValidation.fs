@@ -4,6 +4,7 @@ module FaceBrain.Analysis.CrossValidation
 
 open System
 open FaceBrain.Core
+open FaceBrain.Core.IO
 open FaceBrain.Analysis.Tensors
 
 /// How to split stimuli into training and test sets.
@@ -51,6 +52,14 @@ let parse (text: string) : Scheme =
     | [ "split"; c; tr ] when c <> "" && not (values tr).IsEmpty -> Scheme.Split(c, values tr, [])
     | [ "split"; c; tr; te ] when c <> "" && not (values tr).IsEmpty && not (values te).IsEmpty -> Scheme.Split(c, values tr, values te)
     | _ -> bad ()
+
+/// The scheme every verb uses when none is given. A target other than identity is tested on identities
+/// never seen in training (leave one identity out) whenever the table has an identity column, so that a
+/// decoder cannot score by recognising the person; otherwise (identity itself, or no identity column)
+/// stratified 5-fold. The result names the scheme used.
+let defaultScheme (table: StimulusTable) (identityColumn: string) (target: string) : Scheme =
+    if target <> identityColumn && table.HasColumn identityColumn then Scheme.LeaveOneGroupOut identityColumn
+    else Scheme.StratifiedKFold(5, false)
 
 /// One fold: the rows to train on and the rows to test on, ascending.
 type Fold = { Name: string; Train: int[]; Test: int[] }

@@ -43,6 +43,7 @@ let make (source: string) (stimuli: StimulusTable) (rows: int) (cols: int) (data
     if data.Length <> rows * cols then invalidArg "data" "data length does not match rows x cols"
     stimuli.RequireRows(int64 rows, source)
     if rows = 0 then raise (InputException(source, "has no rows"))
+    if cols = 0 then raise (InputException(source, $"has no features ({rows}×0 matrix)"))
     requireFinite source stimuli.Ids rows cols data
     { Features = data; Rows = rows; Columns = cols; Stimuli = stimuli; Source = source }
 

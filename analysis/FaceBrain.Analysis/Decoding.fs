@@ -106,6 +106,15 @@ let permuteWithin (rng: Random) (groups: string[] option) (y: int[]) : int[] =
         idx |> Array.iteri (fun j i -> out[i] <- values[j])
     out
 
+/// Refuses a permutation test whose labels are constant within every group they are permuted in: the null
+/// would equal the observed value and p would be 1 whatever the data.
+let requirePermutable (source: string) (target: string) (groupColumn: string) (groups: string[]) (y: int[]) =
+    let varies =
+        Array.init y.Length id |> Array.groupBy (fun i -> groups[i])
+        |> Array.exists (fun (_, idx) -> idx |> Array.exists (fun i -> y[i] <> y[idx[0]]))
+    if not varies then
+        raise (InputException(source, $"'{target}' is constant within every value of '{groupColumn}', so permuting it within '{groupColumn}' changes nothing: a permutation test is meaningless here (use a scheme that does not group by '{groupColumn}')"))
+
 let private checkFolds (d: Dataset) (target: string) (y: int[]) (classes: string[]) (folds: Fold[]) =
     let warnings = ResizeArray<string>()
     for f in folds do
@@ -136,6 +145,9 @@ let decode (d: Dataset) (target: string) (opts: Options) : Result =
             else
                 let rng = Random(opts.Seed)
                 let groups = opts.Scheme.GroupColumn |> Option.map (column d)
+                match opts.Scheme.GroupColumn, groups with
+                | Some c, Some g -> requirePermutable d.Stimuli.Source target c g y
+                | _ -> ()
                 let nulls =
                     Array.init opts.Permutations (fun _ ->
                         let yp = permuteWithin rng groups y

@@ -116,6 +116,7 @@ let analyse (d: Dataset.Dataset) (o: Options) : Result =
     let nulls =
         if o.Permutations <= 0 then None
         else
+            Decoding.requirePermutable d.Stimuli.Source o.ExpressionColumn o.IdentityColumn identity exl.Codes
             let rng = Random(o.Seed)
             Some(Array.init o.Permutations (fun _ ->
                 use inner = torch.NewDisposeScope()

@@ -13,7 +13,7 @@ open FaceBrain.Analysis.Tensors
 
 type Options =
     { Targets: string list
-      /// Cross-validation per target; targets not listed get `defaultScheme`.
+      /// Cross-validation per target; targets not listed get `CrossValidation.defaultScheme`.
       Schemes: Map<string, CrossValidation.Scheme>
       Classifier: Classifiers.Classifier
       Permutations: int
@@ -24,13 +24,6 @@ type Options =
       ExpressionColumn: string
       Device: torch.Device }
 
-/// Expression is decoded on identities never seen in training (logo:identity) when the table has an
-/// identity column; anything else by stratified 5-fold.
-let defaultScheme (table: StimulusTable) (identityColumn: string) (target: string) =
-    if target <> identityColumn && target = "expression" && table.HasColumn identityColumn then
-        CrossValidation.Scheme.LeaveOneGroupOut identityColumn
-    else CrossValidation.Scheme.StratifiedKFold(5, false)
-
 /// One number of the layerwise table.
 type Row = { Layer: string; Analysis: string; Target: string; Metric: string; Value: float }
 
@@ -39,7 +32,7 @@ let private row layer analysis target metric value =
 
 let private layerRows (d: Dataset.Dataset) (layer: string) (o: Options) : Row list =
     [ for t in o.Targets do
-        let scheme = o.Schemes.TryFind t |> Option.defaultWith (fun () -> defaultScheme d.Stimuli o.IdentityColumn t)
+        let scheme = o.Schemes.TryFind t |> Option.defaultWith (fun () -> CrossValidation.defaultScheme d.Stimuli o.IdentityColumn t)
         let opts = { Decoding.defaults o.Device with Classifier = o.Classifier; Scheme = scheme; Permutations = o.Permutations; Seed = o.Seed }
         let r = Decoding.decode d t opts
         yield row layer "decoding" t "accuracy" r.Scores.Accuracy
@@ -84,7 +77,7 @@ let private centredGram (device: torch.Device) (d: Dataset.Dataset) : Tensor =
     scope.MoveToOuter(xc.matmul(xc.t()))
 
 /// Runs every analysis over every layer of the store, one layer in memory at a time.
-let run (store: Store.Store) (o: Options) (progress: string -> unit) : Frame<int, string> =
+let run (store: Store.Store) (o: Options) (progress: Progress) : Frame<int, string> =
     if o.Targets.IsEmpty then raise (InputException("--targets: give at least one label column"))
     for t in o.Targets do
         if not (store.Stimuli.HasColumn t) then
@@ -93,11 +86,13 @@ let run (store: Store.Store) (o: Options) (progress: string -> unit) : Frame<int
     let grams = Collections.Generic.List<Tensor>()
     let rows = ResizeArray<Row>()
     try
+        progress.Begin("analyse", int64 names.Length, "layers")
         for name in names do
-            progress name
             let d = Store.layer store name
             rows.AddRange(layerRows d name o)
             grams.Add(centredGram o.Device d)
+            progress.Advance()
+        progress.End()
         // Linear CKA from the centred Grams: ⟨K, L⟩ / (‖K‖‖L‖).
         let norms = grams |> Seq.map (fun k -> sqrt (item ((k * k).sum ()))) |> Array.ofSeq
         for i in 0 .. names.Length - 1 do

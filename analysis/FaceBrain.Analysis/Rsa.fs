@@ -4,6 +4,7 @@ module FaceBrain.Analysis.Rsa
 
 open System
 open System.IO
+open System.Threading.Tasks
 open TorchSharp
 open FaceBrain.Core
 open FaceBrain.Core.IO
@@ -37,7 +38,15 @@ let fileModel (name: string) (path: string) (n: int) : Model =
     let a = Npy.ReadAsDouble path
     let values =
         match a.Shape with
-        | [| r; c |] when r = int64 n && c = int64 n -> [| for i in 0 .. n - 1 do for j in i + 1 .. n - 1 -> a.Data[i * n + j] |]
+        | [| r; c |] when r = int64 n && c = int64 n ->
+            // A square RDM must be symmetric: reading only its upper triangle would silently drop the rest.
+            let scale = a.Data |> Array.fold (fun m v -> max m (abs v)) 0.0
+            for i in 0 .. n - 1 do
+                for j in i + 1 .. n - 1 do
+                    let u, l = a.Data[i * n + j], a.Data[j * n + i]
+                    if abs (u - l) > 1e-9 * max 1.0 scale || Double.IsNaN u <> Double.IsNaN l then
+                        raise (InputException(path, $"model RDM is not symmetric: [{i}, {j}] = {u:G6} but [{j}, {i}] = {l:G6}"))
+            [| for i in 0 .. n - 1 do for j in i + 1 .. n - 1 -> a.Data[i * n + j] |]
         | [| m |] when m = int64 (condensedLength n) -> a.Data
         | s -> raise (InputException(path, $"model RDM shape ({commas s}) fits neither [{n}, {n}] nor [{condensedLength n}] for {n} items"))
     if values |> Array.exists (fun v -> not (Double.IsFinite v)) then raise (InputException(path, "model RDM holds NaN or infinite values"))
@@ -69,23 +78,30 @@ let private zscore (v: float[]) =
 
 /// Pearson (or Spearman, on ranks) between `data` and the model with items permuted, for many
 /// permutations at once: permuting items permutes the entries, so means and deviations are unchanged
-/// and r is a mean of products of z-scores gathered through the permutation.
-let private permutedCorrelations (device: torch.Device) (n: int) (data: float[]) (model: float[]) (perms: int[][]) : float[] =
-    use scope = torch.NewDisposeScope()
-    let zd = (matrix device n n (square n (zscore data))).triu_(1L)
-    let zm = matrix device n n (square n (zscore model))
+/// and r is the mean of products of the data's z-scores (condensed, read in order) with the model's
+/// z-scores gathered through the permutation from its square form (row p[i], columns p[j]: reads within
+/// one 8 kB row). Nothing is allocated per permutation; the large temporaries of a tensor gather
+/// ([permutations, n, n], re-allocated per batch) cost more in page faults than the arithmetic.
+/// Permutations run in parallel on as many threads as torch is given (`OMP_NUM_THREADS`).
+let private permutedCorrelations (n: int) (data: float[]) (model: float[]) (perms: int[][]) : float[] =
+    let zd = zscore data
+    let zm = square n (zscore model)
     let count = float (condensedLength n)
-    // Batches keep the [B, n, n] gather within ~64 MB.
-    let batch = max 1 (int (8_000_000L / int64 (n * n)))
-    perms
-    |> Array.chunkBySize batch
-    |> Array.collect (fun chunk ->
-        use inner = torch.NewDisposeScope()
-        let b = int64 chunk.Length
-        let p = torch.tensor(chunk |> Array.concat |> Array.map int64, ReadOnlySpan<int64>([| b; int64 n |]), device = device)
-        let rowsSel = zm.index_select(0L, p.reshape([| -1L |])).reshape([| b; int64 n; int64 n |])
-        let both = rowsSel.gather(2L, p.unsqueeze(1L).expand([| b; int64 n; int64 n |]))
-        toArray ((both * zd.unsqueeze(0L)).sum([| 1L; 2L |]) / sc count))
+    let out = Array.zeroCreate perms.Length
+    let options = ParallelOptions(MaxDegreeOfParallelism = max 1 (torch.get_num_threads ()))
+    Parallel.For(0, perms.Length, options, fun k ->
+        let p = perms[k]
+        let zd = ReadOnlySpan<float>(zd)
+        let zm = ReadOnlySpan<float>(zm)
+        let mutable acc = 0.0
+        let mutable c = 0
+        for i in 0 .. n - 2 do
+            let row = zm.Slice(p[i] * n, n)
+            for j in i + 1 .. n - 1 do
+                acc <- acc + zd[c] * row[p[j]]
+                c <- c + 1
+        out[k] <- acc / count) |> ignore
+    out
 
 /// Permutes the items of a condensed model RDM.
 let permuteModel (n: int) (model: float[]) (perm: int[]) : float[] =
@@ -116,8 +132,8 @@ let evaluate (data: Rdm) (models: Model list) (o: Options) : ModelResult list =
                 if perms.Length = 0 then None
                 else
                     match c with
-                    | Method.Pearson -> Some(permutedCorrelations o.Device n data.Values m.Values perms)
-                    | Method.Spearman -> Some(permutedCorrelations o.Device n (rank data.Values) (rank m.Values) perms)
+                    | Method.Pearson -> Some(permutedCorrelations n data.Values m.Values perms)
+                    | Method.Spearman -> Some(permutedCorrelations n (rank data.Values) (rank m.Values) perms)
                     | Method.KendallTauA -> Some(perms |> Array.map (fun p -> kendallTauA data.Values (permuteModel n m.Values p)))
             let interval =
                 if boots.Length = 0 then None

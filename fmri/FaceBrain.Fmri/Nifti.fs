@@ -133,6 +133,12 @@ let private parseHeader (path: string) (bytes: byte[]) (version: Version) (littl
     let dims = dims[.. ndim - 1]
     if dims |> Array.exists (fun d -> d < 1L) then
         fail (sprintf "dimensions (%s) must all be at least 1" (dims |> Array.map string |> String.concat ", "))
+    // Checked: a crafted NIfTI-2 header can declare int64 dimensions whose product wraps.
+    let dimsText = dims |> Array.map string |> String.concat "x"
+    try dims |> Array.fold (fun a d -> Checked.(*) a d) 8L |> ignore
+    with :? OverflowException -> fail (sprintf "dimensions %s multiply out to more bytes than any file can hold" dimsText)
+    if (dims |> Array.skip (min 3 dims.Length) |> Array.fold (*) 1L) > int64 Int32.MaxValue then
+        fail (sprintf "dimensions %s declare more than %d volumes" dimsText Int32.MaxValue)
     let dataType =
         match dtype with
         | 2s -> DataType.UInt8

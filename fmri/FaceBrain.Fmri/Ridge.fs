@@ -108,7 +108,8 @@ let gridErrors (s: Spectrum) (left: Tensor) (yTrain: Tensor) (yTest: Tensor) (gr
 /// `budgetBytes`; an explicit batch size wins.
 let batchSize (explicitBatch: int option) (budgetBytes: int64) (alphas: int) (r: int64) (rows: int64) (voxels: int64) =
     match explicitBatch with
-    | Some b -> max 1 b
+    | Some b when b < 1 -> raise (FaceBrain.Core.InputException($"voxels per batch must be at least 1, got {b}"))
+    | Some b -> b
     | None ->
         let perVoxel = 8L * int64 alphas * max r rows
         int (max 1L (min voxels (budgetBytes / max 1L perVoxel)))

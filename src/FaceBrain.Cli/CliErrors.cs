@@ -4,8 +4,10 @@ using Spectre.Console.Cli;
 namespace FaceBrain.Cli;
 
 /// <summary>
-/// The one place errors become exit codes: bad input (a file or an option) prints one line and exits 2;
-/// anything unexpected prints one line plus a hint, and exits 1.
+/// The one place errors become exit codes (docs/reliability.md): bad input (a file or an option) prints one line
+/// and exits 2; a runtime failure prints one line and exits with its kind's code (3 an output could not be written,
+/// 4 training diverged, 130/143 interrupted by SIGINT/SIGTERM); anything unexpected prints one line plus a hint,
+/// and exits 1.
 /// </summary>
 public static class CliErrors
 {
@@ -17,13 +19,19 @@ public static class CliErrors
         }
         catch (Exception e) when (Unwrap(e) is InputException input)
         {
-            Console.Error.WriteLine($"facebrain: error: {input.Message}");
-            return InputException.ExitCode;
+            return Report(input.Message, InputException.ExitCode);
         }
         catch (Exception e) when (Unwrap(e) is CommandParseException or CommandRuntimeException)
         {
-            Console.Error.WriteLine($"facebrain: error: {Unwrap(e).Message}");
-            return InputException.ExitCode;
+            return Report(Unwrap(e).Message, InputException.ExitCode);
+        }
+        catch (Exception e) when (Unwrap(e) is RunFailure failure)
+        {
+            return Report(failure.Message, failure.ExitCode);
+        }
+        catch (Exception e) when (Unwrap(e) is OperationCanceledException && Interrupt.Requested)
+        {
+            return Report($"interrupted by {Interrupt.SignalName}; stopped at a safe point (an interrupted extraction or training run continues with --resume)", Interrupt.ExitCode);
         }
         catch (Exception e)
         {
@@ -35,8 +43,15 @@ public static class CliErrors
         }
     }
 
+    static int Report(string message, int code)
+    {
+        Console.Error.WriteLine($"facebrain: error: {message.Split('\n')[0]}");
+        return code;
+    }
+
+    /// <summary>The one error inside wrappers; an AggregateException of several errors gives its first (the rest repeat its kind).</summary>
     static Exception Unwrap(Exception e) =>
-        e is AggregateException { InnerExceptions.Count: 1 } a ? Unwrap(a.InnerExceptions[0])
+        e is AggregateException { InnerExceptions.Count: >= 1 } a ? Unwrap(a.InnerExceptions[0])
         : e is System.Reflection.TargetInvocationException { InnerException: { } t } ? Unwrap(t)
         : e;
 }

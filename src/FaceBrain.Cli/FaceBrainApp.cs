@@ -4,6 +4,7 @@ using FaceBrain.Cli.Commands.Data;
 using FaceBrain.Cli.Commands.Extraction;
 using FaceBrain.Cli.Commands.Fmri;
 using FaceBrain.Cli.Commands.Models;
+using FaceBrain.Cli.Commands.Study;
 using Spectre.Console.Cli;
 
 namespace FaceBrain.Cli;
@@ -11,14 +12,26 @@ namespace FaceBrain.Cli;
 /// <summary>The verbs of `facebrain`, in the order of the dependency graph (data, networks, activations, analyses).</summary>
 public static class FaceBrainApp
 {
+    /// <summary>The informational version of this build (Directory.Build.props' Version, plus the commit when known).</summary>
+    public static string Version { get; } =
+        typeof(FaceBrainApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            is [System.Reflection.AssemblyInformationalVersionAttribute a, ..] ? a.InformationalVersion : "unknown";
+
     public static int Run(string[] args)
     {
         var app = new CommandApp();
         app.Configure(config =>
         {
             config.SetApplicationName("facebrain");
+            config.SetApplicationVersion(Version); // facebrain --version
             config.PropagateExceptions();
             config.UseStrictParsing(); // an unknown or misspelt option is an error, never silently ignored
+            config.AddCommand<DemoCommand>("demo")
+                .WithDescription("The study end to end on synthetic faces and simulated fMRI: data, training, probes, layers, analyses, encoding models, report.");
+            config.AddCommand<RunCommand>("run")
+                .WithDescription("Run an experiment file's steps (cached: a rerun redoes only what changed) and write its report.");
+            config.AddCommand<ReportCommand>("report")
+                .WithDescription("The study's table (study.tsv) and report from probe, analysis and encoding results.");
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Report .NET, TorchSharp and the libtorch in use, CUDA devices, threads and the libstdc++ fix.");
             config.AddBranch("faces", f =>
@@ -84,6 +97,7 @@ public static class FaceBrainApp
                 b.AddCommand<BenchExtractCommand>("extract").WithDescription("Images/s of layer extraction (forward, reductions, streaming writes) on synthetic tensors.");
             });
         });
+        Interrupt.Install();
         return CliErrors.Run(() => app.Run(AnalysisArgs.Rewrite(args)));
     }
 }

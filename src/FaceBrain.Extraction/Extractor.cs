@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FaceBrain.Core.Store;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,7 +34,8 @@ public static class Extractor
         ActivationStoreWriter writer,
         ExtractionOptions options,
         StoreManifest finalFields,
-        IProgress<ExtractionProgress>? progress = null)
+        IProgress<ExtractionProgress>? progress = null,
+        CancellationToken cancel = default)
     {
         int total = writer.Manifest.NStimuli;
         model.eval();
@@ -51,6 +53,7 @@ public static class Extractor
                 capture.FittingPca = true;
                 for (int start = 0; start < fitSet.Count; start += options.BatchSize)
                 {
+                    cancel.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     forward(fitSet.Load(start, Math.Min(options.BatchSize, fitSet.Count - start)).to(options.Device));
                     capture.TakeBatch();
@@ -60,6 +63,8 @@ public static class Extractor
             }
             for (int start = writer.RowsDone; start < total; start += options.BatchSize)
             {
+                // Between batches only: a stop leaves the store at its last complete batch, ready to resume.
+                cancel.ThrowIfCancellationRequested();
                 int count = Math.Min(options.BatchSize, total - start);
                 var t0 = clock.Elapsed.TotalSeconds;
                 using (var scope = NewDisposeScope())

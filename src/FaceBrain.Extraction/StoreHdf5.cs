@@ -1,5 +1,6 @@
 using FaceBrain.Core;
 using FaceBrain.Core.IO;
+using FaceBrain.Core.Store;
 using PureHDF;
 
 namespace FaceBrain.Extraction;
@@ -35,15 +36,20 @@ public static class StoreHdf5
             ["manifest"] = new H5Dataset(manifest.ToJson()),
         };
         var full = Path.GetFullPath(h5Path);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        var dir = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(dir)) throw new InputException(h5Path, "the folder to write into does not exist");
+        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            file.Write(temp);
-            File.Move(temp, full, overwrite: true);
+            OutputException.Guard(full, () =>
+            {
+                file.Write(temp);
+                File.Move(temp, full, overwrite: true);
+            });
         }
         finally
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            try { if (File.Exists(temp)) File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 }

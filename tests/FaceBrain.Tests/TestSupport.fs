@@ -31,6 +31,18 @@ let expectInputError (fragments: string list) (f: unit -> 'a) =
             Expect.stringContains e.Message frag "error message"
         Expect.isFalse (e.Message.Contains '\n') "the message is one line"
 
+/// Expects a runtime failure of type 'E (an output that cannot be written, a diverged loss) whose one-line
+/// message contains every given fragment.
+let expectFailure<'E when 'E :> FaceBrain.Core.RunFailure> (fragments: string list) (f: unit -> 'a) =
+    try
+        f () |> ignore
+        failtestf "expected a %s mentioning %A" typeof<'E>.Name fragments
+    with
+    | :? 'E as e ->
+        for frag in fragments do
+            Expect.stringContains e.Message frag "error message"
+        Expect.isFalse (e.Message.Contains '\n') "the message is one line"
+
 /// Runs `facebrain args` as its own process (the CLI built beside this runner), so exit codes, stdout and stderr
 /// are the real ones and parallel tests cannot mix their console output. Returns (exit code, stdout, stderr).
 /// With extra environment variables for the child process (e.g. FACEBRAIN_CACHE) as runCliEnv.

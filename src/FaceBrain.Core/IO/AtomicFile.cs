@@ -7,6 +7,7 @@ namespace FaceBrain.Core.IO;
 public sealed class AtomicFile : IDisposable
 {
     readonly FileStream _stream;
+    readonly IDisposable _pending;
     bool _committed;
 
     AtomicFile(string path)
@@ -15,14 +16,18 @@ public sealed class AtomicFile : IDisposable
         var dir = Path.GetDirectoryName(FinalPath)!;
         if (!Directory.Exists(dir))
             throw new InputException(path, "the folder to write into does not exist");
+        if (Directory.Exists(FinalPath))
+            throw new InputException(path, "is a folder; expected a file to write");
         TempPath = Path.Combine(dir, $".{Path.GetFileName(FinalPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        _pending = PendingOutputs.Register(TempPath);
         try
         {
             _stream = new FileStream(TempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
         }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InputException(path, "cannot write here (permission denied)");
+            _pending.Dispose();
+            throw new OutputException(FinalPath, $"could not be written: {OutputException.Reason(e)}", e);
         }
     }
 
@@ -42,11 +47,13 @@ public sealed class AtomicFile : IDisposable
             _stream.Flush(flushToDisk: true);
             _stream.Dispose();
             File.Move(TempPath, FinalPath, overwrite: true);
+            _pending.Dispose();
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(TempPath);
-            throw new InputException(FinalPath, $"could not be written: {e.Message}");
+            _pending.Dispose();
+            throw new OutputException(FinalPath, $"could not be written: {OutputException.Reason(e)}", e);
         }
         _committed = true;
     }
@@ -57,6 +64,7 @@ public sealed class AtomicFile : IDisposable
         if (_committed) return;
         _stream.Dispose();
         TryDelete(TempPath);
+        _pending.Dispose();
     }
 
     static void TryDelete(string path)
@@ -67,8 +75,22 @@ public sealed class AtomicFile : IDisposable
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
         using var f = Create(path);
-        f.Stream.Write(bytes);
+        try { f.Stream.Write(bytes); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw f.Failed(e); }
         f.Commit();
+    }
+
+    OutputException Failed(Exception e)
+    {
+        Dispose();
+        return new OutputException(FinalPath, $"could not be written: {OutputException.Reason(e)}", e);
+    }
+
+    /// <summary>Writes through the stream; an I/O failure (disk full) names the final path, and the temporary file is removed.</summary>
+    public void Guarded(Action<Stream> write)
+    {
+        try { write(_stream); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Failed(e); }
     }
 
     public static void WriteAllText(string path, string text) =>
@@ -77,7 +99,7 @@ public sealed class AtomicFile : IDisposable
     public static void Write(string path, Action<Stream> write)
     {
         using var f = Create(path);
-        write(f.Stream);
+        f.Guarded(write);
         f.Commit();
     }
 }

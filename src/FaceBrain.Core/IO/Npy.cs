@@ -13,9 +13,10 @@ public enum NpyDType { Float32, Float64, Int64, Int32, UInt8, Float16 }
 /// <summary>The parsed header of a .npy file.</summary>
 public sealed record NpyHeader(NpyDType DType, long[] Shape, bool FortranOrder, long DataOffset, int Version)
 {
-    public long Count => Shape.Aggregate(1L, (a, b) => a * b);
+    // Checked: ReadHeader refuses a shape whose byte count overflows, so these never wrap.
+    public long Count => Shape.Aggregate(1L, (a, b) => checked(a * b));
     public int ItemSize => Npy.ItemSize(DType);
-    public long DataBytes => Count * ItemSize;
+    public long DataBytes => checked(Count * ItemSize);
 }
 
 /// <summary>A dense array read from a .npy file, in C (row-major) order.</summary>
@@ -95,7 +96,13 @@ public static class Npy
             throw new InputException(path, "truncated .npy header");
         var text = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(header);
         var (dtype, fortran, shape) = ParseDict(text, path);
-        return new NpyHeader(dtype, shape, fortran, prefix + headerLen, major);
+        var parsed = new NpyHeader(dtype, shape, fortran, prefix + headerLen, major);
+        try { _ = parsed.DataBytes; }
+        catch (OverflowException)
+        {
+            throw new InputException(path, $"the header's shape ({string.Join(", ", shape)}) multiplies out to more bytes than any file can hold");
+        }
+        return parsed;
     }
 
     static readonly Regex DescrRx = new(@"['""]descr['""]\s*:\s*['""]([^'""]*)['""]", RegexOptions.Compiled);
@@ -286,12 +293,16 @@ public sealed class NpyWriter<T> : IDisposable where T : unmanaged
     NpyWriter(string path, long[] shape)
     {
         Shape = shape;
-        _count = shape.Aggregate(1L, (a, b) => a * b);
+        try { _count = shape.Aggregate(1L, (a, b) => checked(a * b)); checked { _ = _count * Npy.ItemSize(Npy.DTypeOf<T>()); } }
+        catch (OverflowException) { throw new InputException(path, $"shape ({string.Join(", ", shape)}) is too large for a file"); }
         _file = AtomicFile.Create(path);
         var header = Npy.EncodeHeader(Npy.DTypeOf<T>(), shape);
-        _file.Stream.Write(header);
         // Pre-size the file so a full disk shows up now rather than halfway through a run.
-        _file.Stream.SetLength(header.Length + _count * Npy.ItemSize(Npy.DTypeOf<T>()));
+        _file.Guarded(st =>
+        {
+            st.Write(header);
+            st.SetLength(header.Length + _count * Npy.ItemSize(Npy.DTypeOf<T>()));
+        });
     }
 
     public long[] Shape { get; }
@@ -303,7 +314,12 @@ public sealed class NpyWriter<T> : IDisposable where T : unmanaged
     {
         if (_written + values.Length > _count)
             throw new InvalidOperationException($"{_file.FinalPath}: more values than the shape ({string.Join(", ", Shape)}) holds");
-        _file.Stream.Write(MemoryMarshal.AsBytes(values));
+        try { _file.Stream.Write(MemoryMarshal.AsBytes(values)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _file.Dispose();
+            throw new OutputException(_file.FinalPath, $"could not be written: {OutputException.Reason(e)}", e);
+        }
         _written += values.Length;
     }
 

@@ -35,7 +35,22 @@ public sealed record DecodeLimits
     static Configuration MakeConfiguration(int budgetMegabytes)
     {
         if (budgetMegabytes < 1) throw new Core.InputException($"decode memory budget must be at least 1 MiB, got {budgetMegabytes}");
-        var c = Configuration.Default.Clone();
+        // A fresh configuration (Clone would share, and so mutate, the default's format manager) whose multi-frame
+        // decoders stop after the first frame: a few-KB GIF declaring 80 frames of 4000x4000 would otherwise
+        // decode gigabytes. The network sees one frame anyway.
+        var c = new Configuration(
+            new SixLabors.ImageSharp.Formats.Png.PngConfigurationModule(),
+            new SixLabors.ImageSharp.Formats.Jpeg.JpegConfigurationModule(),
+            new SixLabors.ImageSharp.Formats.Gif.GifConfigurationModule(),
+            new SixLabors.ImageSharp.Formats.Bmp.BmpConfigurationModule(),
+            new SixLabors.ImageSharp.Formats.Pbm.PbmConfigurationModule(),
+            new SixLabors.ImageSharp.Formats.Tga.TgaConfigurationModule(),
+            new SixLabors.ImageSharp.Formats.Tiff.TiffConfigurationModule(),
+            new SixLabors.ImageSharp.Formats.Webp.WebpConfigurationModule());
+        c.ImageFormatsManager.SetDecoder(SixLabors.ImageSharp.Formats.Gif.GifFormat.Instance,
+            new SixLabors.ImageSharp.Formats.Gif.GifDecoder { DecodingMode = SixLabors.ImageSharp.Metadata.FrameDecodingMode.First });
+        c.ImageFormatsManager.SetDecoder(SixLabors.ImageSharp.Formats.Tiff.TiffFormat.Instance,
+            new SixLabors.ImageSharp.Formats.Tiff.TiffDecoder { DecodingMode = SixLabors.ImageSharp.Metadata.FrameDecodingMode.First });
         c.MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions
         {
             AllocationLimitMegabytes = budgetMegabytes,

@@ -56,6 +56,18 @@ public static class WeightImport
             if (file.TryGetValue(key, out var t)) target.copy_(t);
     }
 
+    /// <summary>
+    /// The spec a state dict fits: for a ResNet whose head size was not given (<see cref="ModelSpec.NumClasses"/> 0),
+    /// the number of classes is read from the file's <c>fc.weight</c> (a torchvision-layout VGGFace2 file: 8631).
+    /// </summary>
+    public static ModelSpec FitSpec(ModelSpec spec, IReadOnlyDictionary<string, Tensor> file)
+    {
+        if (spec.Kind == ModelKind.Siamese || spec.NumClasses > 0) return spec;
+        if (file.TryGetValue("fc.weight", out var fc) && fc.dim() == 2 && fc.shape[0] is > 0 and <= int.MaxValue)
+            return spec with { NumClasses = (int)fc.shape[0] };
+        return spec;
+    }
+
     /// <summary>Reads <paramref name="path"/> (.pt/.pth/.bin or .safetensors) and loads it all-or-nothing.</summary>
     public static void LoadFile(nn.Module model, string path, string modelName)
     {

@@ -29,16 +29,20 @@ public static class FaceData
         return values;
     }
 
-    /// <summary>Decodes <paramref name="stimuli"/> at <paramref name="size"/> px with <paramref name="preset"/>; classes from
-    /// <paramref name="classColumn"/>. Given the set's <paramref name="kind"/>, the preset's default face crop applies (<see cref="FaceCrops"/>).</summary>
-    public static FaceTensors Tensors(IReadOnlyList<Stimulus> stimuli, string classColumn, int size, string preset, string source, DatasetKind? kind = null)
+    /// <summary>
+    /// Decodes <paramref name="stimuli"/> at <paramref name="size"/> px with <paramref name="preset"/> through the one
+    /// batch source (<see cref="FaceImages"/>; from the decoded-image cache in <paramref name="cacheDir"/> when given);
+    /// classes from <paramref name="classColumn"/>. Given the set's <paramref name="kind"/>, the preset's default face
+    /// crop applies (<see cref="FaceCrops"/>: KDEF-layout faces for the faceapi preset).
+    /// </summary>
+    public static FaceTensors Tensors(IReadOnlyList<Stimulus> stimuli, string classColumn, int size, string preset, string source,
+                                      string? cacheDir = null, DatasetKind? kind = null)
     {
         if (stimuli.Count == 0) throw new InputException(source, "no images in this split");
         var classes = Column(stimuli, classColumn, source);
         var p = Presets.Parse(preset);
         var pipeline = new ImagePipeline(new PipelineOptions { Size = size, Preset = p, DefaultCrop = FaceCrops.For(p, kind) });
-        var pixels = new float[(long)stimuli.Count * pipeline.ValuesPerImage];
-        pipeline.LoadBatch(stimuli, pixels);
-        return FaceTensors.FromArrays(pixels, size, classes, stimuli.Select(s => s.Id).ToArray());
+        using var images = FaceImages.Open(stimuli, pipeline, cacheDir);
+        return FaceTensors.FromArrays(images.All(), size, classes, stimuli.Select(s => s.Id).ToArray());
     }
 }

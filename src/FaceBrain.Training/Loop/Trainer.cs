@@ -72,7 +72,7 @@ public static class Trainer
                 var r = task.Step(s);
                 double loss = r.Loss.item<float>();
                 if (!double.IsFinite(loss))
-                    throw new InputException(
+                    throw new DivergedException(
                         $"training stopped: the loss became {loss} at epoch {epoch}, step {s + 1} (learning rate {lr:G3}); " +
                         (lastGood is int g ? $"the last good checkpoint (epoch {g}) is kept at {ckpt}" : "no epoch had finished, so there is no checkpoint") +
                         "; try a lower --lr");

@@ -4,6 +4,7 @@ open System.IO
 open Expecto
 open FaceBrain.Core.IO
 open FaceBrain.Extraction
+open FaceBrain.Core.Store
 open FaceBrain.Tests.TestSupport
 open FaceBrain.Tests.Data.DataFixtures
 

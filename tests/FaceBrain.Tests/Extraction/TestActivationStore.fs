@@ -7,6 +7,7 @@ open Expecto
 open TorchSharp
 open FaceBrain.Core.IO
 open FaceBrain.Extraction
+open FaceBrain.Core.Store
 open PureHDF
 open FaceBrain.Tests.TestSupport
 open FaceBrain.Tests.Extraction.TestLayerCapture

@@ -21,10 +21,9 @@ let faceApiWeights () =
     with :? FaceBrain.Core.InputException as e -> skiptestf "face-api weights unavailable, parity not checked: %s" e.Message
 
 let private openNet kind =
-    let net = Network.Create(ModelSpec(kind), cpu ())
-    let w = WeightSource.Load(net, "faceapi")
-    net.Module.eval()
-    net, w
+    let opened = FaceBrain.Training.Backbones.Backbone.Open(FaceBrain.Training.Backbones.WeightsSource.FaceApi(), ModelSpec(kind), cpu (), 0L)
+    opened.Network.Module.eval()
+    opened.Network, opened.Weights
 
 /// Max |a − b| / max |b| over each row, the worst row: the issue's relative error.
 let relativeError (a: float32[]) (b: float32[]) (rows: int) =

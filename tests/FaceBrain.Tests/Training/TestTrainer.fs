@@ -76,7 +76,7 @@ let tests =
             let poison (m: EpochMetrics) =
                 saved <- File.ReadAllBytes(dir.File "checkpoint.ckpt")
                 train.Images.fill_(TorchSharp.Scalar.op_Implicit nan) |> ignore
-            expectInputError [ "training stopped: the loss became NaN"; "epoch 2, step 1"; "last good checkpoint (epoch 1)"; "lower --lr" ] (fun () ->
+            expectFailure<FaceBrain.Core.DivergedException> [ "training stopped: the loss became NaN"; "epoch 2, step 1"; "last good checkpoint (epoch 1)"; "lower --lr" ] (fun () ->
                 Trainer.Run(t, options dir.Path 3 0.01, epochDone = poison))
             Expect.equal (File.ReadAllBytes(dir.File "checkpoint.ckpt")) saved "epoch 1's checkpoint untouched"
             Expect.equal (Checkpoint.ReadInfo(dir.File "checkpoint.ckpt")).Epoch 1 "still epoch 1"

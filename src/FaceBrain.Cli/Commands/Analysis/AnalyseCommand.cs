@@ -22,7 +22,7 @@ public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
         public string Targets { get; init; } = "identity,expression";
 
         [CommandOption("--cv <TARGET=SCHEME>")]
-        [Description("Scheme for one target, e.g. expression=logo:identity (repeatable). Default: expression by logo:identity, others stratkfold:5.")]
+        [Description("Scheme for one target, e.g. expression=logo:identity (repeatable). Default: a target other than --identity-column by leave-one-identity-out when the table has that column, else stratkfold:5.")]
         public string[] Cv { get; init; } = [];
 
         [CommandOption("--classifier <NAME>")]
@@ -108,8 +108,7 @@ public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
         var options = new Layerwise.Options(
             ListModule.OfSeq(targets), MapModule.OfSeq(schemes.Select(kv => Tuple.Create(kv.Key, kv.Value))),
             classifier, s.Permutations, s.Seed, distance, comparison, s.IdentityColumn, s.ExpressionColumn, device);
-        var progress = Microsoft.FSharp.Core.FuncConvert.FromAction<string>(layer => Console.Error.WriteLine($"facebrain analyse: layer {layer}"));
-        var frame = Layerwise.run(store, options, progress);
+        var frame = Layerwise.run(store, options, Progress.Stderr());
         var json = Layerwise.toJson(s.Store, options, frame);
         var text = json.ToJsonString(JsonOutput.Options);
         if (s.Out.Length > 0)

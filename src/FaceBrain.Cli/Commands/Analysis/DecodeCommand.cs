@@ -15,8 +15,8 @@ public sealed class DecodeCommand : Command<DecodeCommand.Settings>
         public string Target { get; init; } = "";
 
         [CommandOption("--cv <SCHEME>")]
-        [Description("logo:COLUMN, groupkfold:K:COLUMN, stratkfold:K (scikit-learn's StratifiedKFold), stratkfold:K:shuffle (seeded) or split:COLUMN:TRAIN[[:TEST]] (default stratkfold:5).")]
-        public string Cv { get; init; } = "stratkfold:5";
+        [Description("logo:COLUMN, groupkfold:K:COLUMN, stratkfold:K (scikit-learn's StratifiedKFold), stratkfold:K:shuffle (seeded) or split:COLUMN:TRAIN[[:TEST]]. Default: logo:identity for a target other than identity when the table has an identity column (identities held out), else stratkfold:5; the result names it.")]
+        public string Cv { get; init; } = "";
 
         [CommandOption("--classifier <NAME>")]
         [Description("logistic (default), lda (Ledoit-Wolf shrinkage) or ridge.")]
@@ -79,12 +79,13 @@ public sealed class DecodeCommand : Command<DecodeCommand.Settings>
         if (s.MaxIter < 1) throw new InputException($"--max-iter: must be at least 1, got {s.MaxIter}");
         if (!(s.Confidence > 0 && s.Confidence < 1)) throw new InputException($"--confidence: must lie between 0 and 1, got {s.Confidence}");
         var classifier = ParseClassifier(s.Classifier, s.C, s.Alpha, s.MaxIter, s.Tol);
-        var scheme = CrossValidation.parse(s.Cv);
         var data = s.LoadData();
+        var scheme = s.Cv.Length > 0 ? CrossValidation.parse(s.Cv) : CrossValidation.defaultScheme(data.Stimuli, "identity", s.Target);
         var device = s.ResolveDevice();
         var options = new Decoding.Options(classifier, scheme, s.Standardize, s.Permutations, s.Bootstrap, s.Confidence, s.Seed, device);
         var result = Decoding.decode(data, s.Target, options);
         var json = Results.decoding(result);
+        json["cv_default"] = s.Cv.Length == 0;
         Decoding.CrossGeneralisation? cross = null;
         if (s.Cross.Length > 0)
         {
@@ -93,6 +94,7 @@ public sealed class DecodeCommand : Command<DecodeCommand.Settings>
         }
         s.Emit(json, () =>
         {
+            if (s.Cv.Length == 0) Console.WriteLine($"(no --cv given: the default for '{s.Target}' is {scheme.Text})");
             Console.Write(Results.decodingText(result));
             if (cross != null) Console.Write(Results.crossGeneralisationText(cross));
         });

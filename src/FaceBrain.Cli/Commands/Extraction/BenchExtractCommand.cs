@@ -3,6 +3,7 @@ using FaceBrain.Cli.Commands.Models;
 using FaceBrain.Core.IO;
 using FaceBrain.Core.Torch;
 using FaceBrain.Extraction;
+using FaceBrain.Core.Store;
 using FaceBrain.Models;
 using FaceBrain.Models.Layers;
 using Spectre.Console.Cli;

@@ -36,6 +36,7 @@ public sealed class FmriProfileCommand : Command<FmriProfileCommand.Settings>
         [CommandOption("--seed <N>")] [Description("Bootstrap seed (default 0).")] public int Seed { get; init; }
         [CommandOption("--device <DEV>")] [Description("auto, cpu, cuda or cuda:N (default cpu).")] public string Device { get; init; } = "cpu";
         [CommandOption("--json")] [Description("Print one JSON object (scores, best).")] public bool Json { get; init; }
+        [CommandOption("--out <PROFILE.json>")] [Description("Also write that JSON object to this file (atomically).")] public string? Out { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
@@ -44,18 +45,20 @@ public sealed class FmriProfileCommand : Command<FmriProfileCommand.Settings>
         var request = new ProfileWorkflow.Request(s.Stores, s.Responses!, s.Trials!, s.Rois!, s.Cv!, s.Alphas!, s.InnerCv!,
             s.BatchVoxels, s.DropBadVoxels, s.Seed);
         var result = ProfileWorkflow.run(request, device);
+        var json = new
+        {
+            scores = result.Scores.Select(x => new { network = x.Network, layer = x.Layer, roi = x.Roi, voxels = x.Voxels, median_r = x.MedianR, ci_low = x.CiLow, ci_high = x.CiHigh }),
+            best = result.Best.Select(b => new { network = b.Network, roi = b.Roi, layer = b.Layer, median_r = b.MedianR }),
+        };
+        if (s.Out != null) JsonOutput.Write(s.Out, json);
         if (s.Json)
         {
-            Console.WriteLine(JsonOutput.Serialize(new
-            {
-                scores = result.Scores.Select(x => new { network = x.Network, layer = x.Layer, roi = x.Roi, voxels = x.Voxels, median_r = x.MedianR, ci_low = x.CiLow, ci_high = x.CiHigh }),
-                best = result.Best.Select(b => new { network = b.Network, roi = b.Roi, layer = b.Layer, median_r = b.MedianR }),
-            }));
+            Console.WriteLine(JsonOutput.Serialize(json));
             return 0;
         }
         var t = new Table().AddColumn("network").AddColumn("layer").AddColumn("roi").AddColumn("voxels").AddColumn("median r").AddColumn("95% CI");
         foreach (var x in result.Scores)
-            t.AddRow(x.Network.EscapeMarkup(), x.Layer.EscapeMarkup(), x.Roi.EscapeMarkup(), x.Voxels.ToString(), x.MedianR.ToString("F3"), $"[{x.CiLow:F3}, {x.CiHigh:F3}]");
+            t.AddRow(x.Network.EscapeMarkup(), x.Layer.EscapeMarkup(), x.Roi.EscapeMarkup(), x.Voxels.ToString(), x.MedianR.ToString("F3"), $"[{x.CiLow:F3}, {x.CiHigh:F3}]".EscapeMarkup());
         AnsiConsole.Write(t);
         foreach (var b in result.Best)
             Console.WriteLine($"best layer for {b.Roi} in {b.Network}: {b.Layer} (median r {b.MedianR:F3})");

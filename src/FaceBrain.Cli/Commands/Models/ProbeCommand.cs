@@ -1,20 +1,20 @@
 using System.ComponentModel;
-using System.Text;
+using System.Text.Json.Nodes;
+using FaceBrain.Analysis;
+using FaceBrain.Cli.Commands.Analysis;
+using FaceBrain.Core;
 using FaceBrain.Core.IO;
 using FaceBrain.Core.Torch;
 using FaceBrain.Data.Loading;
-using FaceBrain.Models;
 using FaceBrain.Training.Data;
 using FaceBrain.Training.Probe;
 using Spectre.Console.Cli;
-using TorchSharp;
 
 namespace FaceBrain.Cli.Commands.Models;
 
 /// <summary>
-/// <c>facebrain probe</c>: the transfer experiment. A frozen backbone's layer is read out by a new linear layer,
-/// with splits that never test on what was trained on, a permutation baseline and, with --control, the
-/// same probe on a randomly initialised frozen network of the same architecture.
+/// <c>facebrain probe</c>: the transfer experiment (FaceBrain.Training.Probe.ProbeExperiment). This verb parses,
+/// opens the network and the images, and prints; the read-out is the decoder of <c>decode</c>.
 /// </summary>
 public sealed class ProbeCommand : Command<ProbeCommand.Settings>
 {
@@ -28,81 +28,89 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         [Description("Keep only matching images, e.g. angle=S (KDEF frontal) or session=A; repeatable, all must match.")]
         public string[]? Where { get; init; }
         [CommandOption("--target <COLUMN>")] [Description("identity or expression (or another label column).")] public string Target { get; init; } = "expression";
+        [CommandOption("--cv <SCHEME>")]
+        [Description("Folds, as for decode (logo:COLUMN, groupkfold:K:COLUMN, stratkfold:K, split:COLUMN:TRAIN[[:TEST]]). Default: identity by --split-by, other targets by K folds of identities.")]
+        public string? Cv { get; init; }
         [CommandOption("--split-by <COLUMN>")]
-        [Description("Identity target: the column whose values are held out in turn (default session: KDEF's A vs B). Other targets: identities are left out.")]
+        [Description("Identity target: the column whose values are held out in turn (default session: KDEF's A vs B).")]
         public string? SplitBy { get; init; }
-        [CommandOption("--folds <K>")] [Description("Folds of identities for leave-identities-out (default 5).")] public int Folds { get; init; } = 5;
-        [CommandOption("--permutations <N>")] [Description("Label permutations for the baseline (default 20).")] public int Permutations { get; init; } = 20;
-        [CommandOption("--iterations <N>")] [Description("Full-batch Adam iterations of the linear layer (default 300).")] public int Iterations { get; init; } = 300;
+        [CommandOption("--folds <K>")] [Description("Other targets: K folds of identities, identities never in both (default 5, or fewer when there are fewer identities).")] public int? Folds { get; init; }
+        [CommandOption("--classifier <NAME>")] [Description("logistic (default), lda (Ledoit-Wolf shrinkage) or ridge, as for decode.")] public string Classifier { get; init; } = "logistic";
+        [CommandOption("-C|--inverse-l2 <VALUE>")] [Description("Inverse L2 strength of the logistic regression (scikit-learn's C, default 1); also written --C.")] public double C { get; init; } = 1.0;
+        [CommandOption("--alpha <VALUE>")] [Description("L2 strength of the ridge classifier (default 1).")] public double Alpha { get; init; } = 1.0;
+        [CommandOption("--max-iter <N>")] [Description("Iteration budget of the logistic solver (default 2000).")] public int MaxIter { get; init; } = 2000;
+        [CommandOption("--tol <VALUE>")] [Description("Logistic convergence: max |gradient| of the objective / (C·n) (default 1e-6).")] public double Tol { get; init; } = 1e-6;
+        [CommandOption("--permutations <N>")] [Description("Label permutations for the permutation test (default 20).")] public int Permutations { get; init; } = 20;
+        [CommandOption("--bootstrap <N>")] [Description("Bootstrap resamples for the accuracy's confidence interval (default 1000; 0: none).")] public int Bootstrap { get; init; } = 1000;
         [CommandOption("--control")] [Description("Also probe a randomly initialised frozen network of the same architecture.")] public bool Control { get; init; }
         [CommandOption("--preset <NAME>")] [Description("Preprocessing preset (default: the model's).")] public string? Preset { get; init; }
-        [CommandOption("--seed <N>")] [Description("Seed of folds, permutations and the control network (default 1).")] public long Seed { get; init; } = 1;
+        [CommandOption("--seed <N>")] [Description("Seed of folds, permutations, bootstrap and the control network (default 1).")] public int Seed { get; init; } = 1;
         [CommandOption("--out <DIR>")] [Description("Write probe.json and confusion.tsv here.")] public string? Out { get; init; }
         [CommandOption("--device <DEVICE>")] [Description("auto (default), cpu, cuda or cuda:N.")] public string Device { get; init; } = "auto";
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
-        var dataSpec = s.Data ?? throw new FaceBrain.Core.InputException("--data is required (e.g. --data kdef:DIR)");
-        if (s.Permutations < 0) throw new FaceBrain.Core.InputException($"--permutations {s.Permutations}: must be 0 or more");
-        if (s.Out != null && File.Exists(s.Out)) throw new FaceBrain.Core.InputException(s.Out, "--out names a file, not a folder");
+        var dataSpec = s.Data ?? throw new InputException("--data is required (e.g. --data kdef:DIR)");
+        DataSettings.RequireNonNegative("--permutations", s.Permutations);
+        DataSettings.RequireNonNegative("--bootstrap", s.Bootstrap);
+        DataSettings.RequirePositive("--C", s.C);
+        DataSettings.RequirePositive("--alpha", s.Alpha);
+        DataSettings.RequirePositive("--tol", s.Tol);
+        if (s.MaxIter < 1) throw new InputException($"--max-iter: must be at least 1, got {s.MaxIter}");
+        if (s.Folds is < 2) throw new InputException($"--folds {s.Folds}: must be at least 2");
+        if (s.Out != null && File.Exists(s.Out)) throw new InputException(s.Out, "--out names a file, not a folder");
+        var request = new ProbeRequest(
+            s.Target, DecodeCommand.ParseClassifier(s.Classifier, s.C, s.Alpha, s.MaxIter, s.Tol),
+            s.Cv is { } cv ? CrossValidation.parse(cv) : null, s.SplitBy, s.Folds,
+            Permutations: s.Permutations, Bootstrap: s.Bootstrap, Seed: s.Seed);
         var device = DeviceSpec.Parse(s.Device).Resolve();
 
-        // The backbone and its description.
         var (net, backbone, layer) = Backbone.Open(s.Backbone, s.Weights, s, s.Layer, device, s.Seed);
         using var _ = net;
         var spec = net.Spec;
-
-        // Labels and honest folds.
         var data = FaceData.Load(dataSpec, StimulusFilter.Parse(s.Where));
-        var labels = FaceData.Column(data.Stimuli, s.Target, dataSpec);
-        var folds = s.Target == Labels.Identity
-            ? ProbeFolds.ByValue(FaceData.Column(data.Stimuli, s.SplitBy ?? Labels.Session, dataSpec), s.SplitBy ?? Labels.Session)
-            : ProbeFolds.LeaveGroupsOut(FaceData.Column(data.Stimuli, Labels.Identity, dataSpec), s.Folds, s.Seed);
-        var fit = new ProbeFit(Iterations: s.Iterations);
+        var table = StimulusTable.FromStimuli(data.Stimuli, dataSpec);
+        FaceData.Column(data.Stimuli, s.Target, dataSpec); // a missing label is refused before any image is decoded
+        ProbeExperiment.SchemeFor(table, request);          // and so are impossible folds
         string preset = s.Preset ?? spec.DefaultPreset;
         var load = System.Diagnostics.Stopwatch.StartNew();
-        using var images = FaceData.Tensors(data.Stimuli, s.Target, spec.EffectiveInputSize, preset, dataSpec, data.Kind);
+        using var images = FaceData.Tensors(data.Stimuli, s.Target, spec.EffectiveInputSize, preset, dataSpec, kind: data.Kind);
         Console.Error.WriteLine($"probe: {images.Count} images decoded ({preset}, {spec.EffectiveInputSize} px) in {load.Elapsed.TotalSeconds:F1} s");
 
-        // Features are computed once; every fold and permutation reuses them.
-        ProbeResult Probe(Network n, string name)
-        {
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            using var features = FrozenFeatures.Extract(n, layer, images.Images, device);
-            double extract = sw.Elapsed.TotalSeconds;
-            var r = ProbeRunner.Run(name, layer, s.Target, features, labels, folds, fit, s.Permutations, s.Seed, device);
-            Console.Error.WriteLine($"probe: features {features.shape[0]}×{features.shape[1]} in {extract:F1} s, " +
-                                    $"{folds.Count} folds × {1 + s.Permutations} linear layers in {sw.Elapsed.TotalSeconds - extract:F1} s");
-            return r;
-        }
-        var result = Probe(net, backbone);
-        Print(result);
-        ProbeResult? control = null;
-        if (s.Control)
-        {
-            using var random = Network.Create(spec, device, s.Seed + 1000);
-            control = Probe(random, $"{spec.Name} randomly initialised, frozen (control, seed {s.Seed + 1000})");
-            Print(control);
-        }
+        var outcomes = ProbeExperiment.Run(net, backbone, layer, images.Images, table, request, s.Control, s.Seed, device, Progress.Stderr());
+        foreach (var o in outcomes) Print(o);
         if (s.Out != null)
         {
             Directory.CreateDirectory(s.Out);
-            JsonOutput.Write(Path.Combine(s.Out, "probe.json"), new { preset, data = dataSpec, result, control });
-            AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), ConfusionTsv(result));
+            var json = new JsonObject { ["preset"] = preset, ["data"] = dataSpec, ["result"] = ToJson(outcomes[0]) };
+            if (outcomes.Count > 1) json["control"] = ToJson(outcomes[1]);
+            AtomicFile.WriteAllText(Path.Combine(s.Out, "probe.json"), json.ToJsonString(JsonOutput.Options) + "\n");
+            AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), Results.confusionTsv(outcomes[0].Result));
         }
         return 0;
     }
 
-    static void Print(ProbeResult r)
+    static JsonObject ToJson(ProbeOutcome o) => new()
     {
-        Console.WriteLine($"{r.Backbone}");
-        Console.WriteLine($"  {r.Target} from {r.Layer} ({r.Features} features, {r.Images} images, {r.Classes.Count} classes, folds: {string.Join(", ", r.Folds)})");
-        Console.WriteLine($"  accuracy {r.Accuracy:P1} (chance {r.Chance:P1}, majority class {r.MajorityRate:P1})" +
-                          (r.Permutations > 0 ? $"; permutations: mean {r.PermutationMean:P1}, max {r.PermutationMax:P1}, p = {r.PermutationP:F3} ({r.Permutations})" : ""));
-        Console.Write(ConfusionTsv(r).Replace("\n", "\n  ").Insert(0, "  "));
+        ["backbone"] = o.Backbone, ["layer"] = o.Layer, ["features"] = o.Features,
+        ["folds"] = new JsonArray(o.Folds.Select(f => (JsonNode?)f).ToArray()),
+        ["decoding"] = Results.decoding(o.Result),
+    };
+
+    static void Print(ProbeOutcome o)
+    {
+        var r = o.Result;
+        var sc = r.Scores;
+        Console.WriteLine(o.Backbone);
+        Console.WriteLine($"  {r.Target} from {o.Layer} ({o.Features} features, {r.Predictions.Length} images, {r.Classes.Length} classes, " +
+                          $"{r.Classifier}, {r.Scheme}, folds: {string.Join(", ", o.Folds)})");
+        var line = $"  accuracy {sc.Accuracy:P1} (chance {sc.ChanceUniform:P1}, majority class {sc.ChanceMajority:P1}), balanced accuracy {sc.BalancedAccuracy:P1}";
+        if (r.Interval?.Value is { } ci) line += $", {ci.Level:P0} bootstrap interval [{ci.Low:P1}, {ci.High:P1}]";
+        if (r.Permutation?.Value is { } p) line += $"; permutations: mean {p.NullMean:P1}, max {p.NullMax:P1}, p = {p.PValue:F3} ({p.Count})";
+        Console.WriteLine(line);
+        foreach (var w in r.Warnings) Console.WriteLine($"  warning: {w}");
+        Console.Write(Results.confusionTsv(r).TrimEnd('\n').Replace("\n", "\n  ").Insert(0, "  "));
         Console.WriteLine();
     }
-
-    static string ConfusionTsv(ProbeResult r) => FaceBrain.Training.Labelling.ConfusionScore.Tsv(r.Classes, r.Confusion);
 }

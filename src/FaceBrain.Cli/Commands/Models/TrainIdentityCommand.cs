@@ -37,7 +37,7 @@ public sealed class TrainIdentityCommand : Command<TrainIdentityCommand.Settings
         if (s.Classes > 0 && s.Classes != identities)
             throw new FaceBrain.Core.InputException($"--classes {s.Classes}: the data has {identities} identities");
         var spec = given with { NumClasses = identities };
-        using var all = FaceData.Tensors(data.Stimuli, Labels.Identity, spec.EffectiveInputSize, s.Preset ?? spec.DefaultPreset, dataSpec);
+        using var all = FaceData.Tensors(data.Stimuli, Labels.Identity, spec.EffectiveInputSize, s.Preset ?? spec.DefaultPreset, dataSpec, s.Cache);
         var split = Splits.Stratified(all.LabelArray, s.Holdout, s.Seed);
         using var train = all.Subset(split.Train);
         using var heldout = all.Subset(split.Test);

@@ -34,6 +34,7 @@ public class TrainSettings : ModelSettings
     [CommandOption("--resume")] [Description("Continue the run in --out from its checkpoint.")] public bool Resume { get; init; }
     [CommandOption("--preset <NAME>")] [Description("Preprocessing preset (default: the model's: vggface2-caffe, imagenet or unit).")] public string? Preset { get; init; }
     [CommandOption("--device <DEVICE>")] [Description("auto (default), cpu, cuda or cuda:N.")] public string Device { get; init; } = "auto";
+    [CommandOption("--cache <DIR>")] [Description("Keep decoded images in DIR (built on first use, reused while the files are unchanged).")] public string? Cache { get; init; }
 
     public string RequireData() => Data ?? throw new FaceBrain.Core.InputException("--data is required (e.g. --data vggface2:DIR)");
     public string RequireOut() => Out ?? throw new FaceBrain.Core.InputException("--out DIR is required (the run folder)");

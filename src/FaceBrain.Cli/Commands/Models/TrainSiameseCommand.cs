@@ -52,20 +52,25 @@ public sealed class TrainSiameseCommand : Command<TrainSiameseCommand.Settings>
             _ => throw new FaceBrain.Core.InputException($"--exclude {s.Exclude}: expected identities or images"),
         };
         var data = FaceData.Load(dataSpec);
-        var ids = FaceData.Column(data.Stimuli, Labels.Identity, dataSpec);
         var evalSet = s.Eval != null ? FaceData.Load(s.Eval) : data;
         if (s.Eval != null && evalSet.Pairs == null) throw new FaceBrain.Core.InputException(s.Eval, "has no pairs.txt to evaluate verification on");
-        var (trainRows, evalRows, evalPairs) = evalSet.Pairs is { } lfw
-            ? FromPairsFile(data, ids, evalSet, lfw, byIdentity, dataSpec)
-            : HeldOutIdentities(ids, s.Seed);
+        var split = VerificationProtocol.Split(data, evalSet, byIdentity, s.Seed, dataSpec);
+        if (split.DroppedIdentities > 0)
+        {
+            var line = $"train siamese: {split.DroppedIdentities} of {split.TrainingIdentities} training identities ({split.DroppedShare:P1}) left out because they appear in the evaluation pairs";
+            // On the set's own pairs.txt that is the protocol; on a second set it means the two share names.
+            if (s.Eval != null && split.DroppedShare > VerificationProtocol.SuspiciousDroppedShare)
+                line += $"; warning: --eval {s.Eval} shares that many identity names with --data, so training lost them (different people with the same names, or the same people)";
+            Console.Error.WriteLine(line);
+        }
         string preset = s.Preset ?? spec.DefaultPreset;
-        using var train = FaceData.Tensors(trainRows.Select(i => data.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, dataSpec);
-        using var eval = FaceData.Tensors(evalRows.Select(i => evalSet.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, s.Eval ?? dataSpec);
+        using var train = FaceData.Tensors(split.Train.Select(i => data.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, dataSpec, s.Cache);
+        using var eval = FaceData.Tensors(split.Eval.Select(i => evalSet.Stimuli[i]).ToArray(), Labels.Identity, spec.EffectiveInputSize, preset, s.Eval ?? dataSpec, s.Cache);
         Console.WriteLine($"train siamese: {train.Count} training images of {train.Classes.Count} identities; " +
-                          $"{evalPairs.Count} evaluation pairs in {evalPairs.Select(p => p.Fold).Distinct().Count()} folds " +
-                          $"({(evalSet.Pairs != null ? evalSet.Pairs.Source : "drawn from held-out identities")}) on {device}");
+                          $"{split.Pairs.Count} evaluation pairs in {split.Pairs.Select(p => p.Fold).Distinct().Count()} folds " +
+                          $"({split.PairsSource}) on {device}");
         using var net = Network.Create(spec, device, s.Seed);
-        var task = new SiameseTask(net, train, s.Pairs, eval, evalPairs, s.Augmentation(), device, s.HardNegatives);
+        var task = new SiameseTask(net, train, s.Pairs, eval, split.Pairs, s.Augmentation(), device, s.HardNegatives);
         var printer = new ProgressPrinter();
         var run = OutOfMemory.Guard(device, s.Batch, () => Trainer.Run(task, options, printer.Step, printer.Epoch));
         var v = task.LastVerification!;
@@ -73,41 +78,5 @@ public sealed class TrainSiameseCommand : Command<TrainSiameseCommand.Settings>
         Console.WriteLine($"10-fold verification: accuracy {v.Accuracy:P2} ± {v.AccuracyStd:P2}, ROC AUC {v.Auc:F4} over {v.Pairs} pairs (chance 50%)");
         Console.WriteLine($"checkpoint: {run.Checkpoint}");
         return 0;
-    }
-
-    /// <summary>
-    /// LFW: evaluation on pairs.txt (of <paramref name="evalSet"/>, which may be the training set itself);
-    /// training on the images whose identity (or, with --exclude images, whose file) appears in no pair.
-    /// </summary>
-    static (int[] Train, int[] Eval, List<EvalPair> Pairs) FromPairsFile(LoadResult data, string[] ids, LoadResult evalSet, LfwPairs lfw, bool byIdentity, string source)
-    {
-        var row = evalSet.Stimuli.Select((st, i) => (st.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
-        var used = lfw.All.SelectMany(p => new[] { row[p.A], row[p.B] }).Distinct().Order().ToArray();
-        var evalIndex = used.Select((r, k) => (r, k)).ToDictionary(p => p.r, p => p.k);
-        var pairs = lfw.All.Select(p => new EvalPair(evalIndex[row[p.A]], evalIndex[row[p.B]], p.Same, p.Fold)).ToList();
-        var usedIds = used.Select(r => evalSet.Stimuli[r].Label(Labels.Identity) ?? "").ToHashSet(StringComparer.Ordinal);
-        var usedPaths = used.Select(r => Path.GetFullPath(evalSet.Stimuli[r].Path ?? "")).ToHashSet(StringComparer.Ordinal);
-        var train = Enumerable.Range(0, ids.Length)
-            .Where(i => byIdentity ? !usedIds.Contains(ids[i]) : !usedPaths.Contains(Path.GetFullPath(data.Stimuli[i].Path ?? ""))).ToArray();
-        if (train.Length == 0)
-            throw new FaceBrain.Core.InputException(source, $"no training images left after excluding the evaluation pairs' {(byIdentity ? "identities" : "images")}; try --exclude images");
-        if (lfw.Folds.Count < 2)
-            throw new FaceBrain.Core.InputException(lfw.Source, "has one fold; the 10-fold protocol needs pairs.txt");
-        return (train, used, pairs);
-    }
-
-    /// <summary>No pairs file: a seeded fifth of the identities is held out and 600 balanced pairs are drawn from them, in 10 folds.</summary>
-    static (int[] Train, int[] Eval, List<EvalPair> Pairs) HeldOutIdentities(string[] ids, long seed)
-    {
-        var names = ids.Distinct().Order(StringComparer.Ordinal).ToArray();
-        if (names.Length < 4) throw new FaceBrain.Core.InputException($"train siamese: {names.Length} identities; holding out a fifth for evaluation needs at least 4");
-        new Random(unchecked((int)seed)).Shuffle(names);
-        var held = names.Take(Math.Max(2, names.Length / 5)).ToHashSet(StringComparer.Ordinal);
-        var evalRows = Enumerable.Range(0, ids.Length).Where(i => held.Contains(ids[i])).ToArray();
-        var trainRows = Enumerable.Range(0, ids.Length).Where(i => !held.Contains(ids[i])).ToArray();
-        var labels = evalRows.Select(r => (long)Array.IndexOf(names, ids[r])).ToArray();
-        var sampled = PairSampler.Balanced(labels, 600, Splits.SeedFor(seed, 0, 4));
-        var pairs = sampled.Select((p, k) => new EvalPair(p.A, p.B, p.Same, k % 10)).ToList();
-        return (trainRows, evalRows, pairs);
     }
 }

@@ -1,0 +1,45 @@
+using System.ComponentModel;
+using FaceBrain.Core;
+using FaceBrain.Study.Table;
+using Spectre.Console.Cli;
+
+namespace FaceBrain.Cli.Commands.Study;
+
+/// <summary>
+/// `facebrain report`: the study's table (study.tsv) and the report page from the results of an experiment's
+/// tasks. `run` adds it as the last task; it can be run by hand on any probe, analysis and profile outputs.
+/// </summary>
+public sealed class ReportCommand : Command<ReportCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--out <DIR>")] [Description("Report folder: study.tsv, index.html and the figures.")] public string Out { get; init; } = "";
+        [CommandOption("--experiment <FILE>")] [Description("The experiment file, quoted in the provenance block.")] public string? Experiment { get; init; }
+        [CommandOption("--probe <NAME=DIR>")] [Description("A network's probe folder (probe.json); repeat per network and target.")] public string[] Probes { get; init; } = [];
+        [CommandOption("--train <NAME=DIR>")] [Description("A training run folder (metrics.tsv), for the training curves.")] public string[] Train { get; init; } = [];
+        [CommandOption("--analysis <NAME=DIR>")] [Description("A store's analysis folder (analysis.json), for the layerwise figures.")] public string[] Analysis { get; init; } = [];
+        [CommandOption("--profile <NAME=FILE>")] [Description("A store's encoding profile (fmri profile --out), for the ROI profiles.")] public string[] Profiles { get; init; } = [];
+        [CommandOption("--fmri <NAME=DIR>")] [Description("Simulated fMRI folder (truth.tsv holds the planted tuning).")] public string[] Fmri { get; init; } = [];
+        [CommandOption("--rois <FILE>")] [Description("ROI table of real responses (voxel, roi).")] public string? Rois { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    {
+        if (s.Out.Length == 0) throw new InputException("--out is required");
+        var probes = s.Probes.Select(p => Named(p, "--probe")).ToList();
+        foreach (var (_, dir) in probes)
+            if (!File.Exists(Path.Combine(dir, "probe.json"))) throw new InputException(Path.Combine(dir, "probe.json"), "probe result not found");
+        var rows = StudyTable.Assemble(probes);
+        Directory.CreateDirectory(s.Out);
+        StudyTable.Write(Path.Combine(s.Out, "study.tsv"), rows);
+        Console.Error.WriteLine($"report: {rows.Count} rows -> {Path.Combine(s.Out, "study.tsv")}");
+        return 0;
+    }
+
+    static (string Name, string Path) Named(string value, string option)
+    {
+        int eq = value.IndexOf('=');
+        if (eq <= 0 || eq == value.Length - 1) throw new InputException($"{option} {value}: expected NAME=PATH");
+        return (value[..eq], value[(eq + 1)..]);
+    }
+}

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using FaceBrain.Study.Plan;
+
+namespace FaceBrain.Study.Run;
+
+/// <summary>How to start `facebrain`: the program and the arguments before the verb (e.g. dotnet facebrain.dll).</summary>
+public sealed record Launcher(string Program, IReadOnlyList<string> Prefix);
+
+public enum RunEventKind { Planned, Skipped, Started, Finished, Failed, Blocked }
+
+/// <summary>What the executor is doing, for the progress lines on stderr (the library prints nothing itself).</summary>
+public sealed record RunEvent(RunEventKind Kind, StudyTask? Task, int Done, int Total, TimeSpan Elapsed, TimeSpan? Eta, string Detail)
+{
+    public override string ToString()
+    {
+        string eta = Eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : "";
+        string at = $"[{Done}/{Total} {Elapsed:hh\\:mm\\:ss}{eta}]";
+        return Kind switch
+        {
+            RunEventKind.Planned => $"run: {Total} tasks, {Detail}",
+            RunEventKind.Skipped => $"run: {Task!.Step}: {Task.Id} is up to date",
+            RunEventKind.Started => $"run: {at} {Task!.Step}: {Task.Description}",
+            RunEventKind.Finished => $"run: {at} {Task!.Step}: {Task.Id} done in {Detail}",
+            RunEventKind.Failed => $"run: {at} {Task!.Step}: {Task.Id} FAILED: {Detail}",
+            _ => $"run: {Task!.Step}: {Task.Id} not run: {Detail}",
+        };
+    }
+}
+
+/// <summary>The outcome of a run: what ran, what the cache answered, what failed (with its log) or was blocked.</summary>
+public sealed record RunSummary(IReadOnlyList<string> Ran, IReadOnlyList<string> Skipped,
+                                IReadOnlyList<(StudyTask Task, string Log)> Failed, IReadOnlyList<string> Blocked)
+{
+    public bool Succeeded => Failed.Count == 0 && Blocked.Count == 0;
+
+    public string FailureMessage() =>
+        $"failed step(s): {string.Join(", ", Failed.Select(f => f.Task.Step).Distinct())}; " +
+        string.Join("; ", Failed.Select(f => $"{f.Task.Id} (log: {f.Log})")) +
+        (Blocked.Count > 0 ? $"; not run because of them: {string.Join(", ", Blocked)}" : "");
+}
+
+/// <summary>
+/// Runs a task list on this machine: sequentially, or up to <c>jobs</c> `facebrain` processes at once, each with
+/// its share of the cores. Tasks whose cache is valid are skipped; a failed task blocks only the tasks below it.
+/// </summary>
+public static class LocalExecutor
+{
+    // First-run guesses of a task's seconds by step, replaced by measured times as they come.
+    static readonly Dictionary<string, double> Guess = new()
+    {
+        ["data"] = 5, ["train"] = 60, ["probe"] = 20, ["extract"] = 10, ["analyse"] = 40, ["fmri"] = 5, ["encode"] = 20, ["report"] = 5,
+    };
+
+    public static RunSummary Run(TaskList list, TaskCache cache, Launcher launcher, int jobs, IProgress<RunEvent> progress,
+                                 CancellationToken cancel = default)
+    {
+        jobs = Math.Max(1, jobs);
+        var clock = Stopwatch.StartNew();
+        var skipped = list.Tasks.Where(cache.IsDone).Select(t => t.Id).ToHashSet();
+        var pending = list.Tasks.Where(t => !skipped.Contains(t.Id)).ToList();
+        int total = list.Tasks.Count, done = skipped.Count;
+        progress.Report(new RunEvent(RunEventKind.Planned, null, done, total, clock.Elapsed, null,
+            $"{skipped.Count} up to date, {pending.Count} to run" + (jobs > 1 ? $" ({jobs} at a time)" : "")));
+        foreach (var t in list.Tasks.Where(t => skipped.Contains(t.Id))) progress.Report(new RunEvent(RunEventKind.Skipped, t, done, total, clock.Elapsed, null, ""));
+
+        var estimate = pending.ToDictionary(t => t.Id, t => cache.PreviousSeconds(t) ?? Guess.GetValueOrDefault(t.Step, 10));
+        var measured = new Dictionary<string, List<double>>();
+        double Estimate(StudyTask t) => cache.PreviousSeconds(t) is { } s ? s
+            : measured.TryGetValue(t.Step, out var m) ? m.Average() : estimate[t.Id];
+        var ran = new List<string>();
+        var failed = new List<(StudyTask, string)>();
+        var blocked = new List<string>();
+        var succeeded = new HashSet<string>(skipped);
+        var running = new Dictionary<Task<(int Code, double Seconds)>, (StudyTask Task, DateTime Start)>();
+
+        TimeSpan Eta()
+        {
+            double left = pending.Sum(Estimate) + running.Values.Sum(r => Math.Max(0, Estimate(r.Task) - (DateTime.UtcNow - r.Start).TotalSeconds));
+            return TimeSpan.FromSeconds(Math.Round(left / jobs));
+        }
+
+        while (pending.Count > 0 || running.Count > 0)
+        {
+            // Tasks below a failed one cannot run.
+            foreach (var t in pending.Where(t => t.DependsOn.Any(d => failed.Any(f => f.Item1.Id == d) || blocked.Contains(d))).ToList())
+            {
+                pending.Remove(t);
+                blocked.Add(t.Id);
+                progress.Report(new RunEvent(RunEventKind.Blocked, t, done, total, clock.Elapsed, null, "a task it depends on failed"));
+            }
+            foreach (var t in pending.Where(t => t.DependsOn.All(succeeded.Contains)).Take(jobs - running.Count).ToList())
+            {
+                pending.Remove(t);
+                cache.Prepare(t);
+                progress.Report(new RunEvent(RunEventKind.Started, t, done, total, clock.Elapsed, Eta(), ""));
+                running[Start(t, cache, launcher, jobs, cancel)] = (t, DateTime.UtcNow);
+            }
+            if (running.Count == 0) break; // nothing can start: everything left is blocked
+            var finished = Task.WhenAny(running.Keys).GetAwaiter().GetResult();
+            var (task, _) = running[finished];
+            running.Remove(finished);
+            var (code, seconds) = finished.GetAwaiter().GetResult();
+            done++;
+            if (code == 0)
+            {
+                cache.Complete(task, seconds);
+                succeeded.Add(task.Id);
+                ran.Add(task.Id);
+                if (!measured.TryGetValue(task.Step, out var list2)) measured[task.Step] = list2 = [];
+                list2.Add(seconds);
+                progress.Report(new RunEvent(RunEventKind.Finished, task, done, total, clock.Elapsed, Eta(), $"{seconds:F1} s"));
+            }
+            else
+            {
+                var log = cache.Log(task, "err");
+                failed.Add((task, log));
+                progress.Report(new RunEvent(RunEventKind.Failed, task, done, total, clock.Elapsed, null, $"exit code {code}; {LastLine(log)} (log: {log})"));
+            }
+        }
+        return new RunSummary(ran, list.Tasks.Where(t => skipped.Contains(t.Id)).Select(t => t.Id).ToList(), failed, blocked);
+    }
+
+    static Task<(int, double)> Start(StudyTask t, TaskCache cache, Launcher launcher, int jobs, CancellationToken cancel)
+    {
+        var psi = new ProcessStartInfo(launcher.Program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in launcher.Prefix.Concat(t.Argv)) psi.ArgumentList.Add(a);
+        // Processes side by side share the cores instead of each starting one thread per core.
+        if (jobs > 1 && Environment.GetEnvironmentVariable("OMP_NUM_THREADS") == null)
+            psi.Environment["OMP_NUM_THREADS"] = Math.Max(1, Environment.ProcessorCount / jobs).ToString();
+        var outLog = cache.Log(t, "out");
+        var errLog = cache.Log(t, "err");
+        Directory.CreateDirectory(Path.GetDirectoryName(outLog)!);
+        return Task.Run(async () =>
+        {
+            var sw = Stopwatch.StartNew();
+            using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {launcher.Program}");
+            await using (var o = File.Create(outLog))
+            await using (var e = File.Create(errLog))
+            {
+                var copyOut = p.StandardOutput.BaseStream.CopyToAsync(o, cancel);
+                var copyErr = p.StandardError.BaseStream.CopyToAsync(e, cancel);
+                try { await p.WaitForExitAsync(cancel); }
+                catch (OperationCanceledException) { try { p.Kill(entireProcessTree: true); } catch { } throw; }
+                await Task.WhenAll(copyOut, copyErr);
+            }
+            return (p.ExitCode, sw.Elapsed.TotalSeconds);
+        }, cancel);
+    }
+
+    static string LastLine(string log)
+    {
+        try
+        {
+            var lines = File.ReadAllLines(log).Where(l => l.Trim().Length > 0).ToArray();
+            return lines.LastOrDefault(l => l.Contains("error")) ?? lines.LastOrDefault() ?? "no output";
+        }
+        catch (IOException) { return "no log"; }
+    }
+}
