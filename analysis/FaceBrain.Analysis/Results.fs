@@ -51,14 +51,17 @@ let decoding (r: Decoding.Result) : JsonObject =
     | None -> ()
     o
 
-/// The confusion matrix as TSV: rows true classes, columns predicted classes, the classes' names as labels.
-let confusionTsv (r: Decoding.Result) : string =
-    let b = System.Text.StringBuilder("true\\predicted\t" + String.concat "\t" r.Classes + "\n")
-    r.Classes |> Array.iteri (fun i c ->
+/// A confusion matrix as TSV: rows true classes, columns predicted classes, the classes' names as labels.
+let confusionTsvOf (classes: string[]) (confusion: int[,]) : string =
+    let b = System.Text.StringBuilder("true\\predicted\t" + String.concat "\t" classes + "\n")
+    classes |> Array.iteri (fun i c ->
         b.Append(c) |> ignore
-        for j in 0 .. r.Classes.Length - 1 do b.Append('\t').Append(r.Scores.Confusion[i, j]) |> ignore
+        for j in 0 .. classes.Length - 1 do b.Append('\t').Append(confusion[i, j]) |> ignore
         b.Append('\n') |> ignore)
     b.ToString()
+
+/// A decoding result's confusion matrix as TSV.
+let confusionTsv (r: Decoding.Result) : string = confusionTsvOf r.Classes r.Scores.Confusion
 
 let crossGeneralisation (c: Decoding.CrossGeneralisation) : JsonObject =
     obj [ "target", str c.Target

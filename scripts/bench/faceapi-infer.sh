@@ -5,11 +5,12 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 threads=${1:-1}; steps=${2:-5}
-model=$("$root/facebrain" models fetch faceapi)
+fb=(${FACEBRAIN:-$root/facebrain})  # FACEBRAIN="dotnet path/facebrain.dll" to use another build
+model=$("${fb[@]}" models fetch faceapi)
 cd "$root/scripts/parity/faceapi"
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), threads $threads, batch 32"
 for net in recognition expression; do
-  OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads "$root/facebrain" bench infer --model "faceapi-$net" --batch 32 --steps "$steps" --warmup 1 --device cpu --json
+  OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads "${fb[@]}" bench infer --model "faceapi-$net" --batch 32 --steps "$steps" --warmup 1 --device cpu --json
   node faceapi-run.js --model "$model" --net "$net" --bench "$steps" --batch 32 --threads "$threads"
 done

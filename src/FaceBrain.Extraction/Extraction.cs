@@ -40,7 +40,7 @@ public static class Extraction
             Size = crop,
             ResizeTo = r.Resize,
             Preset = preset,
-            DefaultCrop = FaceCrops.For(preset, DataSpec.Parse(r.Data).Kind),
+            DefaultCrop = FaceCrops.For(preset, DataSpec.Parse(r.Data).Kind), // face-tight crops for the faceapi preset
         });
         var loaded = LoadStimuli(r.Data, r.SkipBad, StimulusFilter.Parse(r.Where));
         using var opened = Backbone.Open(r.Weights, spec, r.Device, r.Seed);

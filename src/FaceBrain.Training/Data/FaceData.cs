@@ -33,7 +33,7 @@ public static class FaceData
     /// Decodes <paramref name="stimuli"/> at <paramref name="size"/> px with <paramref name="preset"/> through the one
     /// batch source (<see cref="FaceImages"/>; from the decoded-image cache in <paramref name="cacheDir"/> when given);
     /// classes from <paramref name="classColumn"/>. Given the set's <paramref name="kind"/>, the preset's default face
-    /// crop applies (<see cref="FaceCrops"/>).
+    /// crop applies (<see cref="FaceCrops"/>: KDEF-layout faces for the faceapi preset).
     /// </summary>
     public static FaceTensors Tensors(IReadOnlyList<Stimulus> stimuli, string classColumn, int size, string preset, string source,
                                       string? cacheDir = null, DatasetKind? kind = null)

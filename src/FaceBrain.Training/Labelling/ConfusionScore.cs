@@ -1,16 +1,18 @@
+using FaceBrain.Analysis;
+
 namespace FaceBrain.Training.Labelling;
 
-/// <summary>Predictions scored against ground truth: confusion (rows true, columns predicted), accuracy, chance (1 /
-/// classes), and per-class recall (NaN for a class with no true instance).</summary>
+/// <summary>Predictions scored against ground truth with the decoders' own metrics (<c>Metrics.score</c>): confusion
+/// (rows true, columns predicted), accuracy, chance (1 / classes), per-class recall (NaN for a class with no true instance).</summary>
 public sealed record ConfusionScore(IReadOnlyList<string> Classes, IReadOnlyList<IReadOnlyList<int>> Confusion, int Images,
                                     double Accuracy, double Chance, IReadOnlyList<double> Recall)
 {
-    /// <summary>The confusion as a TSV table: header <c>true\predicted</c> and the classes, one row per true class (no final newline).</summary>
-    public static string Tsv(IReadOnlyList<string> classes, IReadOnlyList<IReadOnlyList<int>> confusion)
+    /// <summary>The confusion as the TSV table probe writes (header <c>true\predicted</c>, one row per true class).</summary>
+    public string Tsv()
     {
-        var sb = new System.Text.StringBuilder("true\\predicted\t" + string.Join('\t', classes));
-        for (int i = 0; i < classes.Count; i++) sb.Append('\n').Append(classes[i]).Append('\t').Append(string.Join('\t', confusion[i]));
-        return sb.ToString();
+        var m = new int[Classes.Count, Classes.Count];
+        for (int i = 0; i < Classes.Count; i++) for (int j = 0; j < Classes.Count; j++) m[i, j] = Confusion[i][j];
+        return Results.confusionTsvOf(Classes.ToArray(), m);
     }
 
     public static ConfusionScore Of(IReadOnlyList<string> truth, IReadOnlyList<string> predicted, IReadOnlyList<string> classes)
@@ -18,17 +20,11 @@ public sealed record ConfusionScore(IReadOnlyList<string> Classes, IReadOnlyList
         if (truth.Count != predicted.Count) throw new ArgumentException($"{truth.Count} true labels, {predicted.Count} predictions");
         if (truth.Count == 0) throw new InputException("no images to score");
         var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
-        int Of(string label, string what) => index.TryGetValue(label, out var i) ? i
-            : throw new InputException($"{what} '{label}' is not one of the classes {string.Join(", ", classes)}");
-        var confusion = classes.Select(_ => new int[classes.Count]).ToArray();
-        int right = 0;
-        for (int k = 0; k < truth.Count; k++)
-        {
-            int t = Of(truth[k], "true label"), p = Of(predicted[k], "prediction");
-            confusion[t][p]++;
-            if (t == p) right++;
-        }
-        var recall = confusion.Select((row, i) => row.Sum() is var n and > 0 ? (double)row[i] / n : double.NaN).ToArray();
-        return new ConfusionScore(classes, confusion, truth.Count, (double)right / truth.Count, 1.0 / classes.Count, recall);
+        int[] Codes(IReadOnlyList<string> labels, string what) => labels.Select(l => index.TryGetValue(l, out var i) ? i
+            : throw new InputException($"{what} '{l}' is not one of the classes {string.Join(", ", classes)}")).ToArray();
+        var s = Metrics.score(classes.Count, Codes(truth, "true label"), Codes(predicted, "prediction"));
+        var confusion = Enumerable.Range(0, classes.Count)
+            .Select(i => (IReadOnlyList<int>)Enumerable.Range(0, classes.Count).Select(j => s.Confusion[i, j]).ToArray()).ToArray();
+        return new ConfusionScore(classes, confusion, truth.Count, s.Accuracy, s.ChanceUniform, s.Recall);
     }
 }

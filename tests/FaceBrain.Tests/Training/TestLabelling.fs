@@ -19,7 +19,7 @@ let tests =
             Expect.floatClose Accuracy.veryHigh s.Recall[0] 0.5 "HA"
             Expect.floatClose Accuracy.veryHigh s.Recall[1] (2.0 / 3.0) "SA"
             Expect.isTrue (System.Double.IsNaN s.Recall[2]) "no true SU: recall undefined, not 0"
-            Expect.equal (ConfusionScore.Tsv(s.Classes, s.Confusion)) "true\\predicted\tHA\tSA\tSU\nHA\t1\t0\t1\nSA\t1\t2\t0\nSU\t0\t0\t0" "TSV"
+            Expect.equal (s.Tsv()) "true\\predicted\tHA\tSA\tSU\nHA\t1\t0\t1\nSA\t1\t2\t0\nSU\t0\t0\t0\n" "TSV"
             expectInputError [ "true label 'XX'" ] (fun () -> ConfusionScore.Of([ "XX" ], [ "HA" ], [ "HA" ]))
 
         testCase "faces label: face-api's expression net labels synthetic KDEF faces; files agree with the printed score" <| fun () ->

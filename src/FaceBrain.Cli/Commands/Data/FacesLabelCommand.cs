@@ -23,7 +23,7 @@ public sealed class FacesLabelCommand : Command<FacesLabelCommand.Settings>
     {
         [CommandOption("--data <SPEC>")] [Description("The faces, e.g. kdef:DIR (needs an expression label per image).")] public string? Data { get; init; }
         [CommandOption("--where <COLUMN=VALUES>")] [Description("Keep only matching images, e.g. angle=S; repeatable.")] public string[]? Where { get; init; }
-        [CommandOption("--weights <W>")] [Description("faceapi (default: the cached package), a model folder or a TF.js manifest.")] public string Weights { get; init; } = "faceapi";
+        [CommandOption("--weights <W>")] [Description("faceapi (default: the cached package), a model folder, a TF.js manifest, or random (the untrained control).")] public string Weights { get; init; } = "faceapi";
         [CommandOption("--out <DIR>")] [Description("Write labels.tsv (per image), confusion.tsv and label.json here.")] public string? Out { get; init; }
         [CommandOption("--json")] [Description("Print one JSON object instead of text.")] public bool Json { get; init; }
         [CommandOption("--device <DEVICE>")] [Description("auto (default), cpu, cuda or cuda:N.")] public string Device { get; init; } = "auto";
@@ -35,9 +35,8 @@ public sealed class FacesLabelCommand : Command<FacesLabelCommand.Settings>
         if (s.Out != null && File.Exists(s.Out)) throw new InputException(s.Out, "--out names a file, not a folder");
         var device = DeviceSpec.Parse(s.Device).Resolve();
         var spec = new ModelSpec(ModelKind.FaceApiExpression);
-        using var opened = Backbone.Open(WeightsSource.Parse(s.Weights), spec, device, seed: 0, m => Console.Error.WriteLine($"faces label: {m}"));
-        var net = opened.Network;
-        var weights = opened.Weights;
+        using var opened = Backbone.Open(WeightsSource.Parse(s.Weights), spec, device, seed: 0);
+        var (net, weights) = (opened.Network, opened.Weights);
         var data = FaceData.Load(dataSpec, StimulusFilter.Parse(s.Where));
         using var images = FaceData.Tensors(data.Stimuli, Labels.Expression, spec.EffectiveInputSize, spec.DefaultPreset, dataSpec, kind: data.Kind);
         var truth = FaceData.Column(data.Stimuli, Labels.Expression, dataSpec);
@@ -48,14 +47,14 @@ public sealed class FacesLabelCommand : Command<FacesLabelCommand.Settings>
         {
             Directory.CreateDirectory(s.Out);
             AtomicFile.WriteAllText(Path.Combine(s.Out, "labels.tsv"), LabelsTsv(labels));
-            AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), ConfusionScore.Tsv(score.Classes, score.Confusion) + "\n");
+            AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), score.Tsv());
             JsonOutput.Write(Path.Combine(s.Out, "label.json"), summary);
         }
         if (s.Json) { Console.WriteLine(JsonOutput.Serialize(summary)); return 0; }
         Console.WriteLine($"{opened.Description} on {score.Images} faces of {dataSpec}");
         Console.WriteLine($"  accuracy {score.Accuracy:P1} (chance {score.Chance:P1})");
         Console.WriteLine("  recall " + string.Join(", ", score.Classes.Select((c, i) => $"{c} {(double.IsNaN(score.Recall[i]) ? "-" : score.Recall[i].ToString("P0", CultureInfo.InvariantCulture))}")));
-        Console.WriteLine("  " + ConfusionScore.Tsv(score.Classes, score.Confusion).Replace("\n", "\n  "));
+        Console.WriteLine("  " + score.Tsv().TrimEnd('\n').Replace("\n", "\n  "));
         return 0;
     }
 

@@ -17,7 +17,7 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
     public sealed class Settings : ModelSettings
     {
         [CommandOption("--weights <FILE>")]
-        [Description("State dict (.pt/.pth/.safetensors) for --model (a ResNet head's classes are read from it unless --classes), a training checkpoint (.ckpt), or 'random' for a seeded, untrained control network.")]
+        [Description("State dict (.pt/.pth/.safetensors) for --model (a ResNet head's classes are read from it unless --classes), a training checkpoint (.ckpt), a TF.js manifest or model folder, 'faceapi' (face-api's cached weights), or 'random' for a seeded, untrained control network.")]
         public string Weights { get; init; } = "";
 
         [CommandOption("--backbone <CHECKPOINT>")]
@@ -49,7 +49,7 @@ public sealed class ExtractCommand : Command<ExtractCommand.Settings>
         public string Dtype { get; init; } = "float32";
 
         [CommandOption("--preset <NAME>")]
-        [Description("vggface2-caffe, imagenet or unit (default: the model's).")]
+        [Description("vggface2-caffe, imagenet, unit or faceapi (default: the model's).")]
         public string? Preset { get; init; }
 
         [CommandOption("--resize <PX>")]
