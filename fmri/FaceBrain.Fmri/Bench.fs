@@ -93,4 +93,4 @@ let run (device: torch.Device) (req: Request) : Result =
       SpectrumSeconds = spectrumClock.Elapsed.TotalSeconds
       Form = (match Ridge.formFor trainRows p with Ridge.Form.Primal -> "primal" | Ridge.Form.Dual -> "dual")
       BatchVoxels = batch
-      MedianAlpha = Vector.median alphas }
+      MedianAlpha = FaceBrain.Analysis.Metrics.median alphas }

@@ -165,7 +165,7 @@ let toTsv (report: Report) =
 
 let summary (report: Report) =
     let r = report.Result
-    let med (a: double[]) = Vector.median (a |> Array.filter (Double.IsNaN >> not))
+    let med (a: double[]) = FaceBrain.Analysis.Metrics.median (a |> Array.filter (Double.IsNaN >> not))
     let lines =
         [ sprintf "encoded %d of %d voxels from %d features (%s), %d rows, %s (%d folds)" report.Kept.Length report.Voxels report.FeatureCount report.FeatureName r.Predictions.Rows (report.Options.Cv.Text) r.Folds
           sprintf "median r = %.4f, median R2 = %.4f" (med r.R) (med r.R2) ]

@@ -174,20 +174,21 @@ type Fit =
         member f.Dispose() =
             for t in [ f.Weights; f.Intercept; f.Alphas ] do t.Dispose()
 
-/// Fits every voxel with one alpha per voxel (`alphas`: voxels), in batches.
+/// Fits every voxel with one alpha per voxel (`alphas`: voxels), in batches written into the result
+/// (no list of parts concatenated at the end: that held the weights twice).
 let fitWith (batch: int option) (x: Tensor) (y: Tensor) (alphas: Tensor) : Fit =
     use s = spectrum x
     let voxels = y.shape[1]
     let b = batchSize batch defaultBudget 1 s.Eig.shape[0] x.shape[0] voxels
-    let parts =
-        [ for start in 0L .. int64 b .. voxels - 1L do
-              let len = min (int64 b) (voxels - start)
-              yield weights s (y.narrow(1L, start, len)) (alphas.narrow(0L, start, len)) ]
-    let w = torch.cat (parts |> List.map fst |> List.toArray, 1L)
-    let c = torch.cat (parts |> List.map snd |> List.toArray, 1L)
-    for (a, b) in parts do
-        a.Dispose()
-        b.Dispose()
+    let w = torch.empty ([| x.shape[1]; voxels |], dtype = torch.float64, device = x.device)
+    let c = torch.empty ([| 1L; voxels |], dtype = torch.float64, device = x.device)
+    for start in 0L .. int64 b .. voxels - 1L do
+        let len = min (int64 b) (voxels - start)
+        let wb, cb = weights s (y.narrow(1L, start, len)) (alphas.narrow(0L, start, len))
+        w.narrow(1L, start, len).copy_(wb) |> ignore
+        c.narrow(1L, start, len).copy_(cb) |> ignore
+        wb.Dispose()
+        cb.Dispose()
     { Weights = w; Intercept = c; Alphas = alphas.clone() }
 
 /// himalaya's `solve_ridge_cv_svd`: per-voxel alphas chosen over `folds`, then a refit on every row.
