@@ -28,7 +28,7 @@ let tests =
             use dir = new TempDir()
             let file = dir.File "tiny.json"
             let out = dir.File "out"
-            File.WriteAllText(file, tinyJson "out" 20 "expression")
+            File.WriteAllText(file, tinyJson "out" 200 "expression")
 
             // 1. Everything runs; the table has the network's row and a record per task.
             let code, stdout, err, tasks = run file
@@ -56,7 +56,7 @@ let tests =
             Expect.equal (File.ReadAllBytes(Path.Combine(out, "report", "study.tsv"))) table "byte-identical study.tsv"
 
             // 3. A changed probe setting reruns the probe and what reads it, not the data or the extraction.
-            File.WriteAllText(file, tinyJson "out" 21 "expression")
+            File.WriteAllText(file, tinyJson "out" 201 "expression")
             let code, _, err, tasks = run file
             Expect.equal code 0 err
             Expect.equal tasks [ "probe.resnet50.expression"; "report" ] "only the probe and the report"
@@ -73,7 +73,7 @@ let tests =
             Expect.isTrue (doc.RootElement.ValueKind = JsonValueKind.Object) "a complete store"
 
             // 5. A failing task: exit non-zero naming its step and log; the task below it does not run.
-            File.WriteAllText(file, tinyJson "out" 21 "no_such_column")
+            File.WriteAllText(file, tinyJson "out" 201 "no_such_column")
             let code, _, err, tasks = run file
             Expect.equal code 1 "exit code"
             Expect.stringContains err "failed step(s): probe" "names the step"
