@@ -11,6 +11,12 @@ dotnet build tests/FaceBrain.Tests/FaceBrain.Tests.fsproj -c Release -nologo -v 
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+
+# face-api's pretrained weights, for the parity tests against face-api (docs/weights.md): fetched once into the
+# user cache with npm. Without them those tests are skipped, and this says why.
+if ! dotnet tests/FaceBrain.Tests/bin/Release/net10.0/facebrain.dll models fetch faceapi >/dev/null 2>"$log"; then
+  echo "test.sh: face-api weights unavailable, so the face-api parity tests will be SKIPPED: $(tail -n 1 "$log")" >&2
+fi
 set +e
 dotnet tests/FaceBrain.Tests/bin/Release/net10.0/FaceBrain.Tests.dll --no-spinner "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

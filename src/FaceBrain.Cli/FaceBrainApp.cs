@@ -17,7 +17,10 @@ public static class FaceBrainApp
         typeof(FaceBrainApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
             is [System.Reflection.AssemblyInformationalVersionAttribute a, ..] ? a.InformationalVersion : "unknown";
 
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Run(args, Console.Error);
+
+    /// <summary>The CLI with its error line going to <paramref name="err"/> (the fault-injection tests run verbs in-process).</summary>
+    public static int Run(string[] args, TextWriter err)
     {
         var app = new CommandApp();
         app.Configure(config =>
@@ -38,6 +41,7 @@ public static class FaceBrainApp
             {
                 f.SetDescription("Synthetic faces with ground-truth identity and expression.");
                 f.AddCommand<FacesSynthCommand>("synth").WithDescription("Write synthetic faces in the KDEF, LFW, VGGFace2 or manifest layout, with a ground-truth TSV.");
+                f.AddCommand<FacesLabelCommand>("label").WithDescription("Label a face set with face-api's pretrained expression net: confusion against the true expressions, accuracy, recall.");
                 f.AddCommand<FacesSheetCommand>("sheet").WithDescription("Render a contact sheet (identities x expressions, then the five angles) as PNG.");
             });
             config.AddBranch("data", d =>
@@ -48,8 +52,9 @@ public static class FaceBrainApp
             });
             config.AddBranch("models", m =>
             {
-                m.SetDescription("Networks: ResNet-50 (torchvision and Caffe/VGGFace2 layouts) and the Siamese verification net.");
+                m.SetDescription("Networks: ResNet-50 (torchvision and Caffe/VGGFace2 layouts), the Siamese verification net, face-api's pretrained identity and expression nets.");
                 m.AddCommand<ModelsLayersCommand>("layers").WithDescription("List the layers a probe or extraction can tap, with output shapes.");
+                m.AddCommand<ModelsFetchCommand>("fetch").WithDescription("Fetch pretrained weights into the user cache: 'models fetch faceapi' (npm, --from TGZ or --weights DIR).");
                 m.AddCommand<ModelsForwardCommand>("forward").WithDescription("One layer's output for an input tensor (.npy): for parity checks against another implementation.");
             });
             config.AddBranch("train", t =>
@@ -96,6 +101,6 @@ public static class FaceBrainApp
             });
         });
         Interrupt.Install();
-        return CliErrors.Run(() => app.Run(AnalysisArgs.Rewrite(args)));
+        return CliErrors.Run(() => app.Run(AnalysisArgs.Rewrite(args)), err);
     }
 }

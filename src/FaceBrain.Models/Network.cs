@@ -7,7 +7,8 @@ namespace FaceBrain.Models;
 
 /// <summary>
 /// A built network with what callers need beside the module: the spec it came from and its single-image
-/// forward pass (logits for a ResNet, the embedding for the Siamese tower), which is what layer taps run.
+/// forward pass (logits for a ResNet and face-api's expression net, the embedding for the Siamese tower, the
+/// descriptor for face-api's recognition net), which is what layer taps run.
 /// </summary>
 public sealed class Network : IDisposable
 {
@@ -47,6 +48,14 @@ public sealed class Network : IDisposable
                 net.to(device);
                 return new Network(spec, net, net.Embed);
             }
+            case ModelKind.FaceApiRecognition or ModelKind.FaceApiExpression:
+            {
+                if (spec.InputSize > 0 && spec.InputSize != spec.EffectiveInputSize)
+                    throw new InputException($"--input-size {spec.InputSize}: {spec.Name} takes {spec.EffectiveInputSize}×{spec.EffectiveInputSize} px only");
+                nn.Module<Tensor, Tensor> net = spec.Kind == ModelKind.FaceApiRecognition ? new FaceApi.FaceRecognitionNet() : new FaceApi.FaceExpressionNet();
+                net.to(device);
+                return new Network(spec, net, x => net.call(x));
+            }
             default:
             {
                 var net = new ResNet50(spec.ResNetConfig());
@@ -56,7 +65,7 @@ public sealed class Network : IDisposable
         }
     }
 
-    /// <summary>Logits (ResNet) or embedding (Siamese) of a batch of images.</summary>
+    /// <summary>Logits (ResNet, face-api expression) or embedding (Siamese, face-api descriptor) of a batch of images.</summary>
     public Tensor Forward(Tensor images) => _forward(images);
 
     public SiameseNetwork? AsSiamese => Module as SiameseNetwork;

@@ -45,8 +45,10 @@ let expectFailure<'E when 'E :> FaceBrain.Core.RunFailure> (fragments: string li
 
 /// Runs `facebrain args` as its own process (the CLI built beside this runner), so exit codes, stdout and stderr
 /// are the real ones and parallel tests cannot mix their console output. Returns (exit code, stdout, stderr).
-let runCli (args: string list) =
+/// With extra environment variables for the child process (e.g. FACEBRAIN_CACHE) as runCliEnv.
+let runCliEnv (env: (string * string) list) (args: string list) =
     let psi = Diagnostics.ProcessStartInfo("dotnet")
+    for k, v in env do psi.Environment[k] <- v
     psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "facebrain.dll"))
     for a in args do psi.ArgumentList.Add a
     psi.RedirectStandardOutput <- true
@@ -57,3 +59,5 @@ let runCli (args: string list) =
     let err = p.StandardError.ReadToEndAsync()
     p.WaitForExit()
     p.ExitCode, out.Result, err.Result
+
+let runCli (args: string list) = runCliEnv [] args

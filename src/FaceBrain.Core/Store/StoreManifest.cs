@@ -8,7 +8,12 @@ namespace FaceBrain.Core.Store;
 public sealed record StoreLayer(string Name, string File, string Reduction, long[] Shape, string Dtype, long[]? RawShape = null);
 
 /// <summary>The weights a store's activations came from.</summary>
-public sealed record StoreWeights(string Source, string? Path, string? Sha256);
+public sealed record StoreWeights(string Source, string? Path, string? Sha256)
+{
+    /// <summary>The package the weights came from (e.g. @vladmandic/face-api@1.7.15), when they came from one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Package { get; init; }
+}
 
 /// <summary>An input file that was skipped (only with --skip-bad), and why.</summary>
 public sealed record SkippedFile(string Path, string Reason);

@@ -59,6 +59,8 @@ public sealed unsafe class ImageCache : IDisposable
     /// <summary>Fills [N,3,S,S] floats for the given cache rows with a preset, in parallel.</summary>
     public void ReadBatch(IReadOnlyList<int> rows, Preset preset, float[] destination, int parallelism = 0)
     {
+        if (preset == Preset.FaceApi)
+            throw new InputException(Path, "the faceapi preset resizes in floating point; the uint8 image cache cannot reproduce it (decode instead)");
         int v = BytesPerImage;
         if (destination.Length < (long)rows.Count * v) throw new ArgumentException($"destination too small for {rows.Count} images");
         Parallel.For(0, rows.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount },
@@ -72,8 +74,14 @@ public sealed unsafe class ImageCache : IDisposable
     /// cache atomically. A bad image throws naming it unless <paramref name="skipBad"/>: then its pixels
     /// are zeros and its row is listed in <see cref="Header.Bad"/>.
     /// </summary>
-    public static IReadOnlyList<BadImage> Build(string path, ImagePipeline pipeline, IReadOnlyList<Stimulus> stimuli, bool skipBad = false)
+    public static IReadOnlyList<BadImage> Build(string path, ImagePipeline pipeline, IReadOnlyList<Stimulus> stimuli, bool skipBad = false) =>
+        // A full disk names the cache file (its temporary is removed when the write is abandoned).
+        OutputException.Guard(path, () => BuildCore(path, pipeline, stimuli, skipBad));
+
+    static IReadOnlyList<BadImage> BuildCore(string path, ImagePipeline pipeline, IReadOnlyList<Stimulus> stimuli, bool skipBad)
     {
+        if (pipeline.Options.Preset == Preset.FaceApi || pipeline.Options.DefaultCrop != null)
+            throw new InputException(path, "the image cache holds centre-cropped uint8 images; the faceapi preset and default face crops are decoded each time");
         var sources = pipeline.Sources(stimuli);
         var o = pipeline.Options;
         var lengths = new long[sources.Count];

@@ -20,6 +20,8 @@ public sealed record PipelineOptions
     public bool UseBoxes { get; init; } = true;
     /// <summary>Margin added to each side of a bounding box, as a fraction of its size.</summary>
     public double BoxMargin { get; init; }
+    /// <summary>The crop used when a stimulus has no box of its own (null: the whole image); see <see cref="FaceCrops"/>.</summary>
+    public LayoutCrop? DefaultCrop { get; init; }
     /// <summary>Images decoded at once by the batch loaders.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
@@ -35,7 +37,9 @@ public sealed record BadImage(int Index, string Path, string Reason);
 
 /// <summary>
 /// Decode (under <see cref="DecodeLimits"/>) → optional face crop → resize of the shorter side
-/// (bilinear with antialiasing, like torchvision's default) → centre crop → preset → float32 CHW.
+/// (bilinear with antialiasing, like torchvision's default) → centre crop → preset → float32 CHW. The faceapi
+/// preset replaces resize and centre crop with face-api's own pad-to-square and legacy bilinear resize, in
+/// floating point (<see cref="FaceApiInput"/>); its uint8 stage is that result rounded, so it is not cached.
 /// The uint8 stage (<see cref="LoadPixels(string, CropBox?)"/>, HWC RGB) is what the cache stores,
 /// so a cached image gives exactly the floats of a fresh decode. Thread-safe.
 /// </summary>
@@ -74,11 +78,52 @@ public sealed class ImagePipeline
     public bool TryLoadPixels(string path, CropBox? box, Span<byte> destination, out string error)
     {
         if (destination.Length != BytesPerImage) throw new ArgumentException($"destination holds {destination.Length} bytes, need {BytesPerImage}");
+        if (Options.Preset == Preset.FaceApi)
+        {
+            // face-api resizes in floating point; its uint8 stage (the cache's) is that result rounded.
+            if (!TryFaceApi(path, box, out var hwc, out error)) return false;
+            for (int i = 0; i < hwc.Length; i++) destination[i] = (byte)Math.Clamp(Math.Round(hwc[i]), 0, 255);
+            return true;
+        }
         if (!ImageDecoder.TryDecode(path, Options.Limits, out var image, out error)) return false;
         using (image)
         {
-            if (!TryShape(image, box is { } b ? b.Expand(Options.BoxMargin) : null, out error)) return false;
+            if (!TryShape(image, FaceBox(box, image), out error)) return false;
             image.CopyPixelDataTo(MemoryMarshal.Cast<byte, Rgb24>(destination));
+            return true;
+        }
+    }
+
+    /// <summary>One image as float32 CHW after the preset; for the faceapi preset the resize stays in floating point.</summary>
+    public bool TryLoad(string path, CropBox? box, Span<float> destination, out string error)
+    {
+        if (destination.Length != ValuesPerImage) throw new ArgumentException($"destination holds {destination.Length} values, need {ValuesPerImage}");
+        if (Options.Preset == Preset.FaceApi)
+        {
+            if (!TryFaceApi(path, box, out var hwc, out error)) return false;
+            FaceApiInput.Normalise(hwc, destination);
+            return true;
+        }
+        var pixels = new byte[BytesPerImage];
+        if (!TryLoadPixels(path, box, pixels, out error)) return false;
+        Options.Preset.Apply(pixels, destination);
+        return true;
+    }
+
+    CropBox? FaceBox(CropBox? box, Image<Rgb24> image) =>
+        box is { } b ? b.Expand(Options.BoxMargin) : Options.DefaultCrop?.In(image.Width, image.Height);
+
+    /// <summary>Decode → face crop → face-api's pad-to-square and legacy bilinear resize: float HWC, 0..255.</summary>
+    bool TryFaceApi(string path, CropBox? box, out float[] hwc, out string error)
+    {
+        hwc = [];
+        if (!ImageDecoder.TryDecode(path, Options.Limits, out var image, out error)) return false;
+        using (image)
+        {
+            if (!TryCrop(image, FaceBox(box, image), out error)) return false;
+            var rgb = new byte[image.Width * image.Height * 3];
+            image.CopyPixelDataTo(MemoryMarshal.Cast<byte, Rgb24>(rgb.AsSpan()));
+            hwc = FaceApiInput.Resample(rgb, image.Width, image.Height, Size);
             return true;
         }
     }
@@ -93,13 +138,27 @@ public sealed class ImagePipeline
 
     public void Load(string path, CropBox? box, Span<float> destination)
     {
-        var pixels = new byte[BytesPerImage];
-        LoadPixels(path, box, pixels);
-        Options.Preset.Apply(pixels, destination);
+        if (!TryLoad(path, box, destination, out var error)) throw new InputException(path, error);
     }
 
     /// <summary>Crop, resize and centre-crop in place. Public so tests and the cache share one geometry.</summary>
     public bool TryShape(Image<Rgb24> image, CropBox? box, out string error)
+    {
+        if (!TryCrop(image, box, out error)) return false;
+        int w = image.Width, h = image.Height, r = Options.Shorter;
+        int nw = w <= h ? r : (int)Math.Round((double)w * r / h);
+        int nh = w <= h ? (int)Math.Round((double)h * r / w) : r;
+        nw = Math.Max(nw, Size);
+        nh = Math.Max(nh, Size);
+        // Resizing to the size an image already has must change no pixel: skip it rather than resample.
+        if (nw != w || nh != h) image.Mutate(c => c.Resize(nw, nh, KnownResamplers.Triangle));
+        if (nw != Size || nh != Size)
+            image.Mutate(c => c.Crop(new Rectangle((nw - Size) / 2, (nh - Size) / 2, Size, Size)));
+        return true;
+    }
+
+    /// <summary>Cuts the box (clipped at the image borders, integer pixels) out of the image in place.</summary>
+    static bool TryCrop(Image<Rgb24> image, CropBox? box, out string error)
     {
         error = "";
         if (box is { } b)
@@ -114,15 +173,6 @@ public sealed class ImagePipeline
             if (x0 != 0 || y0 != 0 || x1 != image.Width || y1 != image.Height)
                 image.Mutate(c => c.Crop(new Rectangle(x0, y0, x1 - x0, y1 - y0)));
         }
-        int w = image.Width, h = image.Height, r = Options.Shorter;
-        int nw = w <= h ? r : (int)Math.Round((double)w * r / h);
-        int nh = w <= h ? (int)Math.Round((double)h * r / w) : r;
-        nw = Math.Max(nw, Size);
-        nh = Math.Max(nh, Size);
-        // Resizing to the size an image already has must change no pixel: skip it rather than resample.
-        if (nw != w || nh != h) image.Mutate(c => c.Resize(nw, nh, KnownResamplers.Triangle));
-        if (nw != Size || nh != Size)
-            image.Mutate(c => c.Crop(new Rectangle((nw - Size) / 2, (nh - Size) / 2, Size, Size)));
         return true;
     }
 
@@ -142,11 +192,12 @@ public sealed class ImagePipeline
     public IReadOnlyList<BadImage> LoadBatch(IReadOnlyList<ImageSource> items, float[] destination, bool skipBad = false, int offset = 0)
     {
         Require(destination.Length - offset >= (long)items.Count * ValuesPerImage, items.Count, destination.Length - offset);
-        return Run(items, skipBad, (i, px) =>
+        return Run(items, skipBad, (i, item, _) =>
         {
             var slot = destination.AsSpan(offset + i * ValuesPerImage, ValuesPerImage);
-            if (px == null) slot.Clear();
-            else Options.Preset.Apply(px, slot);
+            var ok = TryLoad(item.Path, item.Box, slot, out var error);
+            if (!ok) slot.Clear();
+            return ok ? null : error;
         });
     }
 
@@ -157,24 +208,24 @@ public sealed class ImagePipeline
     public IReadOnlyList<BadImage> LoadPixelsBatch(IReadOnlyList<ImageSource> items, Memory<byte> destination, bool skipBad = false)
     {
         Require(destination.Length >= (long)items.Count * BytesPerImage, items.Count, destination.Length);
-        return Run(items, skipBad, (i, px) =>
+        return Run(items, skipBad, (i, item, buffer) =>
         {
+            var ok = TryLoadPixels(item.Path, item.Box, buffer, out var error);
             var slot = destination.Span.Slice(i * BytesPerImage, BytesPerImage);
-            if (px == null) slot.Clear();
-            else px.CopyTo(slot);
+            if (ok) buffer.CopyTo(slot); else slot.Clear();
+            return ok ? null : error;
         });
     }
 
-    IReadOnlyList<BadImage> Run(IReadOnlyList<ImageSource> items, bool skipBad, Action<int, byte[]?> store)
+    /// <summary>Loads every item with <paramref name="load"/> (index, item, a per-thread byte buffer) → error or null.</summary>
+    IReadOnlyList<BadImage> Run(IReadOnlyList<ImageSource> items, bool skipBad, Func<int, ImageSource, byte[], string?> load)
     {
         var bad = new BadImage?[items.Count];
         Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.Parallelism) },
             () => new byte[BytesPerImage],
             (i, _, buffer) =>
             {
-                var ok = TryLoadPixels(items[i].Path, items[i].Box, buffer, out var error);
-                if (!ok) bad[i] = new BadImage(i, items[i].Path, error);
-                store(i, ok ? buffer : null);
+                if (load(i, items[i], buffer) is { } error) bad[i] = new BadImage(i, items[i].Path, error);
                 return buffer;
             },
             _ => { });

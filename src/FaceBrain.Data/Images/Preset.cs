@@ -12,6 +12,9 @@ public enum Preset
     Imagenet,
     /// <summary>RGB / 255.</summary>
     Unit,
+    /// <summary>face-api's networks: pad to square with zeros, TF legacy bilinear resize, (RGB − [122.782, 117.001,
+    /// 104.298]) / 255 (<see cref="FaceApiInput"/>). The pipeline resizes in floating point for this preset.</summary>
+    FaceApi,
 }
 
 public static class Presets
@@ -21,7 +24,7 @@ public static class Presets
     public static readonly float[] ImagenetStdRgb = [0.229f, 0.224f, 0.225f];
 
     static readonly (string Name, Preset Preset)[] Names =
-        [("vggface2-caffe", Preset.VggFace2Caffe), ("imagenet", Preset.Imagenet), ("unit", Preset.Unit)];
+        [("vggface2-caffe", Preset.VggFace2Caffe), ("imagenet", Preset.Imagenet), ("unit", Preset.Unit), ("faceapi", Preset.FaceApi)];
 
     public static string Name(this Preset p) => Names.First(n => n.Preset == p).Name;
 
@@ -40,6 +43,7 @@ public static class Presets
             [1f / (255f * ImagenetStdRgb[0]), 1f / (255f * ImagenetStdRgb[1]), 1f / (255f * ImagenetStdRgb[2])],
             [-ImagenetMeanRgb[0] / ImagenetStdRgb[0], -ImagenetMeanRgb[1] / ImagenetStdRgb[1], -ImagenetMeanRgb[2] / ImagenetStdRgb[2]]),
         Preset.Unit => ([0, 1, 2], [1f / 255f, 1f / 255f, 1f / 255f], [0f, 0f, 0f]),
+        Preset.FaceApi => ([0, 1, 2], [1f, 1f, 1f], [0f, 0f, 0f]), // (b − mean) / 255 in Apply, as face-api orders it
         _ => throw new ArgumentOutOfRangeException(nameof(p)),
     };
 
@@ -58,6 +62,12 @@ public static class Presets
             var plane = chw.Slice(c * pixels, pixels);
             int s = src[c];
             float a = scale[c], b = offset[c];
+            if (preset == Preset.FaceApi)
+            {
+                float m = FaceApiInput.MeanRgb[c];
+                for (int i = 0; i < pixels; i++) plane[i] = (rgb[3 * i + s] - m) / 255f;
+                continue;
+            }
             for (int i = 0; i < pixels; i++) plane[i] = rgb[3 * i + s] * a + b;
         }
     }

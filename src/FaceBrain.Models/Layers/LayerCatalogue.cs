@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace FaceBrain.Models.Layers;
 
 /// <summary>What a hookable layer is, for people choosing one.</summary>
-public enum LayerKind { Stem, Block, Stage, Pooled, Logits, Conv, Activation, Embedding }
+public enum LayerKind { Stem, Block, Stage, Pooled, Logits, Conv, Activation, Embedding, Probabilities }
 
 /// <summary>One hookable layer: its module name (a public, pinned interface) and output shape for one image.</summary>
 public sealed record LayerInfo(string Name, LayerKind Kind, long[] OutputShape)
@@ -15,13 +15,31 @@ public sealed record LayerInfo(string Name, LayerKind Kind, long[] OutputShape)
 /// <summary>
 /// The layers of a network that a user may tap (THINGSvision's <c>get_module_names</c>): the stem, every
 /// block of every stage, every stage, the pooled features and the logits (ResNet); every conv, ReLU and block
-/// of the tower, its pooled features and its embedding (Siamese). Shapes come from one forward pass.
+/// of the tower, its pooled features and its embedding (Siamese); face-api's block names, pool and outputs
+/// (face-api networks). Shapes come from one forward pass.
 /// </summary>
 public static class LayerCatalogue
 {
     public static IReadOnlyList<(string Name, LayerKind Kind)> Names(ModelSpec spec)
     {
         var names = new List<(string, LayerKind)>();
+        if (spec.Kind == ModelKind.FaceApiRecognition)
+        {
+            names.Add(("conv32_down", LayerKind.Stem));
+            names.Add(("maxpool", LayerKind.Stem));
+            names.AddRange(FaceApi.FaceRecognitionNet.Blocks.Select(b => (b.Name, LayerKind.Block)));
+            names.Add(("pool", LayerKind.Pooled));
+            names.Add(("descriptor", LayerKind.Embedding));
+            return names;
+        }
+        if (spec.Kind == ModelKind.FaceApiExpression)
+        {
+            for (int d = 0; d < 4; d++) names.Add(($"dense{d}", LayerKind.Block));
+            names.Add(("pool", LayerKind.Pooled));
+            names.Add(("logits", LayerKind.Logits));
+            names.Add(("probs", LayerKind.Probabilities));
+            return names;
+        }
         if (spec.Kind == ModelKind.Siamese)
         {
             for (int b = 0; b < spec.SiameseBlocks; b++)
@@ -68,6 +86,14 @@ public static class LayerCatalogue
             network.Module.train(wasTraining);
         }
     }
+
+    /// <summary>The layer read when none is named: the pooled features (the Siamese tower's embedding).</summary>
+    public static string DefaultLayer(ModelSpec spec) => spec.Kind switch
+    {
+        ModelKind.Siamese => "tower.embedding",
+        ModelKind.FaceApiRecognition or ModelKind.FaceApiExpression => "pool",
+        _ => "avgpool",
+    };
 
     /// <summary>Fails with a one-line message naming the known layers when <paramref name="layer"/> is not catalogued.</summary>
     public static void Require(ModelSpec spec, string layer)

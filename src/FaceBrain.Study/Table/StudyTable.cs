@@ -55,7 +55,8 @@ public static class StudyTable
 
     public static string ToTsv(IReadOnlyList<StudyRow> rows)
     {
-        static string F(double x) => x.ToString("F4", CultureInfo.InvariantCulture);
+        // Shortest round-trip form: the table holds the probes' numbers exactly.
+        static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
         var sb = new StringBuilder(string.Join('\t', Columns)).Append('\n');
         foreach (var r in rows)
             sb.Append(string.Join('\t', r.Network, r.Target, r.Layer, F(r.Accuracy), F(r.Chance), F(r.PValue), F(r.CiLow), F(r.CiHigh),

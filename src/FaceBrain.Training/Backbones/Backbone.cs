@@ -2,8 +2,10 @@ using System.Security.Cryptography;
 using FaceBrain.Core;
 using FaceBrain.Core.Store;
 using FaceBrain.Models;
+using FaceBrain.Models.FaceApi;
 using FaceBrain.Models.Layers;
 using FaceBrain.Models.Weights;
+using FaceBrain.Models.Weights.Tfjs;
 using FaceBrain.Training.Checkpoints;
 using TorchSharp;
 
@@ -11,21 +13,27 @@ namespace FaceBrain.Training.Backbones;
 
 /// <summary>
 /// Where a network's weights come from: a training checkpoint (architecture, width, input size and classes from
-/// the checkpoint), a state-dict file (a ResNet head's classes read from the file unless given), or random
-/// initialisation from a seed.
+/// the checkpoint), a state-dict file (a ResNet head's classes read from the file unless given), a TF.js model (a
+/// manifest, or a folder holding the model's manifest), face-api's package cache (fetched once when missing), or
+/// random initialisation from a seed.
 /// </summary>
 public abstract record WeightsSource
 {
     public sealed record Checkpoint(string Path) : WeightsSource;
     public sealed record File(string Path) : WeightsSource;
+    public sealed record Tfjs(string Path) : WeightsSource;
+    public sealed record FaceApi : WeightsSource;
     public sealed record Random : WeightsSource;
 
-    /// <summary>"random", a <c>.ckpt</c> training checkpoint, or a state dict (.pt/.pth/.bin/.safetensors).</summary>
+    /// <summary>"random", "faceapi", a <c>.ckpt</c> training checkpoint, a TF.js manifest (<c>.json</c>) or folder, or a
+    /// state dict (.pt/.pth/.bin/.safetensors).</summary>
     public static WeightsSource Parse(string text)
     {
-        if (text.Length == 0) throw new InputException("weights: expected a state dict file, a .ckpt checkpoint or 'random'");
+        if (text.Length == 0) throw new InputException("weights: expected a state dict file, a .ckpt checkpoint, a TF.js model, 'faceapi' or 'random'");
         if (string.Equals(text, "random", StringComparison.OrdinalIgnoreCase)) return new Random();
+        if (string.Equals(text, "faceapi", StringComparison.OrdinalIgnoreCase)) return new FaceApi();
         if (text.EndsWith(".ckpt", StringComparison.OrdinalIgnoreCase)) return new Checkpoint(text);
+        if (Directory.Exists(text) || text.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return new Tfjs(text);
         StateDictFile.FormatOf(text); // an unknown extension is refused before any work
         return new File(text);
     }
@@ -43,10 +51,27 @@ public static class Backbone
     /// Builds <paramref name="spec"/> (or the checkpoint's own spec) on <paramref name="device"/> and loads
     /// <paramref name="source"/> all-or-nothing; random weights are drawn from <paramref name="seed"/>.
     /// </summary>
-    public static OpenedBackbone Open(WeightsSource source, ModelSpec spec, torch.Device device, long seed)
+    public static OpenedBackbone Open(WeightsSource source, ModelSpec spec, torch.Device device, long seed, Action<string>? log = null)
     {
         switch (source)
         {
+            case WeightsSource.FaceApi:
+            {
+                if (!spec.IsFaceApi) throw new InputException($"weights faceapi: only for the faceapi-recognition and faceapi-expression models, not {spec.Name}");
+                var manifest = Path.Combine(FaceApiPackage.Ensure(log), FaceApiPackage.ManifestName(spec.Kind));
+                return OpenTfjs(manifest, "faceapi", FaceApiPackage.Id, spec, device, seed);
+            }
+            case WeightsSource.Tfjs t:
+            {
+                if (!spec.IsFaceApi) throw new InputException(t.Path, $"is a TF.js model; {spec.Name} takes a state-dict file");
+                var manifest = t.Path;
+                if (Directory.Exists(t.Path))
+                {
+                    manifest = Path.Combine(t.Path, FaceApiPackage.ManifestName(spec.Kind));
+                    if (!System.IO.File.Exists(manifest)) throw new InputException(t.Path, $"no {FaceApiPackage.ManifestName(spec.Kind)} in this folder");
+                }
+                return OpenTfjs(manifest, "tfjs", null, spec, device, seed);
+            }
             case WeightsSource.Checkpoint c:
             {
                 var info = Checkpoints.Checkpoint.ReadInfo(c.Path);
@@ -84,8 +109,17 @@ public static class Backbone
     public static ModelSpec SpecOf(WeightsSource source, ModelSpec spec) =>
         source is WeightsSource.Checkpoint c ? Checkpoints.Checkpoint.ReadInfo(c.Path).Model : spec;
 
-    /// <summary>The layer a probe or forward pass reads by default: the pooled features, or the Siamese embedding.</summary>
-    public static string DefaultLayer(ModelSpec spec) => spec.Kind == ModelKind.Siamese ? "tower.embedding" : "avgpool";
+    static OpenedBackbone OpenTfjs(string manifest, string kind, string? package, ModelSpec spec, torch.Device device, long seed)
+    {
+        var net = Network.Create(spec, device, seed);
+        try
+        {
+            TfjsImport.LoadFile(net.Module, manifest, spec.Name);
+            var weights = new StoreWeights(kind, Path.GetFullPath(manifest), TfjsWeights.DataSha256(manifest)) { Package = package };
+            return new OpenedBackbone(net, $"{spec.Name} weights {manifest}" + (package != null ? $" ({package})" : ""), weights);
+        }
+        catch { net.Dispose(); throw; }
+    }
 
     static StoreWeights Provenance(string kind, string path)
     {

@@ -28,6 +28,8 @@ public static class TrainBench
         if (o.Steps < 1) throw new InputException($"--steps {o.Steps}: must be at least 1");
         if (o.Warmup < 0) throw new InputException($"--warmup {o.Warmup}: must be 0 or more");
         if (o.Model.Kind == ModelKind.Siamese) throw new InputException("--model siamese: bench times the ResNet-50 variants");
+        if (o.Model.IsFaceApi && o.Workload == BenchWorkload.Train)
+            throw new InputException($"--model {o.Model.Name}: a pretrained inference network; 'bench infer' times it, 'bench train' does not");
         var before = CudaFp32.Apply(o.Fp32Math);
         try
         {

@@ -32,13 +32,16 @@ public static class FaceData
     /// <summary>
     /// Decodes <paramref name="stimuli"/> at <paramref name="size"/> px with <paramref name="preset"/> through the one
     /// batch source (<see cref="FaceImages"/>; from the decoded-image cache in <paramref name="cacheDir"/> when given);
-    /// classes from <paramref name="classColumn"/>.
+    /// classes from <paramref name="classColumn"/>. Given the set's <paramref name="kind"/>, the preset's default face
+    /// crop applies (<see cref="FaceCrops"/>).
     /// </summary>
-    public static FaceTensors Tensors(IReadOnlyList<Stimulus> stimuli, string classColumn, int size, string preset, string source, string? cacheDir = null)
+    public static FaceTensors Tensors(IReadOnlyList<Stimulus> stimuli, string classColumn, int size, string preset, string source,
+                                      string? cacheDir = null, DatasetKind? kind = null)
     {
         if (stimuli.Count == 0) throw new InputException(source, "no images in this split");
         var classes = Column(stimuli, classColumn, source);
-        var pipeline = new ImagePipeline(new PipelineOptions { Size = size, Preset = Presets.Parse(preset) });
+        var p = Presets.Parse(preset);
+        var pipeline = new ImagePipeline(new PipelineOptions { Size = size, Preset = p, DefaultCrop = FaceCrops.For(p, kind) });
         using var images = FaceImages.Open(stimuli, pipeline, cacheDir);
         return FaceTensors.FromArrays(images.All(), size, classes, stimuli.Select(s => s.Id).ToArray());
     }

@@ -24,7 +24,7 @@ public sealed class IdentityTask : ITrainingTask
 
     public IdentityTask(Network network, FaceTensors train, FaceTensors heldout, Augmentation aug, double labelSmoothing, Device device)
     {
-        if (network.Spec.Kind == ModelKind.Siamese) throw new InputException("train identity: --model must be a ResNet (resnet50 or resnet50-vggface2)");
+        if (network.Spec.Kind is not (ModelKind.ResNet50 or ModelKind.ResNet50VggFace2)) throw new InputException("train identity: --model must be a ResNet (resnet50 or resnet50-vggface2)");
         if (network.Spec.EffectiveClasses != train.Classes.Count)
             throw new ArgumentException($"the head has {network.Spec.EffectiveClasses} classes, the data {train.Classes.Count}");
         if (labelSmoothing is < 0 or >= 1) throw new InputException($"--label-smoothing {labelSmoothing}: must be in [0, 1)");
@@ -45,10 +45,10 @@ public sealed class IdentityTask : ITrainingTask
 
     public void BeginEpoch(int epoch, long seed, int batch)
     {
-        _order = Splits.EpochOrder(_train.Count, seed, epoch);
+        _order = EpochSeeds.EpochOrder(_train.Count, seed, epoch);
         _batch = batch;
         _gen?.Dispose();
-        _gen = new Generator((ulong)Splits.SeedFor(seed, epoch, 2));
+        _gen = new Generator((ulong)EpochSeeds.SeedFor(seed, epoch, 2));
     }
 
     public StepResult Step(int step)

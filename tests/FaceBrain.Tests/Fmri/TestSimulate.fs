@@ -7,6 +7,7 @@ open Expecto
 open FaceBrain.Core.IO
 open FaceBrain.Core.Torch
 open FaceBrain.Fmri
+open FaceBrain.Analysis
 open FaceBrain.Tests.TestSupport
 open FaceBrain.Tests.Fmri.TestEncodeCli
 
@@ -53,8 +54,8 @@ let tests =
             let groups = Responses.trialsPerStimulus "sim" sim.Trials.StimulusIds ids
             let averaged = Responses.averageRepeats groups sim.Responses
             let options =
-                { Encoding.Options.Cv = Folds.CvScheme.ShuffledKFold(6, 1)
-                  Encoding.Options.Alpha = Encoding.AlphaSpec.PerVoxel(AlphaGrid.parse "--alphas" "1e-2..1e4:7", Folds.CvScheme.KFold 4)
+                { Encoding.Options.Cv = CrossValidation.Scheme.KFold(6, Some 1)
+                  Encoding.Options.Alpha = Encoding.AlphaSpec.PerVoxel(AlphaGrid.parse "--alphas" "1e-2..1e4:7", CrossValidation.Scheme.KFold(4, None))
                   Encoding.Options.Device = DeviceSpec.Cpu.Resolve()
                   Encoding.Options.BatchVoxels = None }
             let encode layer = Encoding.crossValidate "sim" options (fun _ -> [||]) (FeatureSource.readStoreLayer d.Path layer).Matrix averaged
@@ -121,7 +122,7 @@ let tests =
                     if abs (a - b) > 1e-5 * (1.0 + abs b) then failtestf "trial %d voxel %d: %g vs %g (float32 NIfTI)" t v a b
             let code, json, err =
                 runCli [ "encode"; "--features"; Path.Combine(out, "labels_identity.npy"); "--stimuli"; Path.Combine(out, "stimuli.tsv")
-                         "--responses"; d.File "ffa.npy"; "--trials"; Path.Combine(out, "trials.tsv"); "--cv"; "shuffle:6:2"; "--alphas"; "1e-2..1e3:6"; "--json" ]
+                         "--responses"; d.File "ffa.npy"; "--trials"; Path.Combine(out, "trials.tsv"); "--cv"; "kfold:6:shuffle=2"; "--alphas"; "1e-2..1e3:6"; "--json" ]
             Expect.equal code 0 ("encode; stderr: " + err)
             use doc = JsonDocument.Parse json
             let r = doubles (doc.RootElement.GetProperty "r")
@@ -143,7 +144,7 @@ let tests =
             Simulate.write (d.File "sim") false 11 sim |> ignore
             let code, json, err =
                 runCli [ "fmri"; "profile"; "--store"; trained; "--store"; untrained; "--responses"; d.File "sim/responses.npy"
-                         "--trials"; d.File "sim/trials.tsv"; "--rois"; d.File "sim/truth.tsv"; "--cv"; "shuffle:6:1"; "--alphas"; "1e-2..1e4:7"; "--json" ]
+                         "--trials"; d.File "sim/trials.tsv"; "--rois"; d.File "sim/truth.tsv"; "--cv"; "kfold:6:shuffle=1"; "--alphas"; "1e-2..1e4:7"; "--json" ]
             Expect.equal code 0 ("profile; stderr: " + err)
             use doc = JsonDocument.Parse json
             let best =
@@ -170,7 +171,7 @@ let tests =
             Expect.equal (sim.Signal.Rows, sim.Signal.Cols) (48, 4) "stimuli x voxels"
             // encode straight from a store layer (the one store-reading function)
             Matrix.writeNpy (d.File "R.npy") (Matrix.selectCols [| 0; 1; 2 |] (Matrix.readNpy (Path.Combine(d.Path, "layers", "id_layer.npy"))))
-            let code, out, err = runCli [ "encode"; "--store"; d.Path; "--layer"; "id_layer"; "--responses"; d.File "R.npy"; "--cv"; "shuffle:4:1"; "--alpha"; "0.01"; "--json" ]
+            let code, out, err = runCli [ "encode"; "--store"; d.Path; "--layer"; "id_layer"; "--responses"; d.File "R.npy"; "--cv"; "kfold:4:shuffle=1"; "--alpha"; "0.01"; "--json" ]
             Expect.equal code 0 ("encode --store; stderr: " + err)
             use doc = JsonDocument.Parse out
             for r in doubles (doc.RootElement.GetProperty "r") do Expect.isGreaterThan r 0.99 "a layer predicts its own columns"

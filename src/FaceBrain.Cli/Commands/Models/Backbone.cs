@@ -8,7 +8,7 @@ namespace FaceBrain.Cli.Commands.Models;
 
 /// <summary>
 /// Maps the probe's and forward pass's network options to the library's <see cref="FaceBrain.Training.Backbones.Backbone"/>:
-/// <c>--backbone CHECKPOINT</c>, or <c>--model</c> with <c>--weights</c> (a state dict or a .ckpt), or <c>--model</c>
+/// <c>--backbone CHECKPOINT</c>, or <c>--model</c> with <c>--weights</c> (a state dict, a .ckpt, a TF.js model or <c>faceapi</c>), or <c>--model</c>
 /// with random weights from the seed; and the layer to read.
 /// </summary>
 internal static class Backbone
@@ -19,9 +19,9 @@ internal static class Backbone
         if (checkpoint != null && weights != null) throw new InputException("give --backbone CHECKPOINT or --model NAME --weights FILE, not both");
         var source = checkpoint != null ? new WeightsSource.Checkpoint(checkpoint) : weights != null ? WeightsSource.Parse(weights) : new WeightsSource.Random();
         var spec = FaceBrain.Training.Backbones.Backbone.SpecOf(source, model.ToSpec());
-        var chosen = layer ?? FaceBrain.Training.Backbones.Backbone.DefaultLayer(spec);
+        var chosen = layer ?? LayerCatalogue.DefaultLayer(spec);
         LayerCatalogue.Require(spec, chosen);
-        var opened = FaceBrain.Training.Backbones.Backbone.Open(source, spec, device, seed);
+        var opened = FaceBrain.Training.Backbones.Backbone.Open(source, spec, device, seed, m => Console.Error.WriteLine(m));
         var description = source is WeightsSource.Random ? opened.Description + "; no --weights" : opened.Description;
         return (opened.Network, description, chosen);
     }

@@ -9,7 +9,7 @@ namespace FaceBrain.Cli.Commands.Models;
 public class ModelSettings : CommandSettings
 {
     [CommandOption("--model <NAME>")]
-    [Description("resnet50 (torchvision layout), resnet50-vggface2 (Caffe layout) or siamese.")]
+    [Description("resnet50 (torchvision layout), resnet50-vggface2 (Caffe layout), siamese, or face-api's pretrained faceapi-recognition / faceapi-expression.")]
     public string Model { get; init; } = "resnet50";
 
     [CommandOption("--width <N>")]

@@ -17,7 +17,7 @@ public sealed class ModelsForwardCommand : Command<ModelsForwardCommand.Settings
 {
     public sealed class Settings : ModelSettings
     {
-        [CommandOption("--weights <FILE>")] [Description("Weights for --model (.pt, .pth, .safetensors); without it, random weights from --seed.")] public string? Weights { get; init; }
+        [CommandOption("--weights <FILE>")] [Description("Weights for --model (.pt, .pth, .safetensors; a TF.js manifest or folder; faceapi for face-api's cached weights); without it, random weights from --seed.")] public string? Weights { get; init; }
         [CommandOption("--backbone <CHECKPOINT>")] [Description("A checkpoint from 'train identity' or 'train siamese' instead of --model/--weights.")] public string? Backbone { get; init; }
         [CommandOption("--input <NPY>")] [Description("Input batch [[N, 3, H, W]] (float32 or float64), already preprocessed.")] public string? Input { get; init; }
         [CommandOption("--layer <LAYER>")] [Description("The layer to write (see 'models layers'); default: the pooled features.")] public string? Layer { get; init; }
@@ -31,6 +31,7 @@ public sealed class ModelsForwardCommand : Command<ModelsForwardCommand.Settings
     {
         var input = s.Input ?? throw new InputException("--input NPY is required");
         var output = s.Out ?? throw new InputException("--out NPY is required");
+        OutputTarget.RequireFile(output); // before any work
         if (s.Batch < 1) throw new InputException($"--batch {s.Batch}: must be at least 1");
         var x = Npy.ReadAsSingle(input);
         if (x.Shape.Length != 4 || x.Shape[1] != 3)

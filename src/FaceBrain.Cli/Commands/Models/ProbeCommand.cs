@@ -29,7 +29,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         public string[]? Where { get; init; }
         [CommandOption("--target <COLUMN>")] [Description("identity or expression (or another label column).")] public string Target { get; init; } = "expression";
         [CommandOption("--cv <SCHEME>")]
-        [Description("Folds, as for decode (logo:COLUMN, groupkfold:K:COLUMN, stratkfold:K, split:COLUMN:TRAIN[[:TEST]]). Default: identity by --split-by, other targets by K folds of identities.")]
+        [Description("Folds, as for decode (logo:COLUMN, groupkfold:K:COLUMN, stratkfold:K, kfold:K[[:shuffle=SEED]], split:COLUMN:TRAIN[[:TEST]]). Default: identity by --split-by, other targets by K folds of identities.")]
         public string? Cv { get; init; }
         [CommandOption("--split-by <COLUMN>")]
         [Description("Identity target: the column whose values are held out in turn (default session: KDEF's A vs B).")]
@@ -75,7 +75,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         ProbeExperiment.SchemeFor(table, request);          // and so are impossible folds
         string preset = s.Preset ?? spec.DefaultPreset;
         var load = System.Diagnostics.Stopwatch.StartNew();
-        using var images = FaceData.Tensors(data.Stimuli, s.Target, spec.EffectiveInputSize, preset, dataSpec);
+        using var images = FaceData.Tensors(data.Stimuli, s.Target, spec.EffectiveInputSize, preset, dataSpec, kind: data.Kind);
         Console.Error.WriteLine($"probe: {images.Count} images decoded ({preset}, {spec.EffectiveInputSize} px) in {load.Elapsed.TotalSeconds:F1} s");
 
         var outcomes = ProbeExperiment.Run(net, backbone, layer, images.Images, table, request, s.Control, s.Seed, device, Progress.Stderr());

@@ -1,0 +1,70 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text;
+using FaceBrain.Core;
+using FaceBrain.Core.IO;
+using FaceBrain.Core.Torch;
+using FaceBrain.Data.Loading;
+using FaceBrain.Models;
+using FaceBrain.Training.Backbones;
+using FaceBrain.Training.Data;
+using FaceBrain.Training.Labelling;
+using Spectre.Console.Cli;
+
+namespace FaceBrain.Cli.Commands.Data;
+
+/// <summary>
+/// <c>facebrain faces label --data SPEC</c>: face-api's pretrained expression network labels every face
+/// (<see cref="ExpressionLabeller"/>), scored against the set's expression labels.
+/// </summary>
+public sealed class FacesLabelCommand : Command<FacesLabelCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--data <SPEC>")] [Description("The faces, e.g. kdef:DIR (needs an expression label per image).")] public string? Data { get; init; }
+        [CommandOption("--where <COLUMN=VALUES>")] [Description("Keep only matching images, e.g. angle=S; repeatable.")] public string[]? Where { get; init; }
+        [CommandOption("--weights <W>")] [Description("faceapi (default: the cached package), a model folder or a TF.js manifest.")] public string Weights { get; init; } = "faceapi";
+        [CommandOption("--out <DIR>")] [Description("Write labels.tsv (per image), confusion.tsv and label.json here.")] public string? Out { get; init; }
+        [CommandOption("--json")] [Description("Print one JSON object instead of text.")] public bool Json { get; init; }
+        [CommandOption("--device <DEVICE>")] [Description("auto (default), cpu, cuda or cuda:N.")] public string Device { get; init; } = "auto";
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    {
+        var dataSpec = s.Data ?? throw new InputException("--data is required (e.g. --data kdef:DIR)");
+        if (s.Out != null && File.Exists(s.Out)) throw new InputException(s.Out, "--out names a file, not a folder");
+        var device = DeviceSpec.Parse(s.Device).Resolve();
+        var spec = new ModelSpec(ModelKind.FaceApiExpression);
+        using var opened = Backbone.Open(WeightsSource.Parse(s.Weights), spec, device, seed: 0, m => Console.Error.WriteLine($"faces label: {m}"));
+        var net = opened.Network;
+        var weights = opened.Weights;
+        var data = FaceData.Load(dataSpec, StimulusFilter.Parse(s.Where));
+        using var images = FaceData.Tensors(data.Stimuli, Labels.Expression, spec.EffectiveInputSize, spec.DefaultPreset, dataSpec, kind: data.Kind);
+        var truth = FaceData.Column(data.Stimuli, Labels.Expression, dataSpec);
+        var labels = ExpressionLabeller.Label(net, images.Images, data.Stimuli.Select(x => x.Id).ToArray(), truth, device);
+        var score = labels.Score;
+        var summary = new { data = dataSpec, where = s.Where ?? [], model = spec.Name, weights, score };
+        if (s.Out != null)
+        {
+            Directory.CreateDirectory(s.Out);
+            AtomicFile.WriteAllText(Path.Combine(s.Out, "labels.tsv"), LabelsTsv(labels));
+            AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), ConfusionScore.Tsv(score.Classes, score.Confusion) + "\n");
+            JsonOutput.Write(Path.Combine(s.Out, "label.json"), summary);
+        }
+        if (s.Json) { Console.WriteLine(JsonOutput.Serialize(summary)); return 0; }
+        Console.WriteLine($"{opened.Description} on {score.Images} faces of {dataSpec}");
+        Console.WriteLine($"  accuracy {score.Accuracy:P1} (chance {score.Chance:P1})");
+        Console.WriteLine("  recall " + string.Join(", ", score.Classes.Select((c, i) => $"{c} {(double.IsNaN(score.Recall[i]) ? "-" : score.Recall[i].ToString("P0", CultureInfo.InvariantCulture))}")));
+        Console.WriteLine("  " + ConfusionScore.Tsv(score.Classes, score.Confusion).Replace("\n", "\n  "));
+        return 0;
+    }
+
+    static string LabelsTsv(ExpressionLabels l)
+    {
+        var sb = new StringBuilder("stimulus_id\texpression\tpredicted\t" + string.Join('\t', FaceBrain.Models.FaceApi.FaceExpressionNet.Classes.Select(c => "p_" + c)) + "\n");
+        for (int i = 0; i < l.Ids.Count; i++)
+            sb.Append(l.Ids[i]).Append('\t').Append(l.Truth[i]).Append('\t').Append(l.Predicted[i]).Append('\t')
+              .Append(string.Join('\t', l.Probabilities[i].Select(p => p.ToString("G6", CultureInfo.InvariantCulture)))).Append('\n');
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,62 @@
+using FaceBrain.Models.Weights.Tfjs;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace FaceBrain.Models.FaceApi;
+
+/// <summary>
+/// <c>tf.separableConv2d(x, depthwise 3×3, pointwise 1×1, stride, 'same')</c> + bias: a depthwise conv (no bias,
+/// nothing in between) then a 1×1 conv whose bias is face-api's. TF SAME padding, odd pixel bottom/right.
+/// </summary>
+public sealed class SeparableConv : Module<Tensor, Tensor>
+{
+    private readonly Conv2d depthwise;
+    private readonly Conv2d pointwise;
+    readonly long _stride;
+
+    public SeparableConv(long inChannels, long outChannels, long stride) : base(nameof(SeparableConv))
+    {
+        depthwise = Conv2d(inChannels, inChannels, 3, stride: stride, groups: inChannels, bias: false);
+        pointwise = Conv2d(inChannels, outChannels, 1, bias: true);
+        _stride = stride;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return scope.MoveToOuter(pointwise.call(depthwise.call(TfPadding.PadSame(x, 3, _stride))));
+    }
+
+    internal static IEnumerable<TfjsBinding> Bindings(string key, string tf) =>
+    [
+        new($"{key}.depthwise.weight", $"{tf}/depthwise_filter", TfLayout.Depthwise),
+        new($"{key}.pointwise.weight", $"{tf}/pointwise_filter", TfLayout.Conv),
+        new($"{key}.pointwise.bias", $"{tf}/bias", TfLayout.Vector),
+    ];
+}
+
+/// <summary>The first block's plain 3×3 stride-2 conv with TF SAME padding (bias, no activation here).</summary>
+public sealed class SameConv : Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv;
+    readonly long _stride;
+
+    public SameConv(long inChannels, long outChannels, long stride) : base(nameof(SameConv))
+    {
+        conv = Conv2d(inChannels, outChannels, 3, stride: stride, bias: true);
+        _stride = stride;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return scope.MoveToOuter(conv.call(TfPadding.PadSame(x, 3, _stride)));
+    }
+
+    internal static IEnumerable<TfjsBinding> Bindings(string key, string tf) =>
+        [new($"{key}.conv.weight", $"{tf}/filters", TfLayout.Conv), new($"{key}.conv.bias", $"{tf}/bias", TfLayout.Vector)];
+}
