@@ -21,13 +21,13 @@ public static class SafetensorsCheck
     public static void Validate(string path)
     {
         long length = new FileInfo(path).Length;
-        if (length < 8) throw new InputException(path, $"not a safetensors file ({length} bytes; the header length alone takes 8)");
+        if (length < 8) throw new InputException(path, $"not readable as a safetensors file: {length} bytes, while the header length alone takes 8");
         using var fs = File.OpenRead(path);
         Span<byte> prefix = stackalloc byte[8];
         fs.ReadExactly(prefix);
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (n == 0 || n > (ulong)MaxHeaderBytes || (long)n > length - 8)
-            throw new InputException(path, $"corrupt safetensors file: header length {n} does not fit the {length}-byte file");
+            throw new InputException(path, $"not readable as a safetensors file: header length {n} does not fit the {length}-byte file");
         var header = new byte[n];
         fs.ReadExactly(header);
         long data = length - 8 - (long)n;
@@ -37,12 +37,12 @@ public static class SafetensorsCheck
             using var doc = JsonDocument.Parse(header);
             root = doc.RootElement.Clone();
         }
-        catch (JsonException e) { throw new InputException(path, $"corrupt safetensors header: {e.Message.Split('\n')[0]}"); }
-        if (root.ValueKind != JsonValueKind.Object) throw new InputException(path, "corrupt safetensors header: not a JSON object");
+        catch (JsonException e) { throw new InputException(path, $"not readable as a safetensors file: the header is not JSON ({e.Message.Split('\n')[0]})"); }
+        if (root.ValueKind != JsonValueKind.Object) throw new InputException(path, "not readable as a safetensors file: the header is not a JSON object");
         foreach (var p in root.EnumerateObject())
         {
             if (p.Name == "__metadata__") continue;
-            InputException Bad(string problem) => new(path, $"corrupt safetensors file: tensor '{p.Name}' {problem}");
+            InputException Bad(string problem) => new(path, $"not readable as a safetensors file: tensor '{p.Name}' {problem}");
             var t = p.Value;
             if (t.ValueKind != JsonValueKind.Object) throw Bad("is not a JSON object");
             if (!t.TryGetProperty("dtype", out var dtype) || dtype.ValueKind != JsonValueKind.String) throw Bad("lacks a dtype");

@@ -185,7 +185,7 @@ let weightFaults : (string * byte[] * string) list =
       "st-short.safetensors", [| 1uy; 2uy; 3uy |], "safetensors"
       "st-header-overflow.safetensors", Array.append (BitConverter.GetBytes UInt64.MaxValue) (Array.zeroCreate 16), "header length"
       "st-header-past-end.safetensors", Array.append (BitConverter.GetBytes 4096UL) (Encoding.UTF8.GetBytes "{}"), "header length"
-      "st-bad-json.safetensors", safetensors "{\"fc.weight\": {" [||], "safetensors header"
+      "st-bad-json.safetensors", safetensors "{\"fc.weight\": {" [||], "header is not JSON"
       "st-offsets-past-end.safetensors", safetensors "{\"fc.weight\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}}" (Array.zeroCreate 8), "data_offsets"
       "st-shape-overflow.safetensors", safetensors "{\"fc.weight\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296,8],\"data_offsets\":[0,16]}}" (Array.zeroCreate 16), "multiplies out"
       "st-size-mismatch.safetensors", safetensors "{\"fc.weight\":{\"dtype\":\"F32\",\"shape\":[3,3],\"data_offsets\":[0,16]}}" (Array.zeroCreate 16), "spans 16 bytes"
