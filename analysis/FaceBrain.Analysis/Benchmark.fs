@@ -9,33 +9,56 @@ open TorchSharp
 open FaceBrain.Core
 open FaceBrain.Analysis.Tensors
 
-type Timing = { Workload: string; Seconds: float; Detail: string }
+type Timing =
+    { Workload: string
+      Seconds: float
+      /// CPU time of the process (all threads) meanwhile: on a loaded machine, steadier than wall time.
+      CpuSeconds: float
+      Detail: string
+      /// The results a peer must reproduce (accuracy, r, p ...), by name.
+      Numbers: (string * float) list }
 
 let private time (f: unit -> 'a) =
+    let cpu = Process.GetCurrentProcess().TotalProcessorTime
     let sw = Stopwatch.StartNew()
     let r = f ()
-    r, sw.Elapsed.TotalSeconds
+    r, (sw.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds)
+
+/// KDEF's layout with a chosen expression signal (0.5: well separated; near 0.03: accuracy about 0.3).
+let design (expressionSignal: float) : Synthetic.Design = { Synthetic.kdefLike with ExpressionSignal = expressionSignal }
+
+/// Writes the dataset of a design (features.npy float64 [n, p], stimuli.tsv) so that a peer tool
+/// (scripts/bench/) runs on exactly the data FaceBrain timed.
+let save (dir: string) (design: Synthetic.Design) =
+    Directory.CreateDirectory dir |> ignore
+    let t = Synthetic.table design
+    FaceBrain.Core.IO.Npy.Write<float>(Path.Combine(dir, "features.npy"), ReadOnlySpan<float>(Synthetic.features design), int64 t.Count, int64 design.Features)
+    t.Write(Path.Combine(dir, "stimuli.tsv"))
 
 /// Expression decoding, multinomial logistic regression (C = 1), leave one identity out (70 folds), 980 × 2048.
-let decoding (device: torch.Device) : Timing =
-    let d = Synthetic.dataset Synthetic.kdefLike
+let decoding (device: torch.Device) (design: Synthetic.Design) : Timing =
+    let d = Synthetic.dataset design
     let opts = { Decoding.defaults device with Scheme = CrossValidation.Scheme.LeaveOneGroupOut "identity" }
     let r, s = time (fun () -> Decoding.decode d "expression" opts)
     { Workload = "decode expression, logistic C=1, logo:identity (70 folds), 980 x 2048"
-      Seconds = s
-      Detail = $"accuracy {r.Scores.Accuracy:F4}, chance {r.Scores.ChanceUniform:F4}, converged {r.Converged}, max iterations {r.MaxIterations}" }
+      Seconds = fst s
+      CpuSeconds = snd s
+      Detail = $"accuracy {r.Scores.Accuracy:F4}, chance {r.Scores.ChanceUniform:F4}, converged {r.Converged}, max iterations {r.MaxIterations}"
+      Numbers = [ "accuracy", r.Scores.Accuracy; "converged", (if r.Converged then 1.0 else 0.0); "max_iterations", float r.MaxIterations ] }
 
 /// Correlation RDM over 980 stimuli × 2048 features, Spearman against the expression label RDM, 1,000 permutations.
-let rsa (device: torch.Device) : Timing =
-    let d = Synthetic.dataset Synthetic.kdefLike
+let rsa (device: torch.Device) (design: Synthetic.Design) : Timing =
+    let d = Synthetic.dataset design
     let (r: Rsa.ModelResult list), s =
         time (fun () ->
             let rdm = Rdm.compute device d None Rdm.Distance.Correlation
             let model = Rsa.labelModel d None rdm.Items "expression"
             Rsa.evaluate rdm [ model ] { Comparisons = [ Comparison.Method.Spearman ]; Permutations = 1000; Bootstrap = 0; Confidence = 0.95; Seed = 0; Device = device })
     { Workload = "RSA: correlation RDM 980 x 2048, spearman vs expression model, 1000 permutations"
-      Seconds = s
-      Detail = $"spearman {r.Head.Value:F4}, p {r.Head.PValue.Value:G3}" }
+      Seconds = fst s
+      CpuSeconds = snd s
+      Detail = $"spearman {r.Head.Value:F4}, p {r.Head.PValue.Value:G3}"
+      Numbers = [ "spearman", r.Head.Value; "p", r.Head.PValue.Value ] }
 
 /// Layerwise analysis of a ResNet-50-shaped store (gap widths 64, 256, 512, 1024, 2048 + avgpool) on 980 stimuli.
 let layerwise (device: torch.Device) (classifier: Classifiers.Classifier) : Timing =
@@ -55,7 +78,9 @@ let layerwise (device: torch.Device) (classifier: Classifiers.Classifier) : Timi
               IdentityColumn = "identity"; ExpressionColumn = "expression"; Device = device }
         let f, s = time (fun () -> Layerwise.run store o Progress.Silent)
         { Workload = $"analyse: ResNet-50-shaped store (6 gap layers, 64..2048 features), 980 stimuli, {classifier.Name}"
-          Seconds = s
-          Detail = $"{f.RowCount} numbers" }
+          Seconds = fst s
+          CpuSeconds = snd s
+          Detail = $"{f.RowCount} numbers"
+          Numbers = [ "rows", float f.RowCount ] }
     finally
         try Directory.Delete(dir, true) with _ -> ()

@@ -24,7 +24,7 @@ type Options =
 
 let defaults (device: torch.Device) =
     { Classifier = Classifier.Logistic defaultLogistic
-      Scheme = Scheme.StratifiedKFold(5, false)
+      Scheme = Scheme.StratifiedKFold(5, None)
       Standardize = false
       Permutations = 0
       Bootstrap = 0
@@ -131,7 +131,7 @@ let private checkFolds (d: Dataset) (target: string) (y: int[]) (classes: string
 let decode (d: Dataset) (target: string) (opts: Options) : Result =
     let l = labels d target
     let y = l.Codes
-    let folds = CrossValidation.folds d.Stimuli.Source (column d) y opts.Seed opts.Scheme
+    let folds = CrossValidation.folds d.Stimuli.Source (column d) y opts.Scheme
     let warnings = ResizeArray(checkFolds d target y l.Classes folds)
     let runner = Runner(d, opts)
     try
@@ -156,7 +156,7 @@ let decode (d: Dataset) (target: string) (opts: Options) : Result =
                         // would handicap the null (unbalanced training folds) and bias p-values low.
                         let foldsP =
                             match opts.Scheme with
-                            | Scheme.StratifiedKFold _ -> CrossValidation.folds d.Stimuli.Source (column d) yp opts.Seed opts.Scheme
+                            | Scheme.StratifiedKFold _ -> CrossValidation.folds d.Stimuli.Source (column d) yp opts.Scheme
                             | _ -> folds
                         let pp = runner.Predict(yp, foldsP, reports)
                         Metrics.accuracy (tested |> Array.map (fun i -> yp[i])) (tested |> Array.map (fun i -> pp[i])))

@@ -42,6 +42,9 @@ let percentile (sorted: float[]) (q: float) =
     let hi = min (lo + 1) (sorted.Length - 1)
     sorted[lo] + (pos - float lo) * (sorted[hi] - sorted[lo])
 
+/// Median (NaN for no values): the 50th percentile by the rule above.
+let median (values: float[]) = if values.Length = 0 then nan else percentile (Array.sort values) 50.0
+
 /// Permutation p-value (1 + #{null ≥ observed}) / (1 + N): never zero, exact under exchangeability.
 let permutationP (observed: float) (nulls: float[]) =
     // A tiny tolerance so that ties produced by rounding count as ties.

@@ -123,7 +123,9 @@ let averageBy (d: Dataset.Dataset) (column: string) : string[] * float[] =
     conditions, means
 
 /// Crossnobis RDM over the conditions of `conditionColumn`, with folds from the options' column.
-/// Without a noise covariance the features are processed in blocks, so memory stays O(n·block + c²).
+/// Memory stays O(c·block + c²) without a noise covariance and O(c·p + p² + c²) with one, whatever the
+/// number of rows and folds: condition means are summed fold by fold (index_add over that fold's rows),
+/// and Σ_{a≠b} M_a M_bᵀ = (Σ_a M_a)(Σ_b M_b)ᵀ − Σ_a M_a M_aᵀ is accumulated as the folds go by.
 let crossnobis (device: torch.Device) (d: Dataset.Dataset) (conditionColumn: string) (o: CrossnobisOptions) : Rdm =
     let cond = Dataset.column d conditionColumn
     let fold = Dataset.column d o.FoldColumn
@@ -134,16 +136,26 @@ let crossnobis (device: torch.Device) (d: Dataset.Dataset) (conditionColumn: str
     if conditions.Length < 2 then
         raise (InputException(d.Stimuli.Source, $"crossnobis: column '{conditionColumn}' has one condition"))
     let c, f, p = conditions.Length, folds.Length, d.Columns
-    // Averaging matrix A [f·c, n]: row (a, i) averages the rows of condition i in fold a.
-    let avg = Array.zeroCreate (f * c * d.Rows)
-    for a in 0 .. f - 1 do
-        for i in 0 .. c - 1 do
-            let members = Array.init d.Rows id |> Array.filter (fun r -> fold[r] = folds[a] && cond[r] = conditions[i])
-            if members.Length = 0 then
-                raise (InputException(d.Stimuli.Source, $"crossnobis: condition '{conditions[i]}' has no rows in fold '{folds[a]}' of '{o.FoldColumn}'"))
-            for r in members do avg[(a * c + i) * d.Rows + r] <- 1.0 / float members.Length
+    let condIndex = cond |> Array.map (fun v -> Array.BinarySearch(conditions, v, StringComparer.Ordinal))
+    // Per fold: its rows, their conditions, and the reciprocal row count of each condition.
+    let foldRows =
+        folds |> Array.map (fun fv ->
+            let rows = Array.init d.Rows id |> Array.filter (fun r -> fold[r] = fv)
+            let counts = Array.zeroCreate c
+            for r in rows do counts[condIndex[r]] <- counts[condIndex[r]] + 1
+            match counts |> Array.tryFindIndex (fun k -> k = 0) with
+            | Some i -> raise (InputException(d.Stimuli.Source, $"crossnobis: condition '{conditions[i]}' has no rows in fold '{fv}' of '{o.FoldColumn}'"))
+            | None -> rows, rows |> Array.map (fun r -> condIndex[r]), counts |> Array.map (fun k -> 1.0 / float k))
     use scope = torch.NewDisposeScope()
-    let amat = matrix device (f * c) d.Rows avg
+    // Condition means [c, w] of fold a over feature columns start .. start + w − 1.
+    let means (a: int) (start: int) (w: int) =
+        let rows, conds, inverse = foldRows[a]
+        let chunk = Array.zeroCreate (rows.Length * w)
+        rows |> Array.iteri (fun k r -> Array.blit d.Features (r * p + start) chunk (k * w) w)
+        use x = matrix device rows.Length w chunk
+        use ci = indices device conds
+        use inv = vector device inverse
+        torch.zeros([| int64 c; int64 w |], dtype = torch.ScalarType.Float64, device = device).index_add_(0L, ci, x, sc 1.0).mul_(inv.unsqueeze(1L))
     let gram = torch.zeros([| int64 c; int64 c |], dtype = torch.ScalarType.Float64, device = device)
     match o.NoiseCovariance with
     | None ->
@@ -152,23 +164,27 @@ let crossnobis (device: torch.Device) (d: Dataset.Dataset) (conditionColumn: str
         while start < p do
             use inner = torch.NewDisposeScope()
             let w = min block (p - start)
-            let chunk = Array.zeroCreate (d.Rows * w)
-            for r in 0 .. d.Rows - 1 do Array.blit d.Features (r * p + start) chunk (r * w) w
-            let m = amat.matmul(matrix device d.Rows w chunk).reshape([| int64 f; int64 c; int64 w |])
-            let s = m.sum([| 0L |])
-            // Σ_{a≠b} M_a M_bᵀ = (Σ_a M_a)(Σ_b M_b)ᵀ − Σ_a M_a M_aᵀ
-            gram.add_(s.matmul(s.t()) - torch.bmm(m, m.transpose(1L, 2L)).sum([| 0L |])) |> ignore
+            let s = torch.zeros([| int64 c; int64 w |], dtype = torch.ScalarType.Float64, device = device)
+            for a in 0 .. f - 1 do
+                use m : Tensor = means a start w
+                s.add_(m) |> ignore
+                gram.addmm_(m, m.t(), 1.0f, -1.0f) |> ignore
+            gram.addmm_(s, s.t(), 1.0f, 1.0f) |> ignore
             start <- start + w
     | Some noise ->
         if noise.Length <> p * p then
             raise (InputException($"crossnobis: the noise covariance has {noise.Length} values, expected {p}x{p}"))
-        let x = matrix device d.Rows p d.Features
-        let m = amat.matmul(x).reshape([| int64 f; int64 c; int64 p |])
-        let sigma = matrix device p p noise
-        // U_a = M_a Σ⁻¹ (Σ symmetric): solve Σ Uᵀ = M_aᵀ for all folds at once.
-        let u = torch.linalg.solve(sigma, m.reshape([| int64 (f * c); int64 p |]).t()).t().reshape([| int64 f; int64 c; int64 p |])
-        let su, sm = u.sum([| 0L |]), m.sum([| 0L |])
-        gram.add_(su.matmul(sm.t()) - torch.bmm(u, m.transpose(1L, 2L)).sum([| 0L |])) |> ignore
+        // U_a = M_a Σ⁻¹ (Σ symmetric, so Σ⁻¹ is too): one inverse serves every fold.
+        let sigmaInv = torch.linalg.inv(matrix device p p noise)
+        let su = torch.zeros([| int64 c; int64 p |], dtype = torch.ScalarType.Float64, device = device)
+        let sm = torch.zeros([| int64 c; int64 p |], dtype = torch.ScalarType.Float64, device = device)
+        for a in 0 .. f - 1 do
+            use m : Tensor = means a 0 p
+            use u : Tensor = m.matmul(sigmaInv)
+            su.add_(u) |> ignore
+            sm.add_(m) |> ignore
+            gram.addmm_(u, m.t(), 1.0f, -1.0f) |> ignore
+        gram.addmm_(su, sm.t(), 1.0f, 1.0f) |> ignore
     let g = toArray gram
     let scale = 1.0 / (float (f * (f - 1)) * float p)
     let values =

@@ -8,6 +8,7 @@ module FaceBrain.Fmri.Banded
 open System
 open TorchSharp
 open FaceBrain.Core
+open FaceBrain.Analysis
 open FaceBrain.Fmri.Folds
 
 type Tensor = torch.Tensor
@@ -77,7 +78,7 @@ let private select (batch: int option) (bands: Tensor[]) (y: Tensor) (folds: Fol
 
 /// Cross-validated banded ridge of `responses` on several feature sets (same rows); alphas from `grid`
 /// and mixes chosen per voxel by the inner scheme on each outer training set.
-let crossValidate (source: string) (cv: CvScheme) (grid: double[]) (inner: CvScheme) (mixCount: int) (seed: int)
+let crossValidate (source: string) (cv: CrossValidation.Scheme) (grid: double[]) (inner: CrossValidation.Scheme) (mixCount: int) (seed: int)
                   (device: torch.Device) (batch: int option) (groups: string -> string[]) (bands: Matrix[]) (responses: Matrix) : Result =
     if bands.Length = 0 then raise (InputException(source, "banded ridge needs at least one feature set"))
     for b in bands do

@@ -6,6 +6,7 @@ module FaceBrain.Fmri.Bench
 open System.Diagnostics
 open TorchSharp
 open FaceBrain.Core
+open FaceBrain.Analysis
 
 type Request =
     { Stimuli: int
@@ -14,7 +15,10 @@ type Request =
       Alphas: int
       Folds: int
       Seed: int
-      BatchVoxels: int option }
+      BatchVoxels: int option
+      /// Folder to write the data (x.npy, y.npy) and FaceBrain's chosen alphas (alphas.npy) and first
+      /// weights (weights_head.npy, features x min(voxels, 100)) into, for a peer (scripts/bench/).
+      Save: string option }
 
 type Result =
     { Request: Request
@@ -51,11 +55,20 @@ let run (device: torch.Device) (req: Request) : Result =
     let y = x.narrow(1L, 0L, k).matmul(w) + noise * scale
     if device.``type`` = DeviceType.CUDA then torch.cuda.synchronize ()
     setup.Stop()
+    let write (name: string) (t: torch.Tensor) =
+        match req.Save with
+        | None -> ()
+        | Some dir ->
+            System.IO.Directory.CreateDirectory dir |> ignore
+            use c = t.cpu().contiguous()
+            FaceBrain.Core.IO.Npy.Write<double>(System.IO.Path.Combine(dir, name), System.ReadOnlySpan<double>(c.data<double>().ToArray()), c.shape)
+    write "x.npy" x
+    write "y.npy" y
     let grid = AlphaGrid.parse "--alphas" (sprintf "1e-2..1e6:%d" req.Alphas)
-    let folds = Folds.make "bench" (Folds.CvScheme.KFold req.Folds) req.Stimuli (fun _ -> [||])
+    let folds = Folds.make "bench" (CrossValidation.Scheme.KFold(req.Folds, None)) req.Stimuli (fun _ -> [||])
     let trainRows = int64 folds[0].Train.Length
     let batch =
-        Ridge.batchSize req.BatchVoxels Ridge.defaultBudget grid.Length (min trainRows p) (int64 folds[0].Test.Length) v
+        Ridge.searchBatch req.BatchVoxels grid.Length (int64 folds[0].Test.Length) v
     // One training fold's decomposition alone, to separate the fixed cost from the per-voxel cost.
     let spectrumClock = Stopwatch.StartNew()
     (use tr = torch.tensor (Array.map int64 folds[0].Train, device = device)
@@ -69,6 +82,8 @@ let run (device: torch.Device) (req: Request) : Result =
     let _ = fit.Weights.sum().cpu().item<double>() // forces the refit to finish on any device
     clock.Stop()
     let cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds
+    write "alphas.npy" fit.Alphas
+    write "weights_head.npy" (fit.Weights.narrow(1L, 0L, min v 100L))
     { Request = req
       CpuSeconds = cpu
       Device = device.ToString()
@@ -78,4 +93,4 @@ let run (device: torch.Device) (req: Request) : Result =
       SpectrumSeconds = spectrumClock.Elapsed.TotalSeconds
       Form = (match Ridge.formFor trainRows p with Ridge.Form.Primal -> "primal" | Ridge.Form.Dual -> "dual")
       BatchVoxels = batch
-      MedianAlpha = Vector.median alphas }
+      MedianAlpha = FaceBrain.Analysis.Metrics.median alphas }

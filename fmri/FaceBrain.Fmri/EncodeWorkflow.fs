@@ -1,5 +1,5 @@
 /// `facebrain encode`: read features and responses, screen voxels, average repeats, estimate noise
-/// ceilings, cross-validate, and shape the report. Takes .NET-friendly inputs so the C# verb stays thin.
+/// ceilings, cross-validate, and shape the report. Takes typed options; the C# verb parses its flags into them.
 module FaceBrain.Fmri.EncodeWorkflow
 
 open System
@@ -8,24 +8,32 @@ open System.Globalization
 open System.Text
 open TorchSharp
 open FaceBrain.Core
+open FaceBrain.Analysis
 open FaceBrain.Core.IO
 
-/// What the verb was asked (null / empty for options not given).
-[<CLIMutable>]
+/// Where the features come from.
+[<RequireQualifiedAccess>]
+type FeatureInput =
+    /// A [stimuli, features] .npy, with the stimulus table giving its rows when there is one.
+    | Npy of path: string * stimuli: string option
+    /// One layer of an activation store.
+    | StoreLayer of dir: string * layer: string
+
+/// What to encode, and how (typed: the CLI parses its strings into these).
 type Request =
-    { Features: string
-      Store: string
-      Layer: string
-      Stimuli: string
+    { Features: FeatureInput
       Responses: string
-      Trials: string
-      Cv: string
-      Alpha: Nullable<double>
-      Alphas: string
-      InnerCv: string
-      BatchVoxels: Nullable<int>
-      DropBadVoxels: bool
-      Out: string }
+      /// Trial table (stimulus_id per row of the responses): repeats are averaged and give the noise ceiling.
+      Trials: string option
+      Cv: CrossValidation.Scheme
+      Alpha: Encoding.AlphaSpec
+      BatchVoxels: int option
+      DropBadVoxels: bool }
+
+/// The study's defaults: 5 contiguous outer folds; one alpha per voxel from 25 log-spaced values in
+/// 1e-2..1e6 chosen by 5 inner folds.
+let defaultCv = CrossValidation.Scheme.KFold(5, None)
+let defaultAlpha = Encoding.AlphaSpec.PerVoxel(AlphaGrid.parse "alphas" "1e-2..1e6:25", CrossValidation.Scheme.KFold(5, None))
 
 type Report =
     { Voxels: int
@@ -39,22 +47,18 @@ type Report =
       CeilingNote: string option
       Options: Encoding.Options }
 
+/// A CLI string that may be null or blank (the partition and profile workflows' requests).
 let given (s: string) = if String.IsNullOrWhiteSpace s then None else Some s
 
 /// Features, rows-as-stimuli; responses averaged per stimulus; the ceiling when repeats allow one.
-let loadData (req: Request) =
+let loadData (input: FeatureInput) (responsesPath: string) (trialsPath: string option) =
     let features =
-        match given req.Store, given req.Features with
-        | Some _, Some _ -> raise (InputException "give either --features or --store, not both")
-        | Some dir, None ->
-            match given req.Layer with
-            | Some layer -> FeatureSource.readStoreLayer dir layer
-            | None -> raise (InputException "--store needs --layer")
-        | None, Some f -> FeatureSource.readNpy f (given req.Stimuli)
-        | None, None -> raise (InputException "give --features F.npy or --store DIR --layer L")
-    let responsesPath = given req.Responses |> Option.defaultWith (fun () -> raise (InputException "--responses is required"))
+        match input with
+        | FeatureInput.StoreLayer (dir, layer) -> FeatureSource.readStoreLayer dir layer
+        | FeatureInput.Npy (f, stimuli) -> FeatureSource.readNpy f stimuli
+    if String.IsNullOrWhiteSpace responsesPath then raise (InputException "--responses is required")
     let raw = Matrix.readNpy responsesPath
-    match given req.Trials with
+    match trialsPath with
     | None ->
         if raw.Rows <> features.Matrix.Rows then
             raise (InputException(responsesPath, sprintf "has %d rows but the features have %d (give --trials for repeated presentations)" raw.Rows features.Matrix.Rows))
@@ -74,14 +78,7 @@ let loadData (req: Request) =
         features, raw, averaged, ceiling, note
 
 let run (req: Request) (device: torch.Device) : Report =
-    let cv = Folds.parse "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
-    let alpha =
-        if req.Alpha.HasValue then Encoding.AlphaSpec.Fixed(AlphaGrid.parseFixed "--alpha" req.Alpha.Value)
-        else
-            Encoding.AlphaSpec.PerVoxel(
-                AlphaGrid.parse "--alphas" (given req.Alphas |> Option.defaultValue "1e-2..1e6:25"),
-                Folds.parse "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5"))
-    let features, trials, responses, ceiling, note = loadData req
+    let features, trials, responses, ceiling, note = loadData req.Features req.Responses req.Trials
     let excluded =
         Array.append (Responses.screen trials) (Responses.screen responses)
         |> Array.distinctBy (fun e -> e.Voxel)
@@ -90,10 +87,10 @@ let run (req: Request) (device: torch.Device) : Report =
     let kept = Responses.kept responses.Cols excluded
     if kept.Length = 0 then raise (InputException(req.Responses, "no usable voxels left"))
     let options =
-        { Encoding.Options.Cv = cv
-          Encoding.Options.Alpha = alpha
+        { Encoding.Options.Cv = req.Cv
+          Encoding.Options.Alpha = req.Alpha
           Encoding.Options.Device = device
-          Encoding.Options.BatchVoxels = Option.ofNullable req.BatchVoxels }
+          Encoding.Options.BatchVoxels = req.BatchVoxels }
     let groups column =
         match features.Stimuli with
         | Some t -> Array.ofSeq (t.Column column)
@@ -135,13 +132,13 @@ let toJson (report: Report) : IDictionary<string, obj> =
     | None -> ()
     report.CeilingNote |> Option.iter (fun n -> d["note"] <- n)
     d["excluded"] <- report.Excluded |> Array.map (fun e -> {| voxel = e.Voxel; problem = (match e.Problem with Responses.NonFinite -> "non-finite" | Responses.Constant -> "constant") |})
-    d["cv"] <- Folds.describe report.Options.Cv
+    d["cv"] <- report.Options.Cv.Text
     d["folds"] <- r.Folds
     match report.Options.Alpha with
     | Encoding.AlphaSpec.Fixed a -> d["alpha"] <- a
     | Encoding.AlphaSpec.PerVoxel (grid, inner) ->
         d["alpha_grid"] <- grid
-        d["inner_cv"] <- Folds.describe inner
+        d["inner_cv"] <- inner.Text
     d["rows"] <- report.Result.Predictions.Rows
     d["features"] <- report.FeatureCount
     d :> IDictionary<string, obj>
@@ -168,9 +165,9 @@ let toTsv (report: Report) =
 
 let summary (report: Report) =
     let r = report.Result
-    let med (a: double[]) = Vector.median (a |> Array.filter (Double.IsNaN >> not))
+    let med (a: double[]) = FaceBrain.Analysis.Metrics.median (a |> Array.filter (Double.IsNaN >> not))
     let lines =
-        [ sprintf "encoded %d of %d voxels from %d features (%s), %d rows, %s (%d folds)" report.Kept.Length report.Voxels report.FeatureCount report.FeatureName r.Predictions.Rows (Folds.describe report.Options.Cv) r.Folds
+        [ sprintf "encoded %d of %d voxels from %d features (%s), %d rows, %s (%d folds)" report.Kept.Length report.Voxels report.FeatureCount report.FeatureName r.Predictions.Rows (report.Options.Cv.Text) r.Folds
           sprintf "median r = %.4f, median R2 = %.4f" (med r.R) (med r.R2) ]
         @ (match report.Ceiling with
            | Some c -> [ sprintf "median noise ceiling r = %.4f, median r / ceiling = %.4f" (med c.CeilingR) (med (Scores.normalize r.R c.CeilingR)) ]

@@ -5,16 +5,17 @@ module FaceBrain.Fmri.Encoding
 open System
 open TorchSharp
 open FaceBrain.Core
+open FaceBrain.Analysis
 open FaceBrain.Fmri.Folds
 
 [<RequireQualifiedAccess>]
 type AlphaSpec =
     | Fixed of alpha: double
     /// One alpha per voxel, chosen from the grid by inner cross-validation on each outer training set.
-    | PerVoxel of grid: double[] * inner: CvScheme
+    | PerVoxel of grid: double[] * inner: CrossValidation.Scheme
 
 type Options =
-    { Cv: CvScheme
+    { Cv: CrossValidation.Scheme
       Alpha: AlphaSpec
       Device: torch.Device
       /// Voxels per batch; None sizes batches from a memory budget.

@@ -58,24 +58,3 @@ module Matrix =
         use c = t.detach().cpu().contiguous()
         let rows, cols = int (c.shape[0]), int (c.shape[1])
         make rows cols (c.data<double>().ToArray())
-
-/// Plain per-column helpers over arrays, for small vectors that do not need a device.
-module Vector =
-    let mean (xs: double[]) = Array.average xs
-
-    let pearson (x: double[]) (y: double[]) =
-        let mx, my = mean x, mean y
-        let mutable sxy, sxx, syy = 0.0, 0.0, 0.0
-        for i in 0 .. x.Length - 1 do
-            let dx, dy = x[i] - mx, y[i] - my
-            sxy <- sxy + dx * dy
-            sxx <- sxx + dx * dx
-            syy <- syy + dy * dy
-        sxy / sqrt (sxx * syy)
-
-    let median (xs: double[]) =
-        let s = Array.sort xs
-        let n = s.Length
-        if n = 0 then nan
-        elif n % 2 = 1 then s[n / 2]
-        else 0.5 * (s[n / 2 - 1] + s[n / 2])

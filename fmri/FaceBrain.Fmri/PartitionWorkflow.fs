@@ -5,6 +5,7 @@ open System
 open System.Collections.Generic
 open TorchSharp
 open FaceBrain.Core
+open FaceBrain.Analysis
 open FaceBrain.Fmri.EncodeWorkflow
 
 [<CLIMutable>]
@@ -32,11 +33,8 @@ type Report =
 let run (req: Request) (device: torch.Device) : Report =
     if isNull req.FeatureSets || req.FeatureSets.Length < 2 then raise (InputException "variance partitioning needs at least two --features")
     let sets = req.FeatureSets |> Array.map (fun f -> FeatureSource.readNpy f (given req.Stimuli))
-    let baseRequest =
-        { EncodeWorkflow.Request.Features = req.FeatureSets[0]; Store = null; Layer = null; Stimuli = req.Stimuli; Responses = req.Responses; Trials = req.Trials
-          Cv = req.Cv; Alpha = Nullable(); Alphas = req.Alphas; InnerCv = req.InnerCv; BatchVoxels = req.BatchVoxels
-          DropBadVoxels = req.DropBadVoxels; Out = null }
-    let features, trials, responses, _, _ = loadData baseRequest
+    let features, trials, responses, _, _ =
+        loadData (FeatureInput.Npy(req.FeatureSets[0], given req.Stimuli)) req.Responses (given req.Trials)
     for s, path in Array.zip sets req.FeatureSets do
         if s.Matrix.Rows <> responses.Rows then
             raise (InputException(path, sprintf "has %d rows but there are %d stimuli" s.Matrix.Rows responses.Rows))
@@ -44,9 +42,9 @@ let run (req: Request) (device: torch.Device) : Report =
     if not req.DropBadVoxels then Responses.requireUsable req.Responses excluded
     let kept = Responses.kept responses.Cols excluded
     let y = Matrix.selectCols kept responses
-    let cv = Folds.parse "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
+    let cv = CrossValidation.parseFor "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
     let grid = AlphaGrid.parse "--alphas" (given req.Alphas |> Option.defaultValue "1e-2..1e6:25")
-    let inner = Folds.parse "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5")
+    let inner = CrossValidation.parseFor "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5")
     if req.Mixes < 1 then raise (InputException "--mixes must be at least 1")
     let groups column =
         match features.Stimuli with

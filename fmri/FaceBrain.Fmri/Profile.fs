@@ -5,6 +5,7 @@ module FaceBrain.Fmri.Profile
 open System
 open System.IO
 open FaceBrain.Core
+open FaceBrain.Analysis
 
 type LayerScore =
     { Network: string
@@ -20,14 +21,14 @@ type BestLayer = { Network: string; Roi: string; Layer: string; MedianR: double 
 
 type Result = { Scores: LayerScore[]; Best: BestLayer[] }
 
-/// Percentile bootstrap (seeded) of the median of `values`: (2.5%, 97.5%).
+/// Percentile bootstrap (seeded) of the median of `values`: (2.5%, 97.5%), by the analysis project's one
+/// percentile rule (NumPy's linear interpolation), as every other bootstrap interval.
 let bootstrapMedianCi (seed: int) (resamples: int) (values: double[]) =
     let rng = Random(seed)
     let n = values.Length
-    let medians = Array.init resamples (fun _ -> Vector.median (Array.init n (fun _ -> values[rng.Next n])))
+    let medians = Array.init resamples (fun _ -> Metrics.median (Array.init n (fun _ -> values[rng.Next n])))
     Array.sortInPlace medians
-    let at (q: double) = medians[min (resamples - 1) (int (floor (q * double resamples)))]
-    at 0.025, at 0.975
+    Metrics.percentile medians 2.5, Metrics.percentile medians 97.5
 
 /// The ROI of every voxel from a TSV with `voxel` and `roi` columns (simulate's truth.tsv has both).
 /// Voxels the table does not list belong to no ROI.
@@ -62,7 +63,7 @@ let run (seed: int) (resamples: int) (roiOf: string option[]) (layers: (string *
                    let values = [| for v in 0 .. r.Length - 1 do if roiOf[v] = Some roi && not (Double.IsNaN r[v]) then yield r[v] |]
                    if values.Length > 0 then
                        let lo, hi = bootstrapMedianCi seed resamples values
-                       yield { Network = network; Layer = layer; Roi = roi; Voxels = values.Length; MedianR = Vector.median values; CiLow = lo; CiHigh = hi } |]
+                       yield { Network = network; Layer = layer; Roi = roi; Voxels = values.Length; MedianR = Metrics.median values; CiLow = lo; CiHigh = hi } |]
     let best =
         scores
         |> Array.groupBy (fun s -> s.Network, s.Roi)

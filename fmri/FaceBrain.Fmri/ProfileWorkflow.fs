@@ -4,6 +4,7 @@ module FaceBrain.Fmri.ProfileWorkflow
 open System
 open TorchSharp
 open FaceBrain.Core
+open FaceBrain.Analysis
 open FaceBrain.Core.IO
 open FaceBrain.Fmri.EncodeWorkflow
 
@@ -35,22 +36,19 @@ let run (req: Request) (device: torch.Device) : Profile.Result =
         let t = StimulusTable.Read(IO.Path.Combine(dir, "stimuli.tsv"))
         if Array.ofSeq t.Ids <> ids then
             raise (InputException(t.Source, sprintf "its stimuli differ from those of %s (stores compared side by side need the same stimuli in the same order)" first.Stimuli.Value.Source))
-    let baseRequest =
-        { EncodeWorkflow.Request.Features = null; Store = firstDir; Layer = firstLayers[0]; Stimuli = null; Responses = req.Responses; Trials = req.Trials
-          Cv = req.Cv; Alpha = Nullable(); Alphas = req.Alphas; InnerCv = req.InnerCv; BatchVoxels = req.BatchVoxels
-          DropBadVoxels = req.DropBadVoxels; Out = null }
-    let features, trials, responses, _, _ = loadData baseRequest
+    let features, trials, responses, _, _ =
+        loadData (FeatureInput.StoreLayer(firstDir, firstLayers[0])) req.Responses (given req.Trials)
     let excluded = Array.append (Responses.screen trials) (Responses.screen responses) |> Array.distinctBy (fun e -> e.Voxel)
     if not req.DropBadVoxels then Responses.requireUsable req.Responses excluded
     let kept = Responses.kept responses.Cols excluded
     let roiOfAll = Profile.readRoiTable req.Rois responses.Cols
     let roiOf = kept |> Array.map (fun v -> roiOfAll[v])
     let options =
-        { Encoding.Options.Cv = Folds.parse "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
+        { Encoding.Options.Cv = CrossValidation.parseFor "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
           Encoding.Options.Alpha =
             Encoding.AlphaSpec.PerVoxel(
                 AlphaGrid.parse "--alphas" (given req.Alphas |> Option.defaultValue "1e-2..1e6:25"),
-                Folds.parse "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5"))
+                CrossValidation.parseFor "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5"))
           Encoding.Options.Device = device
           Encoding.Options.BatchVoxels = Option.ofNullable req.BatchVoxels }
     let y = Matrix.selectCols kept responses

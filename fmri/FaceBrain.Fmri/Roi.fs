@@ -85,8 +85,9 @@ let coordinatesPath (outNpy: string) =
 let write (outNpy: string) (e: Extraction) =
     use npy = AtomicFile.Create outNpy
     use tsv = AtomicFile.Create(coordinatesPath outNpy)
-    npy.Stream.Write(Npy.EncodeHeader(NpyDType.Float64, [| int64 e.Data.Rows; int64 e.Data.Cols |]))
-    npy.Stream.Write(Runtime.InteropServices.MemoryMarshal.AsBytes(ReadOnlySpan(e.Data.Data)))
-    tsv.Stream.Write(UTF8Encoding(false).GetBytes(coordinatesTsv e))
+    npy.Guarded(fun st ->
+        st.Write(Npy.EncodeHeader(NpyDType.Float64, [| int64 e.Data.Rows; int64 e.Data.Cols |]))
+        st.Write(Runtime.InteropServices.MemoryMarshal.AsBytes(ReadOnlySpan(e.Data.Data))))
+    tsv.Guarded(fun st -> st.Write(UTF8Encoding(false).GetBytes(coordinatesTsv e)))
     npy.Commit()
     tsv.Commit()

@@ -144,6 +144,21 @@ let private tune (g: Gaussian) (features: Matrix) (voxels: int) (source: string)
         let sd = sqrt (s |> Array.averageBy (fun v -> (v - m) ** 2.0))
         s |> Array.map (fun v -> (v - m) / sd))
 
+/// Refuses, before any allocation, a simulation whose matrices cannot fit: every [trials, voxels] and
+/// [stimuli, voxels] matrix must fit one .NET array, and all of them (plus the NIfTI background) the memory
+/// this process may use. The message gives the memory needed.
+let private requireMemory (voxelsPerRoi: int) (roiCount: int) (stimuli: int) (repeats: int) (nifti: bool) =
+    let voxels = double voxelsPerRoi * double roiCount
+    let trials = double stimuli * double repeats
+    // responses + signal + per-voxel tuning, and with NIfTI the background grid (half as many voxels again).
+    let values = trials * voxels + 2.0 * double stimuli * voxels + (if nifti then trials * voxels * 1.5 else 0.0)
+    let bytes = values * 8.0
+    let available = double (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)
+    let gb (b: double) = b / 1e9
+    let largest = max (trials * voxels) (double stimuli * voxels)
+    if voxels > double Int32.MaxValue || largest > double Array.MaxLength || bytes > available then
+        raise (InputException(sprintf "--voxels %d x %d ROIs over %d trials needs about %.1f GB of memory (%.0f values); this process can use %.1f GB: simulate fewer voxels" voxelsPerRoi roiCount (int trials) (gb bytes) values (gb available)))
+
 let run (req: Request) : Simulation =
     if req.Voxels < 1 then raise (InputException "--voxels must be at least 1")
     if req.Repeats < 1 then raise (InputException "--repeats must be at least 1")
@@ -161,6 +176,7 @@ let run (req: Request) : Simulation =
         stimuliTable
         |> Option.defaultWith (fun () ->
             StimulusTable([ StimulusTable.IdColumn ], [ for i in 0 .. nStimuli - 1 -> [| sprintf "s%04d" i |] :> Collections.Generic.IReadOnlyList<string> ], "<simulated>"))
+    requireMemory req.Voxels rois.Length nStimuli req.Repeats req.WriteNifti
     let g = Gaussian(req.Seed)
     // Tuning per ROI, voxels side by side in ROI order.
     let signals =
@@ -260,11 +276,16 @@ let write (out: string) (writeNifti: bool) (seed: int) (sim: Simulation) =
         let parent = Path.GetDirectoryName full
         if not (Directory.Exists parent) then raise (InputException(out, "the folder to write into does not exist"))
         let temp = Path.Combine(parent, sprintf ".%s.%s.tmp" (Path.GetFileName full) (Guid.NewGuid().ToString("N")))
-        Directory.CreateDirectory temp |> ignore
+        use _pending = PendingOutputs.Register temp // a signal that ends the process removes it too
+        OutputException.Guard(full, Action(fun () -> Directory.CreateDirectory temp |> ignore))
         try
-            let files = writeInto temp writeNifti seed sim
-            Directory.Move(temp, full)
-            files
+            try
+                let files = writeInto temp writeNifti seed sim
+                OutputException.Guard(full, Action(fun () -> Directory.Move(temp, full)))
+                files
+            with :? OutputException as e when e.Path.StartsWith temp ->
+                // Name the file where it was going, not the temporary folder.
+                raise (OutputException(Path.Combine(full, Path.GetFileName e.Path), e.Problem, e))
         with _ ->
             (try Directory.Delete(temp, true) with _ -> ())
             reraise ()

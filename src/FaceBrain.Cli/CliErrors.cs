@@ -11,7 +11,10 @@ namespace FaceBrain.Cli;
 /// </summary>
 public static class CliErrors
 {
-    public static int Run(Func<int> body)
+    public static int Run(Func<int> body) => Run(body, Console.Error);
+
+    /// <summary>Runs <paramref name="body"/>, writing the error line (if any) to <paramref name="err"/> (tests pass their own).</summary>
+    public static int Run(Func<int> body, TextWriter err)
     {
         try
         {
@@ -19,33 +22,33 @@ public static class CliErrors
         }
         catch (Exception e) when (Unwrap(e) is InputException input)
         {
-            return Report(input.Message, InputException.ExitCode);
+            return Report(err, input.Message, InputException.ExitCode);
         }
         catch (Exception e) when (Unwrap(e) is CommandParseException or CommandRuntimeException)
         {
-            return Report(Unwrap(e).Message, InputException.ExitCode);
+            return Report(err, Unwrap(e).Message, InputException.ExitCode);
         }
         catch (Exception e) when (Unwrap(e) is RunFailure failure)
         {
-            return Report(failure.Message, failure.ExitCode);
+            return Report(err, failure.Message, failure.ExitCode);
         }
         catch (Exception e) when (Unwrap(e) is OperationCanceledException && Interrupt.Requested)
         {
-            return Report($"interrupted by {Interrupt.SignalName}; stopped at a safe point (an interrupted extraction or training run continues with --resume)", Interrupt.ExitCode);
+            return Report(err, $"interrupted by {Interrupt.SignalName}; stopped at a safe point (an interrupted extraction or training run continues with --resume)", Interrupt.ExitCode);
         }
         catch (Exception e)
         {
             var inner = Unwrap(e);
-            Console.Error.WriteLine($"facebrain: error: {inner.GetType().Name}: {inner.Message.Split('\n')[0]}");
-            if (Environment.GetEnvironmentVariable("FACEBRAIN_DEBUG") == "1") Console.Error.WriteLine(inner);
-            else Console.Error.WriteLine("facebrain: set FACEBRAIN_DEBUG=1 for the stack trace");
+            err.WriteLine($"facebrain: error: {inner.GetType().Name}: {inner.Message.Split('\n')[0]}");
+            if (Environment.GetEnvironmentVariable("FACEBRAIN_DEBUG") == "1") err.WriteLine(inner);
+            else err.WriteLine("facebrain: set FACEBRAIN_DEBUG=1 for the stack trace");
             return 1;
         }
     }
 
-    static int Report(string message, int code)
+    static int Report(TextWriter err, string message, int code)
     {
-        Console.Error.WriteLine($"facebrain: error: {message.Split('\n')[0]}");
+        err.WriteLine($"facebrain: error: {message.Split('\n')[0]}");
         return code;
     }
 

@@ -17,7 +17,10 @@ public static class FaceBrainApp
         typeof(FaceBrainApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
             is [System.Reflection.AssemblyInformationalVersionAttribute a, ..] ? a.InformationalVersion : "unknown";
 
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Run(args, Console.Error);
+
+    /// <summary>The CLI with its error line going to <paramref name="err"/> (the fault-injection tests run verbs in-process).</summary>
+    public static int Run(string[] args, TextWriter err)
     {
         var app = new CommandApp();
         app.Configure(config =>
@@ -98,6 +101,6 @@ public static class FaceBrainApp
             });
         });
         Interrupt.Install();
-        return CliErrors.Run(() => app.Run(AnalysisArgs.Rewrite(args)));
+        return CliErrors.Run(() => app.Run(AnalysisArgs.Rewrite(args)), err);
     }
 }

@@ -25,8 +25,12 @@ public static class Interrupt
 
     public static void Install()
     {
-        Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Handle(c, "SIGINT", 130)));
-        Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Handle(c, "SIGTERM", 143)));
+        lock (Registrations)
+        {
+            if (Registrations.Count > 0) return;
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Handle(c, "SIGINT", 130)));
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Handle(c, "SIGTERM", 143)));
+        }
     }
 
     static void Handle(PosixSignalContext context, string name, int code)
@@ -44,6 +48,11 @@ public static class Interrupt
     {
         int removed = PendingOutputs.DeleteAll();
         Console.Error.WriteLine($"facebrain: interrupted by {_name}; stopped" + (removed > 0 ? $", {removed} temporary output(s) removed" : ", no partial output left"));
-        Environment.Exit(ExitCode);
+        Console.Error.Flush();
+        // _exit, not Environment.Exit: the main thread may be inside libtorch, whose exit handlers would then crash.
+        Exit(ExitCode);
     }
+
+    [DllImport("libc", EntryPoint = "_exit")]
+    static extern void Exit(int status);
 }

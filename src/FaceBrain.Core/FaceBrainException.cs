@@ -48,9 +48,11 @@ public sealed class OutputException : RunFailure
         : base($"{finalPath}: {problem}", inner)
     {
         Path = finalPath;
+        Problem = problem;
     }
 
     public string Path { get; }
+    public string Problem { get; }
     public override int ExitCode => Code;
 
     /// <summary>The one-line reason of an I/O error, with the temporary file names it may carry left out.</summary>

@@ -1,7 +1,5 @@
-using FaceBrain.Core;
 using FaceBrain.Core.Domain;
 using FaceBrain.Data.Loading;
-using FaceBrain.Data.Synthesis;
 
 namespace FaceBrain.Data;
 
@@ -9,72 +7,62 @@ namespace FaceBrain.Data;
 public sealed record DataSplit(IReadOnlyList<int> Train, IReadOnlyList<int> Test);
 
 /// <summary>
-/// Deterministic splits: the same stimuli and seed give the same split on every machine (the
-/// shuffles use <see cref="Rng"/>, and groups are sorted before shuffling, so input order of
-/// identities does not matter).
+/// Held-out splits for training (cross-validation folds are Analysis' CrossValidation). Deterministic: the
+/// same stimuli and seed give the same split on every machine and .NET version (the shuffles use Core's
+/// <see cref="Rng"/>, and groups are sorted before shuffling, so the input order of identities does not matter).
 /// </summary>
 public static class Splits
 {
     /// <summary>
-    /// Whole identities go to test (a fraction of them, at least one and at most all but one when there are
-    /// two or more): no person appears on both sides.
+    /// Whole identities go to test (a fraction of them, at least <paramref name="minTest"/> (default one) and at
+    /// most all but one when there are two or more): no person appears on both sides.
     /// </summary>
-    public static DataSplit IdentityDisjoint(IReadOnlyList<Stimulus> stimuli, double testFraction, int seed, string column = Labels.Identity)
+    public static DataSplit IdentityDisjoint(IReadOnlyList<Stimulus> stimuli, double testFraction, int seed, string column = Labels.Identity, int minTest = 1)
     {
         CheckFraction(testFraction);
-        var groups = Groups(stimuli, column);
-        var names = groups.Keys.Order(StringComparer.Ordinal).ToList();
+        var groups = Groups(Enumerable.Range(0, stimuli.Count).Select(i => Key(stimuli[i], column)).ToArray());
+        var names = groups.Keys.Order(StringComparer.Ordinal).ToArray();
         var r = Rng.For(seed, 0x5917);
-        Shuffle(names, ref r);
-        int nTest = (int)Math.Round(names.Count * testFraction);
-        if (names.Count >= 2) nTest = Math.Clamp(nTest, testFraction > 0 ? 1 : 0, names.Count - (testFraction < 1 ? 1 : 0));
+        r.Shuffle(names);
+        int nTest = (int)Math.Round(names.Length * testFraction);
+        if (names.Length >= 2) nTest = Math.Clamp(nTest, testFraction > 0 ? Math.Min(minTest, names.Length - 1) : 0, names.Length - (testFraction < 1 ? 1 : 0));
         var test = names.Take(nTest).ToHashSet(StringComparer.Ordinal);
         return Make(stimuli.Count, i => test.Contains(Key(stimuli[i], column)));
     }
 
-    /// <summary>
-    /// k identity-disjoint folds: fold[i] is the fold of stimulus i. Identities are dealt to folds in a
-    /// seeded order, so fold sizes differ by at most one identity.
-    /// </summary>
-    public static int[] IdentityFolds(IReadOnlyList<Stimulus> stimuli, int k, int seed, string column = Labels.Identity)
-    {
-        var groups = Groups(stimuli, column);
-        if (k < 2 || k > groups.Count) throw new InputException($"need 2 to {groups.Count} identity folds (one per identity at most), got {k}");
-        var names = groups.Keys.Order(StringComparer.Ordinal).ToList();
-        var r = Rng.For(seed, 0xF01D);
-        Shuffle(names, ref r);
-        var fold = new int[stimuli.Count];
-        for (int j = 0; j < names.Count; j++)
-            foreach (var i in groups[names[j]]) fold[i] = j % k;
-        return fold;
-    }
+    /// <summary>Within every class of <paramref name="column"/>, the same fraction goes to test; see <see cref="Stratified{T}"/>.</summary>
+    public static DataSplit Stratified(IReadOnlyList<Stimulus> stimuli, string column, double testFraction, int seed) =>
+        Stratified(stimuli.Select(s => Key(s, column)).ToArray(), testFraction, seed);
 
     /// <summary>
-    /// Within every class of <paramref name="column"/>, the same fraction goes to test (rounded per class),
-    /// so class proportions match on both sides.
+    /// Within every class, the same fraction goes to test (rounded per class, and at least one image of a class
+    /// that has two or more), so class proportions match on both sides and held-out accuracy measures new images
+    /// of known classes.
     /// </summary>
-    public static DataSplit Stratified(IReadOnlyList<Stimulus> stimuli, string column, double testFraction, int seed)
+    public static DataSplit Stratified<T>(IReadOnlyList<T> classes, double testFraction, int seed) where T : notnull
     {
         CheckFraction(testFraction);
-        var groups = Groups(stimuli, column);
+        if (testFraction >= 1) throw new InputException($"test fraction must be below 1 for a stratified split, got {testFraction}");
+        var groups = Groups(classes);
         var test = new HashSet<int>();
-        foreach (var name in groups.Keys.Order(StringComparer.Ordinal))
+        int c = 0;
+        foreach (var name in groups.Keys.Order())
         {
-            var rows = groups[name].ToList();
-            var r = Rng.For(seed, 0x57A7, StableHash(name));
-            Shuffle(rows, ref r);
-            foreach (var i in rows.Take((int)Math.Round(rows.Count * testFraction))) test.Add(i);
+            var rows = groups[name].ToArray();
+            var r = Rng.For(seed, 0x57A7, c++);
+            r.Shuffle(rows);
+            int k = testFraction == 0 || rows.Length < 2 ? 0 : Math.Max(1, (int)Math.Round(rows.Length * testFraction));
+            foreach (var i in rows.Take(k)) test.Add(i);
         }
-        return Make(stimuli.Count, test.Contains);
+        return Make(classes.Count, test.Contains);
     }
 
-    static Dictionary<string, List<int>> Groups(IReadOnlyList<Stimulus> stimuli, string column)
+    static Dictionary<T, List<int>> Groups<T>(IReadOnlyList<T> keys) where T : notnull
     {
-        var g = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (int i = 0; i < stimuli.Count; i++)
+        var g = new Dictionary<T, List<int>>();
+        for (int i = 0; i < keys.Count; i++)
         {
-            var key = Key(stimuli[i], column);
-            if (!g.TryGetValue(key, out var list)) g[key] = list = [];
+            if (!g.TryGetValue(keys[i], out var list)) g[keys[i]] = list = [];
             list.Add(i);
         }
         if (g.Count == 0) throw new InputException("no stimuli to split");
@@ -95,22 +83,5 @@ public static class Splits
     static void CheckFraction(double f)
     {
         if (f is < 0 or > 1 || double.IsNaN(f)) throw new InputException($"test fraction must be 0..1, got {f}");
-    }
-
-    static void Shuffle<T>(List<T> xs, ref Rng r)
-    {
-        for (int i = xs.Count - 1; i > 0; i--)
-        {
-            int j = r.Next(i + 1);
-            (xs[i], xs[j]) = (xs[j], xs[i]);
-        }
-    }
-
-    /// <summary>FNV-1a over UTF-16 code units: string.GetHashCode is randomised per process.</summary>
-    static long StableHash(string s)
-    {
-        ulong h = 14695981039346656037UL;
-        foreach (char ch in s) { h ^= ch; h *= 1099511628211UL; }
-        return (long)h;
     }
 }

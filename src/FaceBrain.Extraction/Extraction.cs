@@ -26,8 +26,8 @@ public static class Extraction
         if (r.Batch < 1) throw new InputException($"--batch must be positive, got {r.Batch}");
         if (!StoreManifest.Dtypes.Contains(r.Dtype)) throw new InputException($"--dtype {r.Dtype}: expected one of {string.Join(", ", StoreManifest.Dtypes)}");
         if (r.Out.Length == 0) throw new InputException("--out is required");
-        if (File.Exists(r.Out)) throw new InputException(r.Out, "is a file; the output must be a folder");
-        if (r.Hdf5 is { } h5) RequireWritableFile(h5);
+        OutputTarget.RequireFolder(r.Out);
+        if (r.Hdf5 is { } h5) OutputTarget.RequireFile(h5);
         if (r.Mode == OutputMode.Resume && !Directory.Exists(r.Out)) throw new InputException(r.Out, "store folder not found; nothing to resume");
         if (r.Mode == OutputMode.New && Directory.Exists(r.Out) && Directory.EnumerateFileSystemEntries(r.Out).Any(p => !FolderLock.IsLockFile(Path.GetFileName(p))))
             throw new InputException(r.Out, "output folder exists; pass --overwrite to replace it or --resume to continue it");
@@ -118,14 +118,6 @@ public static class Extraction
         if (loaded.Stimuli.Count == 0)
             throw new InputException(loaded.Root, "no usable images" + (loaded.Bad.Count > 0 ? $" ({loaded.Bad.Count} bad files; run 'facebrain data inspect')" : ""));
         return skipBad ? loaded : loaded.RequireNoBad();
-    }
-
-    /// <summary>An output file must be creatable: its folder exists and it is not a folder itself.</summary>
-    static void RequireWritableFile(string path)
-    {
-        if (Directory.Exists(path)) throw new InputException(path, "is a folder; expected a file to write");
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        if (!Directory.Exists(dir)) throw new InputException(path, "the folder to write into does not exist");
     }
 
     /// <summary>Reopens an interrupted store, refusing another stimulus set or any setting that changes the bytes.</summary>

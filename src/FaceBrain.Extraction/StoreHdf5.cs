@@ -37,7 +37,7 @@ public static class StoreHdf5
         };
         var full = Path.GetFullPath(h5Path);
         var dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir)) throw new InputException(h5Path, "the folder to write into does not exist");
+        OutputTarget.RequireFile(h5Path);
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {

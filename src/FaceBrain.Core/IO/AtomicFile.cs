@@ -14,10 +14,7 @@ public sealed class AtomicFile : IDisposable
     {
         FinalPath = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(FinalPath)!;
-        if (!Directory.Exists(dir))
-            throw new InputException(path, "the folder to write into does not exist");
-        if (Directory.Exists(FinalPath))
-            throw new InputException(path, "is a folder; expected a file to write");
+        OutputTarget.RequireFile(path);
         TempPath = Path.Combine(dir, $".{Path.GetFileName(FinalPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         _pending = PendingOutputs.Register(TempPath);
         try
@@ -51,6 +48,7 @@ public sealed class AtomicFile : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            DisposeStream();
             TryDelete(TempPath);
             _pending.Dispose();
             throw new OutputException(FinalPath, $"could not be written: {OutputException.Reason(e)}", e);
@@ -62,9 +60,17 @@ public sealed class AtomicFile : IDisposable
     public void Dispose()
     {
         if (_committed) return;
-        _stream.Dispose();
+        DisposeStream();
         TryDelete(TempPath);
         _pending.Dispose();
+    }
+
+    // Closing flushes what is buffered; on a full disk that fails again, and the file is being abandoned anyway.
+    void DisposeStream()
+    {
+        try { _stream.Dispose(); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     static void TryDelete(string path)

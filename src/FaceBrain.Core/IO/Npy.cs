@@ -84,10 +84,16 @@ public static class Npy
         int headerLen; int prefix;
         switch (major)
         {
-            case 1: headerLen = BinaryPrimitives.ReadUInt16LittleEndian(pre[8..]); prefix = 10; break;
+            case 1:
+                headerLen = BinaryPrimitives.ReadUInt16LittleEndian(pre[8..]); prefix = 10;
+                if (headerLen > s.Length - 10) throw new InputException(path, $"truncated .npy header (it declares {headerLen} header bytes, the file holds {s.Length})");
+                break;
             case 2 or 3:
                 if (got < 12) throw new InputException(path, "truncated .npy header");
-                headerLen = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(pre[8..])); prefix = 12; break;
+                uint declared = BinaryPrimitives.ReadUInt32LittleEndian(pre[8..]);
+                // Checked against the file before any buffer is sized from it.
+                if (declared > s.Length - 12) throw new InputException(path, $"truncated .npy header (it declares {declared} header bytes, the file holds {s.Length})");
+                headerLen = (int)declared; prefix = 12; break;
             default: throw new InputException(path, $"unsupported .npy format version {major}.{pre[7]}");
         }
         var header = new byte[headerLen];

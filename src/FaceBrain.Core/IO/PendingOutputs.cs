@@ -26,13 +26,18 @@ public static class PendingOutputs
         int n = 0;
         foreach (var (id, path) in Paths.ToArray())
         {
-            try
+            // A folder may still be growing (other threads writing into it): try a few times.
+            for (int attempt = 0; attempt < 5; attempt++)
             {
-                if (Directory.Exists(path)) { Directory.Delete(path, recursive: true); n++; }
-                else if (File.Exists(path)) { File.Delete(path); n++; }
+                try
+                {
+                    if (Directory.Exists(path)) { Directory.Delete(path, recursive: true); n++; }
+                    else if (File.Exists(path)) { File.Delete(path); n++; }
+                    break;
+                }
+                catch (IOException) { Thread.Sleep(20); }
+                catch (UnauthorizedAccessException) { break; }
             }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
             Paths.TryRemove(id, out _);
         }
         return n;

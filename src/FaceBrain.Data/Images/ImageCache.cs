@@ -74,7 +74,11 @@ public sealed unsafe class ImageCache : IDisposable
     /// cache atomically. A bad image throws naming it unless <paramref name="skipBad"/>: then its pixels
     /// are zeros and its row is listed in <see cref="Header.Bad"/>.
     /// </summary>
-    public static IReadOnlyList<BadImage> Build(string path, ImagePipeline pipeline, IReadOnlyList<Stimulus> stimuli, bool skipBad = false)
+    public static IReadOnlyList<BadImage> Build(string path, ImagePipeline pipeline, IReadOnlyList<Stimulus> stimuli, bool skipBad = false) =>
+        // A full disk names the cache file (its temporary is removed when the write is abandoned).
+        OutputException.Guard(path, () => BuildCore(path, pipeline, stimuli, skipBad));
+
+    static IReadOnlyList<BadImage> BuildCore(string path, ImagePipeline pipeline, IReadOnlyList<Stimulus> stimuli, bool skipBad)
     {
         if (pipeline.Options.Preset == Preset.FaceApi || pipeline.Options.DefaultCrop != null)
             throw new InputException(path, "the image cache holds centre-cropped uint8 images; the faceapi preset and default face crops are decoded each time");

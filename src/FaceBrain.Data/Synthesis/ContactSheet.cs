@@ -23,14 +23,16 @@ public static class ContactSheet
             for (int e = 0; e < expressions.Count; e++)
             {
                 var n = new Nuisance { Noise = 1.5, LightStrength = 0.15, LightAngle = 200 };
-                using var face = FaceRenderer.Render(cast.Identity(i), ExpressionParams.Of(expressions[e], strength), n, cell, (ulong)(i * 31 + e));
+                var id = cast.Identity(i);
+                using var face = FaceRenderer.Render(id, cast.ActionUnits(i, id, expressions[e], strength).Deformation(), n, cell, (ulong)(i * 31 + e));
                 canvas.DrawBitmap(face.Bitmap, e * cell, label + i * cell);
             }
         var angles = KdefCodes.AllAngles;
         for (int a = 0; a < angles.Count; a++)
         {
             var n = new Nuisance { YawDegrees = angles[a].YawDegrees(), Noise = 1.5 };
-            using var face = FaceRenderer.Render(cast.Identity(a % identities), ExpressionParams.Of(Expression.Happy, strength), n, cell, (ulong)a);
+            var id = cast.Identity(a % identities);
+            using var face = FaceRenderer.Render(id, cast.ActionUnits(a % identities, id, Expression.Happy, strength).Deformation(), n, cell, (ulong)a);
             canvas.DrawBitmap(face.Bitmap, a * cell, label + identities * cell);
         }
         using var data = sheet.Encode(SKEncodedImageFormat.Png, 100);

@@ -3,8 +3,8 @@ using FaceBrain.Core.Domain;
 namespace FaceBrain.Data.Synthesis;
 
 /// <summary>
-/// A facial deformation, the same for every identity. Zero everywhere is neutral; each KDEF category
-/// is a fixed prototype (loosely after FACS action units) scaled by a strength in [0, 1+].
+/// A facial deformation, as the painter draws it. Zero everywhere is neutral. It is derived from
+/// <see cref="ActionUnits"/> (the cause, recorded beside it in the ground truth).
 /// </summary>
 public sealed record ExpressionParams
 {
@@ -18,38 +18,32 @@ public sealed record ExpressionParams
     public double BrowRaise { get; init; }
     /// <summary>Inner brow ends up (+, worry) or down (−, frown).</summary>
     public double BrowInner { get; init; }
-    /// <summary>Eye opening: + wide, − narrowed.</summary>
+    /// <summary>Inner brows drawn toward each other (AU4).</summary>
+    public double BrowTogether { get; init; }
+    /// <summary>Upper-lid opening: + wide (white above the iris), − lowered.</summary>
     public double EyeOpen { get; init; }
-    /// <summary>Nose wrinkle and upper-lip raise (disgust).</summary>
+    /// <summary>Lower lid raised and tense (AU7, AU6).</summary>
+    public double LidTighten { get; init; }
+    /// <summary>Nose wrinkle (disgust).</summary>
     public double NoseWrinkle { get; init; }
+    /// <summary>Upper lip raised, showing the upper teeth (AU10).</summary>
+    public double UpperLipRaise { get; init; }
     /// <summary>Cheek raise (smile lines).</summary>
     public double CheekRaise { get; init; }
     /// <summary>Lips pressed thin (anger).</summary>
     public double LipPress { get; init; }
+    /// <summary>Chin boss pushed up, lower lip raised (AU17).</summary>
+    public double ChinRaise { get; init; }
+    /// <summary>Jaw lowered: the chin moves down (AU26).</summary>
+    public double JawDrop { get; init; }
 
     public static ExpressionParams Neutral { get; } = new();
 
     /// <summary>The prototype of a KDEF category at full strength.</summary>
-    public static ExpressionParams Prototype(Expression e) => e switch
-    {
-        Expression.Neutral => Neutral,
-        Expression.Happy => new() { MouthCurve = 1.0, MouthOpen = 0.35, MouthStretch = 0.3, CheekRaise = 1.0, EyeOpen = -0.35, BrowRaise = 0.05 },
-        Expression.Sad => new() { MouthCurve = -0.9, MouthStretch = -0.05, BrowInner = 1.0, BrowRaise = -0.05, EyeOpen = -0.3 },
-        Expression.Angry => new() { BrowInner = -1.0, BrowRaise = -0.7, EyeOpen = -0.1, LipPress = 1.0, MouthCurve = -0.35, MouthStretch = -0.12 },
-        Expression.Surprised => new() { BrowRaise = 1.0, EyeOpen = 0.8, MouthOpen = 1.0, MouthStretch = -0.4 },
-        Expression.Afraid => new() { BrowRaise = 0.7, BrowInner = 0.9, EyeOpen = 0.85, MouthOpen = 0.45, MouthStretch = 0.3, MouthCurve = -0.45 },
-        Expression.Disgusted => new() { NoseWrinkle = 1.0, BrowRaise = -0.45, BrowInner = -0.35, EyeOpen = -0.45, MouthCurve = -0.55, MouthOpen = 0.22, MouthStretch = 0.1 },
-        _ => throw new ArgumentOutOfRangeException(nameof(e)),
-    };
+    public static ExpressionParams Prototype(Expression e) => ActionUnits.Prototype(e).Deformation();
 
-    public static ExpressionParams Of(Expression e, double strength) => Prototype(e).Scale(strength);
-
-    public ExpressionParams Scale(double s) => new()
-    {
-        MouthCurve = MouthCurve * s, MouthOpen = MouthOpen * s, MouthStretch = MouthStretch * s,
-        BrowRaise = BrowRaise * s, BrowInner = BrowInner * s, EyeOpen = EyeOpen * s,
-        NoseWrinkle = NoseWrinkle * s, CheekRaise = CheekRaise * s, LipPress = LipPress * s,
-    };
+    /// <summary>The prototype of a category at a strength (no person-specific variation).</summary>
+    public static ExpressionParams Of(Expression e, double strength) => ActionUnits.Prototype(e).Scale(strength).Deformation();
 
     /// <summary>Ground-truth columns (name, value), in a fixed order.</summary>
     public IEnumerable<(string, string)> Columns()
@@ -57,8 +51,9 @@ public sealed record ExpressionParams
         foreach (var (n, v) in new (string, double)[]
         {
             ("mouth_curve", MouthCurve), ("mouth_open", MouthOpen), ("mouth_stretch", MouthStretch),
-            ("brow_raise", BrowRaise), ("brow_inner", BrowInner), ("eye_open", EyeOpen),
-            ("nose_wrinkle", NoseWrinkle), ("cheek_raise", CheekRaise), ("lip_press", LipPress),
+            ("brow_raise", BrowRaise), ("brow_inner", BrowInner), ("brow_together", BrowTogether), ("eye_open", EyeOpen),
+            ("lid_tighten", LidTighten), ("nose_wrinkle", NoseWrinkle), ("upper_lip_raise", UpperLipRaise),
+            ("cheek_raise", CheekRaise), ("lip_press", LipPress), ("chin_raise", ChinRaise), ("jaw_drop", JawDrop),
         })
             yield return ("expr_" + n, IdentityParams.F(v));
     }
@@ -69,7 +64,7 @@ public sealed record Nuisance
 {
     /// <summary>Head yaw in degrees as drawn (negative: turned to the viewer's left).</summary>
     public double YawDegrees { get; init; }
-    /// <summary>Light direction in degrees (0 from the right, 180 from the left) and strength 0..1.</summary>
+    /// <summary>Light direction in degrees (0 from the right, 180 from the left, 270 from above) and strength 0..1.</summary>
     public double LightAngle { get; init; }
     public double LightStrength { get; init; }
     /// <summary>Overall brightness factor (1 = as drawn).</summary>
@@ -84,11 +79,17 @@ public sealed record Nuisance
     /// <summary>Background grey level 0..1, and whether to scatter "in the wild" blobs behind the head.</summary>
     public double Background { get; init; } = 0.55;
     public bool Clutter { get; init; }
+    /// <summary>Lens/focus blur, Gaussian sigma as a fraction of the image side.</summary>
+    public double Blur { get; init; }
+    /// <summary>White balance: + warmer (more red, less blue), − cooler.</summary>
+    public double Warmth { get; init; }
+    /// <summary>Share of diffuse (directional) against ambient light on the face, 0..1.</summary>
+    public double Diffuse { get; init; } = 0.5;
 
     public static Nuisance Sample(ref Rng r, double yaw, double amount, bool clutter) => new()
     {
         YawDegrees = yaw,
-        LightAngle = r.Uniform(0, 360),
+        LightAngle = r.Uniform(190, 350), // from the side and above, as studio and daylight are
         LightStrength = r.Uniform(0, 0.35) * amount,
         Brightness = 1 + r.Uniform(-0.12, 0.12) * amount,
         ShiftX = r.Uniform(-0.03, 0.03) * amount,
@@ -98,6 +99,9 @@ public sealed record Nuisance
         Noise = r.Uniform(1, 4) * amount,
         Background = clutter ? r.Uniform(0.2, 0.85) : 0.55 + r.Uniform(-0.04, 0.04) * amount,
         Clutter = clutter,
+        Blur = r.Uniform(0, 0.004) * amount,
+        Warmth = r.Uniform(-0.04, 0.04) * amount,
+        Diffuse = Math.Clamp(0.5 + r.Uniform(-0.2, 0.2) * amount, 0, 1),
     };
 
     public IEnumerable<(string, string)> Columns()
@@ -106,7 +110,8 @@ public sealed record Nuisance
         {
             ("yaw_deg", YawDegrees), ("light_angle", LightAngle), ("light_strength", LightStrength),
             ("brightness", Brightness), ("shift_x", ShiftX), ("shift_y", ShiftY), ("scale", Scale),
-            ("roll_deg", Roll), ("noise_sd", Noise), ("background", Background),
+            ("roll_deg", Roll), ("noise_sd", Noise), ("background", Background), ("blur", Blur), ("warmth", Warmth),
+            ("diffuse", Diffuse),
         })
             yield return ("nuis_" + n, IdentityParams.F(v));
     }

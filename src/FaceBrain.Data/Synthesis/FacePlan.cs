@@ -34,6 +34,15 @@ public sealed class Cast
         var r = Rng.For(Seed, 1, i);
         return IdentityParams.Sample(ref r, Sex(i), _factor[i]);
     }
+
+    /// <summary>How person i (drawn as <paramref name="id"/>) makes expression e at a strength: their own
+    /// variant and intensities, the same in every image of that person and expression.</summary>
+    public ActionUnits ActionUnits(int i, IdentityParams id, Expression e, double strength)
+    {
+        if (e == Expression.Neutral || strength == 0) return Synthesis.ActionUnits.None;
+        var r = Rng.For(Seed, 8, i, (int)e);
+        return Synthesis.ActionUnits.Idiosyncratic(e, id.Expressivity, ref r).Scale(strength);
+    }
 }
 
 /// <summary>One image to draw: who, which expression at what strength, and the photo conditions.</summary>

@@ -5,15 +5,18 @@ namespace FaceBrain.Data.Synthesis;
 /// <summary>A rendered face: RGBA pixels and where the face is, in pixels.</summary>
 public sealed class RenderedFace : IDisposable
 {
-    internal RenderedFace(SKBitmap bitmap, SKRect faceBox)
+    internal RenderedFace(SKBitmap bitmap, SKRect faceBox, FaceLandmarks landmarks)
     {
         Bitmap = bitmap;
         FaceBox = faceBox;
+        Landmarks = landmarks;
     }
 
     public SKBitmap Bitmap { get; }
     /// <summary>The face (forehead to chin, silhouette width) in pixel coordinates.</summary>
     public SKRect FaceBox { get; }
+    /// <summary>The 68 landmarks and the eye and mouth centres, in pixel coordinates.</summary>
+    public FaceLandmarks Landmarks { get; }
 
     /// <summary>Encodes as JPEG (quality 0..100) or PNG. Same pixels give the same bytes.</summary>
     public byte[] Encode(SKEncodedImageFormat format, int quality = 92)
@@ -32,7 +35,7 @@ public sealed class RenderedFace : IDisposable
 
 /// <summary>
 /// Draws one parametric face with SkiaSharp: identity (lasting shape and colour), expression
-/// (a deformation shared across identities) and nuisance (yaw, light, jitter, noise). Deterministic:
+/// (the deformation of a person's action units) and nuisance (yaw, light, jitter, blur, noise, white balance). Deterministic:
 /// the same parameters and noise seed give the same pixels. Thread-safe (no shared state).
 /// </summary>
 public static class FaceRenderer
@@ -42,20 +45,31 @@ public static class FaceRenderer
     {
         var bmp = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul));
         SKRect box;
+        FaceLandmarks landmarks;
         using (var canvas = new SKCanvas(bmp))
         {
+            // focus blur over the whole photograph, drawn through a blurring layer
+            float sigma = (float)(n.Blur * size);
+            using var blur = sigma > 0.25f ? new SKPaint { ImageFilter = SKImageFilter.CreateBlur(sigma, sigma) } : null;
+            if (blur != null) canvas.SaveLayer(blur);
             DrawBackground(canvas, n, size, noiseSeed);
+            canvas.Save();
             canvas.Translate((float)(size * (0.5 + n.ShiftX)), (float)(size * (0.5 + n.ShiftY)));
             canvas.RotateDegrees((float)n.Roll);
             float unit = (float)(size * faceScale * n.Scale);
             canvas.Scale(unit);
-            var head = new HeadModel(id, n.YawDegrees);
-            new Painter(canvas, id, ex, n, head).Draw();
+            var head = new HeadModel(id, n.YawDegrees, ex.JawDrop);
+            var painter = new Painter(canvas, id, ex, n, head);
+            painter.Draw();
             float e = (float)head.Silhouette(0);
-            box = canvas.TotalMatrix.MapRect(new SKRect(-e, (float)head.Top, e, (float)head.Chin));
+            var m = canvas.TotalMatrix;
+            box = m.MapRect(new SKRect(-e, (float)head.Top, e, (float)head.Chin));
+            landmarks = new FaceLandmarks(m.MapPoints(painter.Landmarks()));
+            canvas.Restore();
+            if (blur != null) canvas.Restore();
         }
         PostProcess(bmp, n, noiseSeed);
-        return new RenderedFace(bmp, box);
+        return new RenderedFace(bmp, box, landmarks);
     }
 
     static void DrawBackground(SKCanvas c, Nuisance n, int size, ulong seed)
@@ -85,6 +99,7 @@ public static class FaceRenderer
         var px = bmp.GetPixelSpan();
         var r = new Rng(seed);
         float b = (float)n.Brightness, sd = (float)n.Noise;
+        float br = b * (float)(1 + n.Warmth), bb = b * (float)(1 - n.Warmth);
         var normals = NormalTable.Values;
         ulong bits = 0;
         for (int i = 0, k = 0; i < px.Length; i += 4, k++)
@@ -92,9 +107,9 @@ public static class FaceRenderer
             if ((k & 3) == 0) bits = r.NextUInt64();
             float noise = normals[(int)(bits & 0xFFFF)] * sd; // one draw per pixel: luminance noise
             bits >>= 16;
-            px[i] = Clamp(px[i] * b + noise);
+            px[i] = Clamp(px[i] * br + noise);
             px[i + 1] = Clamp(px[i + 1] * b + noise);
-            px[i + 2] = Clamp(px[i + 2] * b + noise);
+            px[i + 2] = Clamp(px[i + 2] * bb + noise);
         }
     }
 

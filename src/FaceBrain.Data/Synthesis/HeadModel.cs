@@ -12,14 +12,15 @@ internal sealed class HeadModel
     readonly IdentityParams _id;
     readonly double _cos, _sin;
 
-    public HeadModel(IdentityParams id, double yawDegrees)
+    public HeadModel(IdentityParams id, double yawDegrees, double jawDrop = 0)
     {
         _id = id;
         double t = yawDegrees * Math.PI / 180;
         _cos = Math.Cos(t);
         _sin = Math.Sin(t);
         Top = -0.95 * id.FaceLength;
-        Chin = 0.78 * id.FaceLength;
+        // the lower face's own length, and the chin moving down as the jaw drops
+        Chin = 0.78 * id.FaceLength * id.ChinHeight + 0.13 * jawDrop;
     }
 
     public double Sin => _sin;
@@ -42,7 +43,9 @@ internal sealed class HeadModel
         double u = y / Chin;
         if (u >= 1) return 0;
         double n = 2 + 2.2 * _id.Jaw; // 2: oval chin, 4+: square jaw
-        return a * Math.Pow(1 - Math.Pow(u, n), 1 / n) * (1 - 0.22 * u * (1 - _id.Jaw));
+        // prominent cheekbones widen the face just below the eyes and hollow it below them
+        double cheek = 1 + 0.07 * (_id.CheekBones - 0.5) * (Math.Exp(-Math.Pow((y - 0.05) / 0.25, 2)) - 0.6 * Math.Exp(-Math.Pow((y - 0.45) / 0.2, 2)));
+        return a * cheek * Math.Pow(1 - Math.Pow(u, n), 1 / n) * (1 - 0.22 * u * (1 - _id.Jaw));
     }
 
     double VerticalFall(double y) => Math.Sqrt(Math.Max(0.05, 1 - y * y / 4.0));

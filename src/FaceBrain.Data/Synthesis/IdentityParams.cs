@@ -37,6 +37,27 @@ public sealed record IdentityParams
     public double ShirtR { get; init; } = 0.5;
     public double ShirtG { get; init; } = 0.5;
     public double ShirtB { get; init; } = 0.5;
+    public double BrowArch { get; init; } = 0.5;             // 0 straight .. 1 high arch
+    public double BrowLength { get; init; } = 1.0;
+    public double EyeTilt { get; init; }                     // outer corner up (+)
+    public double NoseBridge { get; init; } = 1.0;           // bridge width factor
+    public double NoseTip { get; init; } = 1.0;              // tip/bulb size factor
+    public double ChinHeight { get; init; } = 1.0;           // lower-face length factor
+    public double CheekBones { get; init; } = 0.5;           // 0 flat .. 1 prominent
+    public double MouthRest { get; init; }                   // resting lip-corner height (+ up)
+    public double UpperLipRatio { get; init; } = 0.75;       // upper / lower lip thickness
+    public double Age { get; init; } = 0.3;                  // 0 young .. 1 old: lines, lid fold, grey
+    public double EyeDepth { get; init; } = 0.5;             // eye-socket shadow
+    public double Freckles { get; init; }                    // 0..1 density
+    public int Moles { get; init; }                          // number of moles
+    public int Beard { get; init; }                          // 0 none, 1 moustache, 2 goatee, 3 full beard
+    public double HairVolume { get; init; } = 1.0;
+    public double LipRed { get; init; } = 0.5;
+    public ulong TextureSeed { get; init; }                  // places freckles and moles
+    /// <summary>How strongly this person expresses (scales their action units).</summary>
+    public double Expressivity { get; init; } = 1.0;
+    /// <summary>Coordinates in <see cref="FaceSpace"/>.</summary>
+    public double[] FaceSpaceCoordinates { get; init; } = new double[FaceSpace.Dimensions];
     /// <summary>A planted identity-only factor (+1/-1, balanced over identities) that is NOT drawn:
     /// with identity-disjoint cross-validation it must decode at chance; above chance means leakage.</summary>
     public int IdentityOnlyFactor { get; init; }
@@ -52,36 +73,81 @@ public sealed record IdentityParams
     public static IdentityParams Sample(ref Rng r, string sex, int factor)
     {
         bool f = sex == "F";
-        var skin = Lerp(SkinTones, r.NextDouble());
-        // grey hair (the last colour) for about one person in twelve
-        var hair = r.NextDouble() < 0.08 ? HairColours[^1] : HairColours[r.Next(HairColours.Length - 1)];
-        var iris = IrisColours[r.Next(IrisColours.Length)];
-        int style = f ? (r.NextDouble() < 0.7 ? 1 : r.Next(3)) : (r.NextDouble() < 0.15 ? 3 : r.NextDouble() < 0.3 ? 2 : 0);
-        return new IdentityParams
+        var z = FaceSpace.Draw(ref r);
+        int trait = 0;
+        var rr = r;
+        // one shape trait: a fixed direction of the face space plus its own part, scaled into [lo, hi]
+        double T(double lo, double hi) => (lo + hi) / 2 + FaceSpace.Score(z, trait++, ref rr) / 5.0 * (hi - lo);
+        var skin = Lerp(SkinTones, Math.Clamp(0.5 + T(-0.5, 0.5), 0, 1));
+        double age = Math.Clamp(T(-0.3, 1.1), 0, 1);
+        var p = new IdentityParams
         {
             Sex = sex,
-            FaceWidth = r.Trait(0.86, 1.06) * (f ? 0.97 : 1.0),
-            FaceLength = r.Trait(1.2, 1.45),
-            Jaw = Math.Clamp(r.Trait(0.35, 0.95) + (f ? -0.12 : 0.08), 0.2, 1.0),
-            EyeSize = r.Trait(0.82, 1.2) * (f ? 1.05 : 1.0),
-            EyeSpacing = r.Trait(0.33, 0.43),
-            EyeHeight = r.Trait(-0.2, -0.05),
-            BrowThickness = r.Trait(0.05, 0.1) * (f ? 0.85 : 1.1),
-            BrowHeight = r.Trait(0.16, 0.26),
-            NoseLength = r.Trait(0.3, 0.46),
-            NoseWidth = r.Trait(0.11, 0.2),
-            MouthWidth = r.Trait(0.26, 0.4),
-            LipThickness = r.Trait(0.03, 0.075) * (f ? 1.2 : 1.0),
-            MouthHeight = r.Trait(0.58, 0.72),
+            FaceWidth = T(0.76, 1.16) * (f ? 0.96 : 1.02),
+            FaceLength = T(1.08, 1.58) * (f ? 0.98 : 1.02),
+            Jaw = Math.Clamp(T(0.2, 1.05) + (f ? -0.15 : 0.1), 0.1, 1.0),
+            EyeSize = T(0.8, 1.2) * (f ? 1.05 : 0.98),
+            EyeSpacing = T(0.31, 0.46),
+            EyeHeight = T(-0.25, -0.02),
+            BrowThickness = T(0.04, 0.11) * (f ? 0.8 : 1.15),
+            BrowHeight = T(0.15, 0.28) * (f ? 1.06 : 0.95),
+            NoseLength = T(0.26, 0.54),
+            NoseWidth = T(0.1, 0.22) * (f ? 0.92 : 1.06),
+            MouthWidth = T(0.24, 0.44),
+            LipThickness = T(0.028, 0.08) * (f ? 1.2 : 0.95),
+            MouthHeight = T(0.56, 0.74),
             SkinR = skin.R, SkinG = skin.G, SkinB = skin.B,
+            Hairline = T(-0.95, -0.55),
+            BrowArch = Math.Clamp(T(0.0, 1.0) + (f ? 0.15 : -0.1), 0, 1),
+            BrowLength = T(0.8, 1.2),
+            EyeTilt = T(-0.025, 0.035),
+            NoseBridge = T(0.7, 1.35),
+            NoseTip = T(0.7, 1.4),
+            ChinHeight = T(0.85, 1.15),
+            CheekBones = Math.Clamp(T(0, 1), 0, 1),
+            MouthRest = T(-0.06, 0.12),
+            UpperLipRatio = T(0.5, 1.0),
+            Age = age,
+            EyeDepth = Math.Clamp(T(0, 1), 0, 1),
+            LipRed = Math.Clamp(T(0, 1), 0, 1),
+            HairVolume = T(0.85, 1.25),
+            FaceSpaceCoordinates = z,
+        };
+        r = rr;
+        // grey hair becomes likelier with age
+        var hair = r.NextDouble() < 0.04 + 0.25 * age * age ? HairColours[^1] : HairColours[r.Next(HairColours.Length - 1)];
+        var iris = IrisColours[r.Next(IrisColours.Length)];
+        // 0 short, 1 long, 2 side part, 3 bald crown, 4 fringe, 5 curly volume, 6 tied back, 7 crew cut
+        int style = f
+            ? Pick(ref r, [0.06, 0.38, 0.1, 0, 0.16, 0.12, 0.18, 0])
+            : Pick(ref r, [0.36, 0.04, 0.2, 0.08 + 0.1 * age, 0.06, 0.08, 0, 0.12]);
+        int beard = f ? 0 : Pick(ref r, [0.5, 0.12, 0.1, 0.28]);
+        bool fair = skin.R > 0.9;
+        return p with
+        {
             HairR = hair.R, HairG = hair.G, HairB = hair.B,
             IrisR = iris.R, IrisG = iris.G, IrisB = iris.B,
-            Hairline = r.Trait(-0.9, -0.6),
             HairStyle = style,
-            Stubble = f ? 0 : r.NextDouble() < 0.4 ? r.Uniform(0.1, 0.35) : 0,
-            ShirtR = r.Uniform(0.15, 0.8), ShirtG = r.Uniform(0.15, 0.8), ShirtB = r.Uniform(0.15, 0.8),
+            Stubble = f ? 0 : r.NextDouble() < 0.45 ? r.Uniform(0.1, 0.4) : 0,
+            Beard = beard,
+            Freckles = fair && r.NextDouble() < 0.3 ? r.Uniform(0.3, 1) : 0,
+            Moles = r.Next(4),
+            TextureSeed = r.NextUInt64(),
+            Expressivity = r.Uniform(0.75, 1.15),
+            ShirtR = r.Uniform(0.1, 0.85), ShirtG = r.Uniform(0.1, 0.85), ShirtB = r.Uniform(0.1, 0.85),
             IdentityOnlyFactor = factor,
         };
+    }
+
+    static int Pick(ref Rng r, double[] weights)
+    {
+        double u = r.NextDouble() * weights.Sum();
+        for (int k = 0; k < weights.Length; k++)
+        {
+            u -= weights[k];
+            if (u < 0) return k;
+        }
+        return weights.Length - 1;
     }
 
     static (double R, double G, double B) Lerp((double R, double G, double B)[] p, double t)
@@ -104,9 +170,18 @@ public sealed record IdentityParams
             ("mouth_width", MouthWidth), ("lip_thickness", LipThickness), ("mouth_height", MouthHeight),
             ("skin_r", SkinR), ("skin_g", SkinG), ("skin_b", SkinB), ("hair_r", HairR), ("hair_g", HairG), ("hair_b", HairB),
             ("hairline", Hairline), ("stubble", Stubble),
+            ("brow_arch", BrowArch), ("brow_length", BrowLength), ("eye_tilt", EyeTilt), ("nose_bridge", NoseBridge),
+            ("nose_tip", NoseTip), ("chin_height", ChinHeight), ("cheek_bones", CheekBones), ("mouth_rest", MouthRest),
+            ("upper_lip_ratio", UpperLipRatio), ("age", Age), ("eye_depth", EyeDepth), ("freckles", Freckles),
+            ("hair_volume", HairVolume), ("lip_red", LipRed), ("expressivity", Expressivity),
+            ("iris_r", IrisR), ("iris_g", IrisG), ("iris_b", IrisB),
         })
             yield return ("id_" + n, F(v));
+        for (int k = 0; k < FaceSpaceCoordinates.Length; k++)
+            yield return ($"id_pc{k + 1}", F(FaceSpaceCoordinates[k]));
         yield return ("id_hair_style", HairStyle.ToString(CultureInfo.InvariantCulture));
+        yield return ("id_beard", Beard.ToString(CultureInfo.InvariantCulture));
+        yield return ("id_moles", Moles.ToString(CultureInfo.InvariantCulture));
         yield return ("identity_only_factor", IdentityOnlyFactor.ToString(CultureInfo.InvariantCulture));
     }
 

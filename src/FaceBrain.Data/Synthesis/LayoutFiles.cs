@@ -26,13 +26,13 @@ internal static class LayoutFiles
             foreach (var i in people)
                 for (int a = 1; a <= m; a++)
                     for (int b = a + 1; b <= m; b++)
-                        same.Add($"{LayoutPlans.PersonName(i)}\t{a}\t{b}");
+                        same.Add($"{LayoutPlans.PersonName(o.Seed, i)}\t{a}\t{b}");
             var diff = new List<string>();
             for (int x = 0; x < people.Length; x++)
                 for (int y = x + 1; y < people.Length; y++)
                     for (int a = 1; a <= Math.Min(m, 3); a++)
                         for (int b = 1; b <= Math.Min(m, 3); b++)
-                            diff.Add($"{LayoutPlans.PersonName(people[x])}\t{a}\t{LayoutPlans.PersonName(people[y])}\t{b}");
+                            diff.Add($"{LayoutPlans.PersonName(o.Seed, people[x])}\t{a}\t{LayoutPlans.PersonName(o.Seed, people[y])}\t{b}");
             Shuffle(same, ref r);
             Shuffle(diff, ref r);
             matched.Add(same);
@@ -49,25 +49,25 @@ internal static class LayoutFiles
         FaceSynthesizer.WriteText(Path.Combine(dir, "pairs.txt"), sb.ToString());
 
         int train = (int)Math.Round(cast.Count * 0.7);
-        WritePeople(Path.Combine(dir, "peopleDevTrain.txt"), Enumerable.Range(0, train), m);
-        WritePeople(Path.Combine(dir, "peopleDevTest.txt"), Enumerable.Range(train, cast.Count - train), m);
+        WritePeople(Path.Combine(dir, "peopleDevTrain.txt"), Enumerable.Range(0, train).Select(i => LayoutPlans.PersonName(o.Seed, i)), m);
+        WritePeople(Path.Combine(dir, "peopleDevTest.txt"), Enumerable.Range(train, cast.Count - train).Select(i => LayoutPlans.PersonName(o.Seed, i)), m);
         return folds * per * 2;
     }
 
-    static void WritePeople(string path, IEnumerable<int> ids, int images)
+    static void WritePeople(string path, IEnumerable<string> people, int images)
     {
-        var names = ids.Select(LayoutPlans.PersonName).Order(StringComparer.Ordinal).ToList();
+        var names = people.Order(StringComparer.Ordinal).ToList();
         var sb = new StringBuilder().Append(names.Count).Append('\n');
         foreach (var n in names) sb.Append(n).Append('\t').Append(images).Append('\n');
         FaceSynthesizer.WriteText(path, sb.ToString());
     }
 
     /// <summary>Some display names carry commas and quotes, as a few real VGGFace2 names do.</summary>
-    public static string DisplayName(int i) => (i % 7, i % 11) switch
+    public static string DisplayName(int seed, int i) => (i % 7, i % 11) switch
     {
-        (3, _) => LayoutPlans.PersonName(i) + ", Jr.",
-        (_, 5) => LayoutPlans.PersonName(i).Replace("_", " \"Ace\" "),
-        _ => LayoutPlans.PersonName(i),
+        (3, _) => LayoutPlans.PersonName(seed, i) + ", Jr.",
+        (_, 5) => LayoutPlans.PersonName(seed, i).Replace("_", " \"Ace\" "),
+        _ => LayoutPlans.PersonName(seed, i),
     };
 
     public static void WriteVggFace2Lists(SynthOptions o, Cast cast, List<SynthImage> plan, SKRect[] boxes, string dir)
@@ -76,7 +76,7 @@ internal static class LayoutFiles
         for (int i = 0; i < cast.Count; i++)
         {
             bool test = LayoutPlans.IsTest(i, cast.Count);
-            meta.Append(LayoutPlans.ClassId(i)).Append(", \"").Append(DisplayName(i).Replace("\"", "\"\"")).Append("\", ")
+            meta.Append(LayoutPlans.ClassId(i)).Append(", \"").Append(DisplayName(o.Seed, i).Replace("\"", "\"\"")).Append("\", ")
                 .Append(o.PerIdentity).Append(", ").Append(test ? 0 : 1).Append(", ").Append(cast.Sex(i) == "F" ? "f" : "m").Append('\n');
         }
         FaceSynthesizer.WriteText(Path.Combine(dir, "identity_meta.csv"), meta.ToString());

@@ -15,22 +15,38 @@ public static class LayoutPlans
         "Ada", "Bruno", "Carla", "Dmitri", "Elena", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Kemi", "Luca", "Maya", "Nils",
         "Olga", "Pablo", "Qiu", "Rosa", "Sami", "Tara", "Umar", "Vera", "Wen", "Ximena", "Yusuf", "Zofia", "Arjun", "Bea",
         "Chen", "Dalia", "Emil", "Fatima", "Goran", "Hana", "Ivan", "Jun", "Kofi", "Lena", "Marek", "Nadia",
+        "Omar", "Priya", "Rafael", "Sofia", "Tomas", "Uma", "Viktor", "Wanda", "Yara", "Zeno", "Amara", "Boris",
+        "Celia", "Diego", "Esra", "Felix", "Gita", "Hugo", "Ilse", "Joao",
     ];
     static readonly string[] LastNames =
     [
         "Abara", "Berg", "Castro", "Dubois", "Eriksen", "Fontaine", "Garcia", "Haddad", "Ivanova", "Jensen", "Kato", "Lindqvist",
         "Moreau", "Novak", "Okafor", "Petrov", "Quist", "Rossi", "Silva", "Tanaka", "Udeh", "Varga", "Weber", "Xu", "Yilmaz",
         "Zhang", "Almeida", "Brennan", "Costa", "Dahl", "Eze", "Fischer", "Gallo", "Horvat", "Iqbal", "Jovanovic", "Kowalski",
-        "Larsen", "Mensah", "Nakamura",
+        "Larsen", "Mensah", "Nakamura", "Oliveira", "Park", "Quintero", "Reyes", "Sato", "Tran", "Umeh", "Vasquez",
+        "Wojcik", "Yamada", "Ziegler", "Acheampong", "Bauer", "Chowdhury", "Dimitrov", "Esposito", "Ferreira", "Grant",
+        "Hoffmann", "Ibrahim", "Juarez",
     ];
 
-    /// <summary>A unique Name_Surname for identity i (LFW folder names).</summary>
-    public static string PersonName(int i)
+    /// <summary>
+    /// A Name_Surname for identity i (LFW folder names), unique within a run and drawn by the seed from
+    /// every first × last combination, so two runs with different seeds share few names (about n²/3,660
+    /// of n people by chance), as two real face sets do.
+    /// </summary>
+    public static string PersonName(int seed, int i)
     {
-        int f = FirstNames.Length, l = LastNames.Length;
-        var name = $"{FirstNames[i % f]}_{LastNames[(i / f + i) % l]}";
-        return i < f * l ? name : $"{name}_{i / (f * l) + 1}";
+        int f = FirstNames.Length, l = LastNames.Length, n = f * l;
+        // a seeded affine permutation of the combinations: i -> (a·i + b) mod n, a coprime to n
+        var r = Rng.For(seed, 0x4A3E);
+        long a = 1 + 2 * r.Next(n / 2);
+        while (Gcd(a, n) != 1) a += 2;
+        long b = r.Next(n);
+        int k = (int)((a * (i % n) + b) % n);
+        var name = $"{FirstNames[k % f]}_{LastNames[k / f]}";
+        return i < n ? name : $"{name}_{i / n + 1}";
     }
+
+    static long Gcd(long a, long b) => b == 0 ? a : Gcd(b, a % b);
 
     static double Strength(SynthOptions o, ref Rng r) => o.Strength * r.Uniform(0.9, 1.1);
 
@@ -70,7 +86,7 @@ public static class LayoutPlans
         var list = new List<SynthImage>();
         for (int i = 0; i < cast.Count; i++)
         {
-            var person = PersonName(i);
+            var person = PersonName(o.Seed, i);
             for (int k = 1; k <= o.PerIdentity; k++)
             {
                 var r = Rng.For(o.Seed, 4, i, k);

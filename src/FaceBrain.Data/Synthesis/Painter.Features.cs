@@ -10,33 +10,63 @@ internal sealed partial class Painter
     {
         foreach (var side in new[] { -1.0, 1.0 })
         {
-            double cx = side * id.EyeSpacing, cy = id.EyeHeight;
-            h.P(cx, cy, 0, out var facing);
+            var e = Eye(side);
+            h.P(e.Cx, e.Cy, 0, out var facing);
             if (facing < 0.05) continue;
-            double ew = 0.14 * id.EyeSize;
-            double open = Math.Max(0.12, 1 + 0.75 * ex.EyeOpen);
-            double up = 0.07 * id.EyeSize * open, down = 0.045 * id.EyeSize * Math.Max(0.5, Math.Min(open, 1.6));
-            // almond: outer corner slightly higher than the inner one
-            double xi = cx - side * ew, xo = cx + side * ew, yi = cy + 0.005, yo = cy - 0.012;
-            var upper = Curve(xi, yi, cx, cy - 2 * up, xo, yo);
-            var lower = Curve(xo, yo, cx, cy + 2 * down, xi, yi);
+            var upper = Curve(e.Xi, e.Yi, e.Cx + side * 0.01, e.Cy - e.Upper, e.Xo, e.Yo);
+            var lower = Curve(e.Xo, e.Yo, e.Cx + side * 0.015, e.Cy + e.Lower, e.Xi, e.Yi);
             using var eye = Poly(upper.Concat(lower));
-            using (var p = Fill(Rgb(0.96, 0.95, 0.93))) c.DrawPath(eye, p);
+            var ctr = h.P(e.Cx, e.Cy + 0.004, 0.01);
+            float f = h.Foreshortening(e.Cx, e.Cy);
+            float ir = (float)e.Iris;
+            using (var p = Fill(Rgb(0.9, 0.88, 0.86)))
+            {
+                // the sclera is shaded toward the corners: a ball, not a white sticker
+                p.Shader = SKShader.CreateRadialGradient(ctr, (float)(e.Ew * 1.1 * f), [Rgb(0.95, 0.94, 0.92), Rgb(0.8, 0.74, 0.72)], SKShaderTileMode.Clamp);
+                c.DrawPath(eye, p);
+            }
             c.Save();
             c.ClipPath(eye, antialias: true);
-            var ctr = h.P(cx, cy + 0.005, 0.01);
-            float f = h.Foreshortening(cx, cy);
-            float ir = (float)(0.064 * id.EyeSize);
-            using (var p = Fill(Rgb(id.IrisR, id.IrisG, id.IrisB))) c.DrawOval(ctr, new SKSize(ir * f, ir), p);
-            using (var p = Fill(Rgb(0.04, 0.03, 0.03))) c.DrawOval(ctr, new SKSize(ir * 0.45f * f, ir * 0.45f), p);
-            using (var p = Fill(SKColors.White.WithAlpha(220))) c.DrawCircle(ctr.X + ir * 0.3f * f, ctr.Y - ir * 0.35f, ir * 0.18f, p);
-            using (var p = Fill(Skin(0.55, 0.35))) c.DrawRect(-5, (float)(cy - 2 * up), 10, (float)(up * 0.55), p); // lid shadow
+            using (var p = Fill(Rgb(id.IrisR, id.IrisG, id.IrisB)))
+            {
+                p.Shader = SKShader.CreateRadialGradient(ctr, ir, [Rgb(id.IrisR * 1.25, id.IrisG * 1.25, id.IrisB * 1.25), Rgb(id.IrisR * 0.9, id.IrisG * 0.9, id.IrisB * 0.9), Rgb(id.IrisR * 0.35, id.IrisG * 0.35, id.IrisB * 0.35)],
+                    [0.2f, 0.75f, 1f], SKShaderTileMode.Clamp);
+                c.DrawOval(ctr, new SKSize(ir * f, ir), p);
+            }
+            using (var p = Fill(Rgb(0.03, 0.02, 0.02))) c.DrawOval(ctr, new SKSize(ir * 0.42f * f, ir * 0.42f), p);
+            using (var p = Fill(SKColors.White.WithAlpha(210))) c.DrawCircle(ctr.X + ir * 0.3f * f, ctr.Y - ir * 0.35f, ir * 0.16f, p);
+            // the upper lid's shadow on the eyeball
+            using (var p = Fill(Rgb(0.2, 0.12, 0.1, 0.35))) c.DrawRect(-5, (float)(e.Cy - e.Upper - 0.02), 10, (float)(0.035 * id.EyeSize), p);
             c.Restore();
-            using (var p = Stroke(Rgb(0.12, 0.08, 0.07), 0.028)) c.DrawPoints(SKPointMode.Polygon, upper, p);
-            using (var p = Stroke(Skin(0.6), 0.012)) c.DrawPoints(SKPointMode.Polygon, lower, p);
-            // the lid crease above the eye
-            var crease = Curve(cx - side * ew * 0.8, cy - up * 0.9 - 0.03, cx, cy - 2 * up - 0.06, cx + side * ew * 0.9, cy - up * 0.8 - 0.035);
-            using (var p = Stroke(Skin(0.7, 0.6), 0.012)) c.DrawPoints(SKPointMode.Polygon, crease, p);
+            using (var p = Stroke(Rgb(0.08, 0.05, 0.05), 0.032 * (id.Sex == "F" ? 1.15 : 0.9))) c.DrawPoints(SKPointMode.Polygon, upper, p); // lashes
+            using (var p = Stroke(Skin(0.62, 0.8), 0.014)) c.DrawPoints(SKPointMode.Polygon, lower, p);
+            // the lid crease: high above a wide-open eye, close to the lashes when the lid is lowered
+            double crease = e.Upper + 0.035 + 0.015 * (1 - id.Age);
+            var fold = Curve(e.Xi + side * 0.01, e.Yi - 0.03, e.Cx, e.Cy - crease, e.Xo + side * 0.005, e.Yo - 0.02);
+            using (var p = Stroke(Skin(0.62, 0.65), 0.014)) c.DrawPoints(SKPointMode.Polygon, fold, p);
+            // lower-lid line: a tense lid (AU7, AU6) bulges; age gives a tear trough
+            double bag = 0.25 * id.Age + 0.9 * ex.LidTighten;
+            if (bag > 0.1)
+            {
+                var line = Curve(e.Xi, e.Yi + 0.02, e.Cx, e.Cy + e.Lower + 0.035, e.Xo, e.Yo + 0.02);
+                using var p = Stroke(Skin(0.66, Math.Min(0.7, bag * 0.6)), 0.014);
+                c.DrawPoints(SKPointMode.Polygon, line, p);
+            }
+        }
+    }
+
+    /// <summary>Eye-socket and brow-ridge shading: the eyes sit in hollows under the brows.</summary>
+    void Sockets()
+    {
+        foreach (var side in new[] { -1.0, 1.0 })
+        {
+            var e = Eye(side);
+            var ctr = h.P(e.Cx + side * 0.01, e.Cy - 0.035, 0);
+            float f = h.Foreshortening(e.Cx, e.Cy);
+            using var p = Fill(SKColors.Transparent);
+            var shade = Skin(0.55, 0.25 + 0.3 * id.EyeDepth);
+            p.Shader = SKShader.CreateRadialGradient(ctr, 0.2f, [shade, shade.WithAlpha(0)], SKShaderTileMode.Clamp);
+            c.DrawOval(ctr, new SKSize(0.22f * f, 0.15f), p);
         }
     }
 
@@ -44,59 +74,70 @@ internal sealed partial class Painter
     {
         foreach (var side in new[] { -1.0, 1.0 })
         {
-            double cx = side * id.EyeSpacing;
-            double baseY = id.EyeHeight - id.BrowHeight - 0.12 * ex.BrowRaise;
-            double xi = cx - side * (0.13 - 0.03 * Math.Max(0, -ex.BrowInner)), xo = cx + side * 0.17;
-            double yi = baseY - 0.1 * ex.BrowInner + 0.01, yo = baseY + 0.025 * ex.BrowInner + 0.02;
-            double ym = (yi + yo) / 2 - 0.045 - 0.02 * ex.BrowRaise;
-            h.P(cx, baseY, 0, out var facing);
+            var b = Brow(side);
+            h.P((b.Xi + b.Xo) / 2, b.Ym, 0, out var facing);
             if (facing < 0.05) continue;
-            double t = id.BrowThickness * 1.35;
             var top = new List<SKPoint>();
             var bottom = new List<SKPoint>();
-            for (int i = 0; i <= 10; i++)
+            for (int i = 0; i <= 12; i++)
             {
-                double u = i / 10.0;
-                double x = xi + (xo - xi) * u;
-                double y = (1 - u) * (1 - u) * yi + 2 * u * (1 - u) * ym + u * u * yo;
-                double th = t * (1 - 0.55 * u);
+                double u = i / 12.0;
+                var (x, y) = Quad(b.Xi, b.Yi, b.Xm, b.Ym, b.Xo, b.Yo, u);
+                double th = b.Thickness * (1.1 - 0.7 * u * u) * (i == 0 ? 0.8 : 1);
                 top.Add(h.P(x, y - th / 2, 0.01));
                 bottom.Add(h.P(x, y + th / 2, 0.01));
             }
             bottom.Reverse();
             using var brow = Poly(top.Concat(bottom));
-            double dark = (id.HairR + id.HairG + id.HairB) / 3 > 0.45 ? 0.55 : 0.9; // fair and grey hair: darker brows
-            using (var p = Fill(Hair(dark))) c.DrawPath(brow, p);
+            double dark = (id.HairR + id.HairG + id.HairB) / 3 > 0.45 ? 0.5 : 0.85; // fair and grey hair: darker brows
+            using (var p = Fill(Hair(dark, 0.45))) { p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.012f); c.DrawPath(brow, p); }
+            using (var p = Fill(Hair(dark * 0.9, 0.85))) c.DrawPath(brow, p);
         }
     }
 
-    double NoseTipY => id.EyeHeight + id.NoseLength + 0.02;
-
     void Nose()
     {
-        double ty = NoseTipY, nw = id.NoseWidth * (1 + 0.15 * ex.NoseWrinkle);
-        double lift = 0.035 * ex.NoseWrinkle;
-        var shadeSide = Math.Cos(n.LightAngle * Math.PI / 180) >= 0 ? -1.0 : 1.0;
-        // bridge shadow on the side away from the light
-        var bridge = Curve(shadeSide * 0.06, id.EyeHeight + 0.02, shadeSide * 0.07, ty - 0.15, shadeSide * nw * 0.75, ty - 0.02 - lift, 0.03);
-        using (var p = Stroke(Skin(0.75, 0.55), 0.025)) c.DrawPoints(SKPointMode.Polygon, bridge, p);
+        double ty = NoseTipY, nw = id.NoseWidth * (1 + 0.15 * ex.NoseWrinkle), bw = 0.06 * id.NoseBridge;
+        double lift = 0.035 * ex.NoseWrinkle + 0.015 * ex.UpperLipRaise;
+        double lightX = Math.Cos(n.LightAngle * Math.PI / 180);
+        // both sides of the bridge are shaded, the side away from the light more
+        foreach (var side in new[] { -1.0, 1.0 })
+        {
+            double a = 0.3 + 0.35 * Math.Max(0, -side * lightX * 2.5) * n.LightStrength / 0.35;
+            var bridge = Curve(side * bw, id.EyeHeight + 0.02, side * bw * 1.15, ty - 0.15, side * nw * 0.75, ty - 0.02 - lift, 0.03);
+            using var p = Stroke(Skin(0.72, Math.Min(0.8, a)), 0.03);
+            p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.012f);
+            c.DrawPoints(SKPointMode.Polygon, bridge, p);
+        }
+        // shadow under the nose, on the upper lip
+        var under = h.P(0, ty + 0.07, 0.04);
+        using (var p = Fill(Skin(0.6, 0.35)))
+        {
+            p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.02f);
+            c.DrawOval(under, new SKSize((float)(nw * 0.9) * h.Foreshortening(0, ty), 0.03f), p);
+        }
         // alae and the base of the nose
         foreach (var side in new[] { -1.0, 1.0 })
         {
             var ala = Curve(side * nw * 0.55, ty - 0.07 - lift, side * nw * 1.15, ty - lift, side * nw * 0.5, ty + 0.045 - lift, 0.05);
-            using var p = Stroke(Skin(0.62), 0.022);
+            using var p = Stroke(Skin(0.6), 0.024);
             c.DrawPoints(SKPointMode.Polygon, ala, p);
             h.P(side * nw * 0.45, ty + 0.03, 0.08, out var facing);
             if (facing > 0.05)
             {
-                var nost = h.P(side * nw * 0.45, ty + 0.03 - lift, 0.08);
+                var nost = h.P(side * nw * 0.42, ty + 0.03 - lift, 0.08);
                 float f = h.Foreshortening(side * nw * 0.45, ty);
-                using var q = Fill(Rgb(id.SkinR * 0.35, id.SkinG * 0.25, id.SkinB * 0.25, 0.85));
-                c.DrawOval(nost, new SKSize((float)(nw * 0.32) * f, 0.022f), q);
+                using var q = Fill(Rgb(id.SkinR * 0.3, id.SkinG * 0.2, id.SkinB * 0.2, 0.9));
+                c.DrawOval(nost, new SKSize((float)(nw * 0.3 * (1 + 0.3 * ex.NoseWrinkle)) * f, 0.022f), q);
             }
         }
         var tip = h.P(0, ty - 0.04, 0.2);
-        using (var p = Fill(Skin(1.12, 0.35))) c.DrawOval(tip, new SKSize(0.05f * h.Foreshortening(0, ty), 0.04f), p);
+        float tr = (float)(0.05 * id.NoseTip);
+        using (var p = Fill(Skin(1.14, 0.4)))
+        {
+            p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.015f);
+            c.DrawOval(tip, new SKSize(tr * h.Foreshortening(0, ty), tr * 0.8f), p);
+        }
     }
 
     /// <summary>
@@ -154,57 +195,88 @@ internal sealed partial class Painter
 
     void Mouth()
     {
-        double my = id.MouthHeight, press = ex.LipPress;
-        double mw = id.MouthWidth * (1 + 0.45 * ex.MouthStretch + 0.12 * Math.Max(0, ex.MouthCurve));
-        double cornerY = my - 0.085 * ex.MouthCurve;
-        double gap = 0.2 * ex.MouthOpen;
-        double tu = id.LipThickness * (1 - 0.65 * press), tl = 1.35 * id.LipThickness * (1 - 0.65 * press);
-        double raise = 0.07 * ex.NoseWrinkle;
-        double innerTop = my - gap * 0.45 - raise, innerBottom = my + gap + 0.06 * Math.Max(0, ex.MouthCurve) * ex.MouthOpen * 2;
-        double sag = 0.05 * ex.MouthCurve; // smile: the lip line dips in the middle
+        var m = MouthGeometry();
+        double mw = m.Mw, cy = m.CornerY;
+        var upperInner = Curve(-mw, cy, 0, m.InnerTop, mw, cy, 0.02);
+        var lowerInner = Curve(mw, cy, 0, m.InnerBottom, -mw, cy, 0.02);
+        var upperOuter = Curve(-mw, cy, 0, m.OuterTop, mw, cy, 0.02);
+        var lowerOuter = Curve(mw, cy, 0, m.OuterBottom, -mw, cy, 0.02);
 
-        var upperInner = Curve(-mw, cornerY, 0, innerTop + sag, mw, cornerY, 0.02);
-        var lowerInner = Curve(mw, cornerY, 0, innerBottom + sag, -mw, cornerY, 0.02);
-        var upperOuter = Curve(-mw, cornerY, 0, innerTop - 2 * tu + sag * 0.5, mw, cornerY, 0.02);
-        var lowerOuter = Curve(mw, cornerY, 0, innerBottom + 2 * tl + sag, -mw, cornerY, 0.02);
-
-        var lip = id.Sex == "F"
-            ? Rgb(id.SkinR * 0.62 + 0.3, id.SkinG * 0.45 + 0.05, id.SkinB * 0.5 + 0.06)
-            : Rgb(id.SkinR * 0.75 + 0.12, id.SkinG * 0.6 + 0.02, id.SkinB * 0.6 + 0.03);
+        double red = 0.3 * id.LipRed + (id.Sex == "F" ? 0.25 : 0);
+        var lip = Rgb(id.SkinR * (0.86 - 0.1 * red) + 0.1 + 0.12 * red, id.SkinG * (0.62 - 0.12 * red), id.SkinB * (0.64 - 0.1 * red) + 0.02);
         using (var p = Fill(lip))
         {
             using var up = Poly(upperOuter.Concat(upperInner.Reverse()));
             using var lo = Poly(lowerInner.Concat(lowerOuter.Reverse()));
-            c.DrawPath(up, p);
+            p.Color = lip.WithAlpha(255);
+            using (var dark = Fill(Rgb(lip.Red / 255.0 * 0.82, lip.Green / 255.0 * 0.78, lip.Blue / 255.0 * 0.8))) c.DrawPath(up, dark);
             c.DrawPath(lo, p);
+            // the lower lip catches the light
+            var hl = h.P(0, (m.InnerBottom + m.OuterBottom) / 2 - 0.005, 0.03);
+            using var shine = Fill(SKColors.White.WithAlpha(45));
+            shine.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.015f);
+            c.DrawOval(hl, new SKSize((float)(mw * 0.35), (float)Math.Max(0.01, (m.OuterBottom - m.InnerBottom) * 0.25)), shine);
         }
-        if (gap > 0.012)
+        if (m.Open)
         {
             using var inside = Poly(upperInner.Concat(lowerInner));
-            using (var p = Fill(Rgb(0.28, 0.07, 0.08))) c.DrawPath(inside, p);
+            using (var p = Fill(Rgb(0.22, 0.05, 0.06))) c.DrawPath(inside, p);
             c.Save();
             c.ClipPath(inside, antialias: true);
-            using (var p = Fill(Rgb(0.95, 0.94, 0.9)))
+            double opening = m.InnerBottom - m.InnerTop;
+            using (var p = Fill(Rgb(0.93, 0.91, 0.86)))
             {
-                using var teeth = Poly(Curve(-mw, cornerY - 0.02, 0, innerTop + sag - 0.02, mw, cornerY - 0.02, 0.02)
-                    .Concat(Curve(mw, cornerY + 0.0, 0, innerTop + sag + Math.Min(gap * 0.55, 0.075), -mw, cornerY + 0.0, 0.02)));
+                // upper teeth hang from the upper lip; lower teeth show when the lower lip is pulled down and stretched
+                double tu = Math.Min(0.075, 0.3 * opening + 0.02);
+                using var teeth = Poly(Curve(-mw, cy - 0.03, 0, m.InnerTop - 0.02, mw, cy - 0.03, 0.02)
+                    .Concat(Curve(mw, cy - 0.01, 0, m.InnerTop + tu, -mw, cy - 0.01, 0.02)));
                 c.DrawPath(teeth, p);
+                double tl = Math.Min(0.05, opening * (0.15 + 0.5 * Math.Max(0, ex.MouthStretch) + 0.3 * ex.JawDrop * (1 - Math.Max(0, ex.MouthCurve))));
+                if (tl > 0.008)
+                {
+                    using var low = Poly(Curve(-mw, cy + 0.03, 0, m.InnerBottom + 0.02, mw, cy + 0.03, 0.02)
+                        .Concat(Curve(mw, cy + 0.01, 0, m.InnerBottom - tl, -mw, cy + 0.01, 0.02)));
+                    using var q = Fill(Rgb(0.86, 0.84, 0.78));
+                    c.DrawPath(low, q);
+                }
+                // the gaps between the upper incisors
+                using var gapPaint = Stroke(Rgb(0.6, 0.55, 0.5, 0.6), 0.006);
+                foreach (var x in new[] { -0.09, -0.035, 0.0, 0.035, 0.09 })
+                {
+                    var t0 = h.P(x * mw / 0.3, m.InnerTop, 0.02);
+                    var t1 = h.P(x * mw / 0.3, m.InnerTop + tu * 0.9, 0.02);
+                    c.DrawLine(t0, t1, gapPaint);
+                }
             }
             c.Restore();
         }
-        using (var p = Stroke(Rgb(0.3, 0.12, 0.1, 0.85), 0.018))
+        else
+            using (var p = Stroke(Rgb(0.25, 0.1, 0.09, 0.9), 0.02)) c.DrawPoints(SKPointMode.Polygon, upperInner, p);
+        // philtrum
+        double ty = NoseTipY;
+        foreach (var x in new[] { -0.035, 0.035 })
         {
-            if (gap <= 0.012) c.DrawPoints(SKPointMode.Polygon, upperInner, p);
+            var line = Curve(x * 0.7, ty + 0.07, x, (ty + m.OuterTop) / 2 + 0.02, x * 1.2, m.OuterTop + 0.005, 0.02);
+            using var p = Stroke(Skin(0.8, 0.35), 0.014);
+            c.DrawPoints(SKPointMode.Polygon, line, p);
         }
-        // shadow under the lower lip
-        var chin = Curve(-mw * 0.3, innerBottom + 2 * tl + 0.07, 0, innerBottom + 2 * tl + 0.09, mw * 0.3, innerBottom + 2 * tl + 0.07, 0.01);
-        using (var p = Stroke(Skin(0.75, 0.35), 0.02)) c.DrawPoints(SKPointMode.Polygon, chin, p);
-        // mouth corners: dimples when smiling, down-turned creases when sad
+        // shadow under the lower lip; the chin raiser (AU17) deepens it and wrinkles the chin
+        var chin = Curve(-mw * 0.45, m.OuterBottom + 0.045, 0, m.OuterBottom + 0.07 - 0.02 * ex.ChinRaise, mw * 0.45, m.OuterBottom + 0.045, 0.01);
+        using (var p = Stroke(Skin(0.7, 0.35 + 0.4 * ex.ChinRaise), 0.025)) c.DrawPoints(SKPointMode.Polygon, chin, p);
+        if (ex.ChinRaise > 0.25)
+        {
+            var r = new Rng(id.TextureSeed ^ 0xC417);
+            using var p = Fill(Skin(0.82, Math.Min(0.45, ex.ChinRaise * 0.45)));
+            for (int k = 0; k < 9; k++)
+                c.DrawCircle(h.P(r.Uniform(-0.12, 0.12), m.OuterBottom + r.Uniform(0.1, 0.2), 0.02), 0.012f, p);
+        }
+        // mouth corners: dimples when smiling, down-turned creases when sad or disgusted
         foreach (var side in new[] { -1.0, 1.0 })
         {
+            double curve = ex.MouthCurve;
             double cxp = side * (mw + 0.02);
-            var crease = Curve(cxp, cornerY - 0.04 * Math.Sign(ex.MouthCurve), cxp + side * 0.02, cornerY, cxp, cornerY + 0.05 * Math.Sign(ex.MouthCurve), 0.01);
-            using var p = Stroke(Skin(0.68, Math.Min(0.8, Math.Abs(ex.MouthCurve) * 0.8)), 0.015);
+            var crease = Curve(cxp, cy - 0.04 * Math.Sign(curve), cxp + side * 0.025, cy, cxp - side * 0.01 * Math.Sign(curve), cy + 0.07 * Math.Sign(curve), 0.01);
+            using var p = Stroke(Skin(0.64, Math.Min(0.85, Math.Abs(curve) * 0.9)), 0.018);
             c.DrawPoints(SKPointMode.Polygon, crease, p);
         }
     }
@@ -212,72 +284,157 @@ internal sealed partial class Painter
     void Cheeks()
     {
         double ty = NoseTipY;
+        var m = MouthGeometry();
         foreach (var side in new[] { -1.0, 1.0 })
         {
-            // nasolabial fold: faint always, deep with a smile or disgust
-            double depth = 0.07 + 0.6 * Math.Max(0, ex.CheekRaise) + 0.5 * ex.NoseWrinkle;
-            double mw = id.MouthWidth * (1 + 0.45 * ex.MouthStretch);
-            double end = id.MouthHeight - 0.085 * ex.MouthCurve + 0.03; // stops beside the mouth corner
-            var fold = Curve(side * id.NoseWidth * 1.25, ty - 0.03, side * (mw + 0.13), (ty + end) / 2, side * (mw + 0.07), end, 0.01);
-            using (var p = Stroke(Skin(0.66, Math.Min(0.9, depth)), 0.02)) c.DrawPoints(SKPointMode.Polygon, fold, p);
-            if (ex.CheekRaise > 0)
+            // nasolabial fold: faint always, deeper with age, a smile, disgust or a raised upper lip
+            double depth = 0.04 + 0.25 * id.Age + 0.55 * Math.Max(0, ex.CheekRaise) + 0.4 * ex.NoseWrinkle + 0.3 * ex.UpperLipRaise;
+            double end = m.CornerY + 0.03 + 0.04 * Math.Max(0, -ex.MouthCurve);
+            var fold = Curve(side * id.NoseWidth * 1.25, ty - 0.03 - 0.02 * ex.UpperLipRaise, side * (m.Mw + 0.12 + 0.04 * ex.CheekRaise), (ty + end) / 2,
+                side * (m.Mw + 0.06), end, 0.01);
+            using (var p = Stroke(Skin(0.62, Math.Min(0.9, depth)), 0.022)) c.DrawPoints(SKPointMode.Polygon, fold, p);
+            // cheekbone highlight, lifted and rounded by AU6
+            var ctr = h.P(side * (id.EyeSpacing + 0.06), id.EyeHeight + 0.28 - 0.06 * ex.CheekRaise, 0.02);
+            using (var p = Fill(SKColors.Transparent))
             {
-                var ctr = h.P(side * (id.EyeSpacing + 0.05), id.EyeHeight + 0.3, 0.02);
-                using var p = Fill(SKColors.Transparent);
-                var blush = Rgb(0.95, 0.45, 0.45, 0.22 * ex.CheekRaise);
-                p.Shader = SKShader.CreateRadialGradient(ctr, 0.15f, [blush, blush.WithAlpha(0)], SKShaderTileMode.Clamp);
-                c.DrawOval(ctr, new SKSize(0.16f * h.Foreshortening(side * 0.45, 0.2), 0.12f), p);
-                // raised lower lid
-                var lid = Curve(side * (id.EyeSpacing - 0.1), id.EyeHeight + 0.085, side * id.EyeSpacing, id.EyeHeight + 0.125, side * (id.EyeSpacing + 0.11), id.EyeHeight + 0.075, 0.01);
-                using var q = Stroke(Skin(0.68, 0.7 * ex.CheekRaise), 0.015);
-                c.DrawPoints(SKPointMode.Polygon, lid, q);
+                var hi = Skin(1.1, 0.25 + 0.25 * ex.CheekRaise + 0.15 * id.CheekBones);
+                p.Shader = SKShader.CreateRadialGradient(ctr, 0.18f, [hi, hi.WithAlpha(0)], SKShaderTileMode.Clamp);
+                c.DrawOval(ctr, new SKSize(0.2f * h.Foreshortening(side * 0.45, 0.2), 0.15f), p);
+            }
+            if (ex.CheekRaise > 0.3)
+            {
+                // crow's feet at the outer eye corner
+                var e = Eye(side);
+                using var q = Stroke(Skin(0.66, Math.Min(0.6, (ex.CheekRaise - 0.3) * 0.9)), 0.012);
+                for (int k = -1; k <= 1; k++)
+                {
+                    var line = Curve(e.Xo + side * 0.03, e.Yo + 0.02 * k, e.Xo + side * 0.07, e.Yo + 0.035 * k, e.Xo + side * 0.1, e.Yo + 0.055 * k, 0.01);
+                    c.DrawPoints(SKPointMode.Polygon, line, q);
+                }
             }
         }
     }
 
     void Wrinkles()
     {
-        if (ex.BrowRaise > 0.3)
+        double foreheadLines = Math.Max(0, ex.BrowRaise - 0.25) * 1.2 + 0.25 * id.Age;
+        if (foreheadLines > 0.1)
         {
-            double a = Math.Min(0.7, (ex.BrowRaise - 0.3) * 1.2);
+            double a = Math.Min(0.7, foreheadLines);
             for (int k = 0; k < 3; k++)
             {
-                double y = id.EyeHeight - id.BrowHeight - 0.2 - 0.075 * k;
+                double y = id.EyeHeight - id.BrowHeight - 0.2 - 0.075 * k - 0.05 * Math.Max(0, ex.BrowRaise);
                 var line = Curve(-0.35, y + 0.02, 0, y - 0.02, 0.35, y + 0.02, 0.01);
                 using var p = Stroke(Skin(0.7, a), 0.014);
                 c.DrawPoints(SKPointMode.Polygon, line, p);
             }
         }
-        if (ex.BrowInner < -0.3)
+        if (ex.BrowTogether > 0.25)
         {
-            double a = Math.Min(0.8, (-ex.BrowInner - 0.2));
-            foreach (var x in new[] { -0.045, 0.045 })
+            // the glabella: vertical lines between drawn-together brows
+            double a = Math.Min(0.85, ex.BrowTogether * 0.9);
+            var bl = Brow(-1);
+            double y = bl.Yi;
+            foreach (var x in new[] { -0.035, 0.035 })
             {
-                double y = id.EyeHeight - id.BrowHeight;
-                var line = Curve(x * 0.8, y - 0.08, x, y - 0.02, x * 1.2, y + 0.04, 0.01);
-                using var p = Stroke(Skin(0.62, a), 0.016);
+                var line = Curve(x * 0.8, y - 0.09, x, y - 0.02, x * 1.2, y + 0.05, 0.01);
+                using var p = Stroke(Skin(0.58, a), 0.018);
                 c.DrawPoints(SKPointMode.Polygon, line, p);
             }
+            // and the bunched skin above the nose root
+            var knot = h.P(0, y + 0.06, 0.02);
+            using var q = Fill(Skin(0.7, 0.3 * a));
+            q.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.02f);
+            c.DrawOval(knot, new SKSize(0.05f, 0.03f), q);
         }
         if (ex.BrowInner > 0.3)
         {
             // worry: a short raised crease above the inner brows
-            double y = id.EyeHeight - id.BrowHeight - 0.12;
-            var line = Curve(-0.12, y + 0.01, 0, y - 0.03, 0.12, y + 0.01, 0.01);
-            using var p = Stroke(Skin(0.7, Math.Min(0.6, ex.BrowInner - 0.2)), 0.014);
+            double y = id.EyeHeight - id.BrowHeight - 0.13 - 0.05 * ex.BrowInner;
+            var line = Curve(-0.14, y + 0.015, 0, y - 0.035, 0.14, y + 0.015, 0.01);
+            using var p = Stroke(Skin(0.66, Math.Min(0.7, ex.BrowInner - 0.15)), 0.016);
             c.DrawPoints(SKPointMode.Polygon, line, p);
         }
         if (ex.NoseWrinkle > 0.2)
         {
-            double a = Math.Min(0.55, ex.NoseWrinkle * 0.6);
-            for (int k = 0; k < 2; k++)
+            double a = Math.Min(0.85, ex.NoseWrinkle * 0.9);
+            for (int k = 0; k < 3; k++)
             {
-                double y = id.EyeHeight + 0.08 + 0.05 * k;
-                var line = Curve(-0.06, y + 0.012, 0, y - 0.012, 0.06, y + 0.012, 0.03);
-                using var p = Stroke(Skin(0.65, a), 0.011);
+                double y = id.EyeHeight + 0.06 + 0.045 * k;
+                var line = Curve(-0.075, y + 0.014, 0, y - 0.012, 0.075, y + 0.014, 0.03);
+                using var p = Stroke(Skin(0.55, a), 0.016);
+                c.DrawPoints(SKPointMode.Polygon, line, p);
+            }
+            // bunny lines on the sides of the nose
+            foreach (var side in new[] { -1.0, 1.0 })
+            {
+                var line = Curve(side * 0.07, id.EyeHeight + 0.05, side * 0.11, id.EyeHeight + 0.11, side * 0.12, id.EyeHeight + 0.18, 0.02);
+                using var p = Stroke(Skin(0.62, a * 0.8), 0.013);
                 c.DrawPoints(SKPointMode.Polygon, line, p);
             }
         }
+    }
+
+    /// <summary>Freckles and moles: this person's own marks, in the same places in every photo.</summary>
+    void Marks()
+    {
+        var r = new Rng(id.TextureSeed);
+        if (id.Freckles > 0)
+        {
+            using var p = Fill(Rgb(id.SkinR * 0.7, id.SkinG * 0.55, id.SkinB * 0.45, 0.35 * id.Freckles));
+            int count = (int)(40 * id.Freckles);
+            for (int k = 0; k < count; k++)
+            {
+                double x = r.Uniform(-0.55, 0.55), y = id.EyeHeight + r.Uniform(0.08, 0.42);
+                if (Math.Abs(x) < 0.06 && y > NoseTipY) continue;
+                c.DrawCircle(h.P(x, y, 0.01), (float)r.Uniform(0.006, 0.013), p);
+            }
+        }
+        using (var q = Fill(Rgb(id.SkinR * 0.4, id.SkinG * 0.3, id.SkinB * 0.25, 0.85)))
+            for (int k = 0; k < id.Moles; k++)
+            {
+                double x = r.Uniform(-0.75, 0.75), y = r.Uniform(id.EyeHeight - 0.3, h.Chin * 0.85);
+                c.DrawCircle(h.P(x, y, 0.01), (float)r.Uniform(0.01, 0.02), q);
+            }
+    }
+
+    /// <summary>Moustache, goatee or full beard in the hair colour.</summary>
+    void Beard()
+    {
+        if (id.Beard == 0) return;
+        var m = MouthGeometry();
+        double ty = NoseTipY;
+        var col = Hair(0.9, 0.92);
+        using var p = Fill(col);
+        p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.012f);
+        // the moustache, in every style
+        using (var mo = new SKPath())
+        {
+            var top = Curve(-m.Mw - 0.02, m.CornerY + 0.01, 0, ty + 0.06, m.Mw + 0.02, m.CornerY + 0.01, 0.03);
+            var bottom = Curve(m.Mw + 0.04, m.CornerY + 0.03, 0, m.OuterTop + 0.015, -m.Mw - 0.04, m.CornerY + 0.03, 0.03);
+            mo.AddPoly(top.Concat(bottom).ToArray(), true);
+            c.DrawPath(mo, p);
+        }
+        if (id.Beard == 1) return;
+        using var beard = new SKPath();
+        double a = id.Beard == 3 ? id.FaceWidth * 1.02 : m.Mw + 0.08;
+        double from = id.Beard == 3 ? ty - 0.05 : m.OuterBottom + 0.01;
+        var outline = new List<SKPoint>();
+        for (int k = 0; k <= 16; k++)
+        {
+            double t = k / 16.0, x = -a + 2 * a * t;
+            double y = id.Beard == 3 ? h.Chin + 0.06 : h.Chin + 0.04;
+            outline.Add(h.P(x, id.Beard == 3 ? Math.Min(y, from + (y - from) * Math.Sqrt(1 - Math.Pow(2 * t - 1, 8)) + 0.0) : y, 0.02));
+        }
+        var mouthHole = Curve(m.Mw + 0.02, m.CornerY, 0, m.OuterBottom + 0.02, -m.Mw - 0.02, m.CornerY, 0.03);
+        var pts = new List<SKPoint> { h.P(-a, from, 0.02) };
+        pts.AddRange(outline);
+        pts.Add(h.P(a, from, 0.02));
+        pts.Add(h.P(m.Mw + 0.04, m.CornerY, 0.03));
+        pts.AddRange(mouthHole);
+        pts.Add(h.P(-m.Mw - 0.04, m.CornerY, 0.03));
+        beard.AddPoly(pts.ToArray(), true);
+        c.DrawPath(beard, p);
     }
 
     void Stubble()

@@ -38,20 +38,25 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
         using var head = new SKPath(face) { FillType = SKPathFillType.Winding };
         head.AddPath(cranium);
 
-        if (id.HairStyle == 1) LongHairBack();
+        if (id.HairStyle is 1 or 5) LongHairBack();
         Body();
         Ears(front: false);
-        using (var p = Fill(id.HairStyle == 3 ? Skin(0.95) : Hair())) c.DrawPath(cranium, p);
+        using (var p = Fill(id.HairStyle is 3 or 7 ? Skin(0.95) : Hair())) c.DrawPath(cranium, p);
         FaceSkin(face);
         c.Save();
         c.ClipPath(face, antialias: true);
+        SkinTexture();
+        Marks();
         if (id.Stubble > 0) Stubble();
+        Sockets();
         Cheeks();
         Nose();
+        Beard();
         Mouth();
         Eyes();
         Brows();
         Wrinkles();
+        Shading();
         c.Restore();
         HairCap(head);
         NoseProfile();
@@ -65,8 +70,12 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
     {
         using (var neck = Fill(Skin(0.82)))
         {
-            float nx = (float)(-0.3 * h.Sin), w = (float)(0.48 * id.FaceWidth);
-            c.DrawRect(nx - w, (float)(h.Chin * 0.4), 2 * w, 2.2f, neck);
+            float nx = (float)(-0.3 * h.Sin), w = (float)((id.Sex == "F" ? 0.4 : 0.47) * id.FaceWidth);
+            float neckTop = (float)(h.Chin * 0.4), chin = (float)h.Chin;
+            // the chin's shadow falls on the neck
+            neck.Shader = SKShader.CreateLinearGradient(new SKPoint(0, chin - 0.05f), new SKPoint(0, chin + 0.35f),
+                [Skin(0.55), Skin(0.8)], SKShaderTileMode.Clamp);
+            c.DrawRect(nx - w, neckTop, 2 * w, 2.2f, neck);
         }
         using var shirt = Fill(Rgb(id.ShirtR, id.ShirtG, id.ShirtB));
         using var path = new SKPath();
@@ -84,8 +93,22 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
     void LongHairBack()
     {
         float cx = (float)(CraniumZ * 0.6 * h.Sin);
-        float hw = (float)(Math.Sqrt(CraniumA * CraniumA * h.Cos * h.Cos + CraniumC * CraniumC * h.Sin * h.Sin) * 1.08);
+        float hw = (float)(Math.Sqrt(CraniumA * CraniumA * h.Cos * h.Cos + CraniumC * CraniumC * h.Sin * h.Sin) * 1.08 * id.HairVolume);
         using var p = Fill(Hair(0.85));
+        if (id.HairStyle == 5)
+        {
+            // curly volume: a cloud of overlapping curls round the head, to the jaw
+            var r = new Rng(id.TextureSeed ^ 0xC0C0);
+            float b = (float)(CraniumB * 1.25 * id.HairVolume);
+            for (int k = 0; k < 26; k++)
+            {
+                double a = 2 * Math.PI * k / 26 + r.Uniform(-0.1, 0.1);
+                float x = cx + (float)(Math.Cos(a) * hw * 1.05), y = (float)(CraniumCy + 0.15 + Math.Sin(a) * b);
+                c.DrawCircle(x, Math.Min(y, (float)(h.Chin * 0.7)), (float)(0.28 * id.HairVolume), p);
+            }
+            c.DrawOval(new SKPoint(cx, (float)(CraniumCy + 0.1)), new SKSize(hw * 1.05f, b), p);
+            return;
+        }
         c.DrawRoundRect(new SKRect(cx - hw, (float)(CraniumCy - CraniumB * 0.9), cx + hw, (float)(h.Chin + 0.75)), hw * 0.6f, hw * 0.5f, p);
     }
 
@@ -119,7 +142,9 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
     void HairCap(SKPath head)
     {
         if (id.HairStyle == 3) return; // bald crown: the cranium is skin, hair only at the back
-        double line0 = id.Hairline, part = id.HairStyle == 2 ? 0.12 : 0;
+        // a fringe comes down to just above the brows; a crew cut shows the scalp through
+        double line0 = id.HairStyle == 4 ? Math.Max(id.Hairline, id.EyeHeight - id.BrowHeight - 0.13) : id.Hairline;
+        double part = id.HairStyle == 2 ? 0.12 : id.HairStyle == 4 ? -0.06 : 0;
         // The hairline's visible part, then out sideways and up: clipped to the head, this fills
         // everything above the hairline at any yaw.
         var line = new List<SKPoint>();
@@ -128,7 +153,9 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
         for (int i = 0; i <= steps; i++)
         {
             double x = -a + 2 * a * i / steps, u = x / id.FaceWidth;
-            double y = line0 + 0.28 * u * u + part * u; // lower at the temples; a side part tilts it
+            double y = id.HairStyle == 4
+                ? line0 + 0.05 * u * u + part * u + 0.015 * Math.Sin(u * 19)  // a fringe: straight, a little ragged
+                : line0 + 0.28 * u * u + part * u;                             // lower at the temples; a side part tilts it
             var pt = h.P(x, y, 0.01, out var facing);
             if (facing > -0.02) line.Add(pt);
         }
@@ -145,7 +172,7 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
         }
         c.Save();
         c.ClipPath(head, antialias: true);
-        using (var p = Fill(Hair())) c.DrawPath(cap, p);
+        using (var p = Fill(Hair(1, id.HairStyle == 7 ? 0.7 : 1))) c.DrawPath(cap, p);
         if (line.Count > 1)
             using (var p = Stroke(Hair(0.7, 0.5), 0.02)) c.DrawPoints(SKPointMode.Polygon, line.ToArray(), p);
         c.Restore();
@@ -159,7 +186,8 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
         float r = (float)(id.FaceWidth * 1.3);
         using var p = new SKPaint { IsAntialias = true };
         p.Shader = SKShader.CreateLinearGradient(new SKPoint(dir.X * r, dir.Y * r), new SKPoint(-dir.X * r, -dir.Y * r),
-            [SKColors.White.WithAlpha((byte)(n.LightStrength * 120)), SKColors.Transparent, SKColors.Black.WithAlpha((byte)(n.LightStrength * 200))],
+            [SKColors.White.WithAlpha((byte)(n.LightStrength * 120 * (0.5 + n.Diffuse))), SKColors.Transparent,
+             SKColors.Black.WithAlpha((byte)(n.LightStrength * 200 * (0.5 + n.Diffuse)))],
             [0f, 0.45f, 1f], SKShaderTileMode.Clamp);
         c.DrawPath(head, p); // the path itself carries the gradient: cheaper than an anti-aliased clip
     }

@@ -33,6 +33,7 @@ public static class StateDictFile
         {
             if (format == WeightFormat.Safetensors)
             {
+                SafetensorsCheck.Validate(path);
                 using var stream = File.OpenRead(path);
                 return Safetensors.LoadStateDict(stream, leaveOpen: false, keysToKeep: null);
             }

@@ -33,10 +33,8 @@ public static partial class Figures
         var heatmap = plot.Add.Heatmap(share);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         heatmap.ManualRange = new ScottPlot.Range(0, 1);
-        heatmap.Extent = new CoordinateRect(0, k, 0, k);
-        var bar = plot.Add.ColorBar(heatmap, Edge.Right);
-        bar.Label = "share of the true class";
-        bar.LabelStyle.FontSize = FigureStyle.LabelSize;
+        heatmap.Rectangle = new CoordinateRect(0, k, 0, k);
+        FigureStyle.ColorBar(plot, heatmap, "share of the true class", 0, 1);
         float cellFont = k <= 8 ? 16 : k <= 16 ? 11 : 8;
         for (int i = 0; i < k; i++)
             for (int j = 0; j < k; j++)
@@ -44,25 +42,21 @@ public static partial class Figures
                 var text = plot.Add.Text(ReportTable.Number(figure.Counts[i, j]), j + 0.5, k - i - 0.5);
                 text.Alignment = Alignment.MiddleCenter;
                 text.LabelFontSize = cellFont;
+                text.LabelFontName = FigureStyle.FontName;
                 // Viridis is dark below about 0.6: white text there, black above.
                 text.LabelFontColor = share[i, j] is > 0.6 ? Colors.Black : Colors.White;
             }
         var positions = Enumerable.Range(0, k).Select(i => i + 0.5).ToArray();
         FigureStyle.Apply(plot, figure.Title, "predicted", "true");
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, figure.Classes.ToArray());
+        FigureStyle.BottomLabels(plot, positions, figure.Classes.ToArray(), 560.0 / k);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             positions.Select(p => k - p).ToArray(), figure.Classes.ToArray());
-        if (k > 6 || figure.Classes.Any(c => c.Length > 6))
-        {
-            plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
-            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-        }
         plot.Axes.SetLimits(0, k, 0, k);
         plot.HideGrid();
 
         var columns = new[] { "true\\predicted" }.Concat(figure.Classes).ToArray();
         var rows = Enumerable.Range(0, k).Select(i => (IReadOnlyList<string>)new[] { figure.Classes[i] }
             .Concat(Enumerable.Range(0, k).Select(j => ReportTable.Number(figure.Counts[i, j]))).ToArray()).ToArray();
-        return FigureWriter.Write(plot, basePath, 720, 620, new ReportTable(columns, rows));
+        return FigureWriter.Write(plot, basePath, 780, 680, new ReportTable(columns, rows));
     }
 }

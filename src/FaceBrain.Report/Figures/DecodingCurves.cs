@@ -46,12 +46,12 @@ public static partial class Figures
                     trained ? MarkerShape.FilledCircle : MarkerShape.OpenCircle);
             }
             FigureStyle.Apply(plot, network.Key, "layer", "decoding accuracy");
-            axis.Apply(plot);
+            axis.Apply(plot, FigureStyle.LegendPanelWidth - FigureStyle.LegendWidth);
             plot.Axes.SetLimitsY(0, 1.05);
-            plot.ShowLegend(Alignment.UpperLeft);
+            plot.ShowLegend(Edge.Right);
             plots.Add(plot);
         }
-        var multiplot = FigureStyle.Panels(plots, out int width, out int height);
+        var multiplot = FigureStyle.Panels(plots, out int width, out int height, maxColumns: 2, panelWidth: FigureStyle.LegendPanelWidth);
         var rows = figure.Curves.SelectMany(c => LayerAxis.Rows(c.Layers, c.Network, Name(c.Weights), c.Target)
             .Select(r => (IReadOnlyList<string>)r.Append(ReportTable.Number(c.Chance)).ToArray())).ToArray();
         var data = new ReportTable(new[] { "network", "weights", "target", "layer", "accuracy", "ci_low", "ci_high", "chance" }, rows);

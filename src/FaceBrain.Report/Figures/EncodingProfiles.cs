@@ -51,11 +51,11 @@ public static partial class Figures
                 axis.Draw(plot, s.Layers, FigureStyle.SeriesColor(labels.IndexOf(s.Label)), LinePattern.Solid, s.Label);
             var planted = roi.PlantedLayer switch { null => "", "" or "none" => " (no planted source)", _ => "" };
             FigureStyle.Apply(plot, $"ROI {roi.Roi}{planted}", "layer", figure.YLabel);
-            axis.Apply(plot);
-            plot.ShowLegend(Alignment.UpperLeft);
+            axis.Apply(plot, FigureStyle.LegendPanelWidth - FigureStyle.LegendWidth);
+            plot.ShowLegend(Edge.Right);
             plots.Add(plot);
         }
-        var multiplot = FigureStyle.Panels(plots, out int width, out int height);
+        var multiplot = FigureStyle.Panels(plots, out int width, out int height, maxColumns: 2, panelWidth: FigureStyle.LegendPanelWidth);
         var rows = figure.Rois.SelectMany(r => r.Series.SelectMany(s => LayerAxis.Rows(s.Layers, r.Roi, s.Label)
             .Select(row => (IReadOnlyList<string>)row.Concat(new[]
             {

@@ -20,6 +20,12 @@ static class FigureWriter
     public static FigureFiles Write(Multiplot figure, string basePath, int width, int height, ReportTable data, string? title)
     {
         if (title is not null) height += TitleBand;
+        foreach (var plot in figure.Subplots.GetPlots())
+        {
+            plot.Font.Set(FigureStyle.FontName);
+            plot.Axes.Title.Label.Bold = true;
+            plot.Legend.FontName = FigureStyle.FontName;
+        }
         var files = new FigureFiles(basePath + ".png", basePath + ".svg", basePath + ".tsv");
         var dir = Path.GetDirectoryName(Path.GetFullPath(files.Png))!;
         if (!Directory.Exists(dir)) throw new InputException(files.Png, "the folder to write into does not exist");
@@ -63,7 +69,8 @@ static class FigureWriter
             figure.Render(canvas, new PixelRect(0, width, height, 0));
             return;
         }
-        using var font = new SKFont(SKTypeface.FromFamilyName(null, SKFontStyle.Bold), FigureStyle.TitleSize + 2);
+        using var typeface = FigureFonts.Bold();
+        using var font = new SKFont(typeface, FigureStyle.TitleSize + 2);
         using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true };
         canvas.DrawText(title, width / 2f, TitleBand * 0.68f, SKTextAlign.Center, font, paint);
         figure.Render(canvas, new PixelRect(0, width, height, TitleBand));

@@ -20,16 +20,11 @@ sealed class LayerAxis
     public IReadOnlyList<string> Layers => _layers;
     public double Position(string layer) => _index[layer];
 
-    /// <summary>Tick labels at the layer positions, rotated when there are many.</summary>
-    public void Apply(Plot plot)
+    /// <summary>Tick labels at the layer positions, turned when they would collide in a panel <paramref name="width"/> wide.</summary>
+    public void Apply(Plot plot, int width = FigureStyle.PanelWidth)
     {
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            _layers.Select((_, i) => (double)i).ToArray(), _layers.ToArray());
-        if (_layers.Count > 6 || _layers.Any(l => l.Length > 8))
-        {
-            plot.Axes.Bottom.TickLabelStyle.Rotation = -35;
-            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-        }
+        FigureStyle.BottomLabels(plot, _layers.Select((_, i) => (double)i).ToArray(), _layers.ToArray(),
+            (width - 120.0) / Math.Max(_layers.Count, 1));
         plot.Axes.SetLimitsX(-0.4, Math.Max(_layers.Count - 1, 1) + 0.4);
     }
 

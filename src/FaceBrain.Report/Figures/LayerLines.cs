@@ -33,11 +33,11 @@ public static partial class Figures
             foreach (var s in panel.Series)
                 axis.Draw(plot, s.Layers, FigureStyle.SeriesColor(labels.IndexOf(s.Label)), LinePattern.Solid, s.Label);
             FigureStyle.Apply(plot, panel.Title, "layer", panel.YLabel);
-            axis.Apply(plot);
-            plot.ShowLegend(Alignment.UpperLeft);
+            axis.Apply(plot, FigureStyle.LegendPanelWidth - FigureStyle.LegendWidth);
+            plot.ShowLegend(Edge.Right);
             plots.Add(plot);
         }
-        var multiplot = FigureStyle.Panels(plots, out int width, out int height);
+        var multiplot = FigureStyle.Panels(plots, out int width, out int height, maxColumns: 2, panelWidth: FigureStyle.LegendPanelWidth);
         var rows = figure.Panels.SelectMany(p => p.Series.SelectMany(s => LayerAxis.Rows(s.Layers, p.Title, s.Label))).ToArray();
         var data = new ReportTable(new[] { "panel", "series", "layer", "value", "ci_low", "ci_high" }, rows);
         return FigureWriter.Write(multiplot, basePath, width, height, data, figure.Title);

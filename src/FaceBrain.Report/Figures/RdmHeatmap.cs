@@ -37,10 +37,10 @@ public static partial class Figures
         var heatmap = plot.Add.Heatmap(sorted);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         // Cell (row r, column c) covers x in [c, c+1] and y in [n-r-1, n-r]: row 0 on top, like a printed matrix.
-        heatmap.Extent = new CoordinateRect(0, n, 0, n);
-        var bar = plot.Add.ColorBar(heatmap, Edge.Right);
-        bar.Label = figure.Distance;
-        bar.LabelStyle.FontSize = FigureStyle.LabelSize;
+        heatmap.Rectangle = new CoordinateRect(0, n, 0, n);
+        double lo = sorted.Cast<double>().Min(), hi = sorted.Cast<double>().Max();
+        if (hi > lo) heatmap.ManualRange = new ScottPlot.Range(lo, hi);
+        FigureStyle.ColorBar(plot, heatmap, figure.Distance, lo, hi);
 
         var ticks = new List<(double Position, string Label)>();
         int start = 0;
@@ -56,15 +56,9 @@ public static partial class Figures
             start = i;
         }
         FigureStyle.Apply(plot, figure.Title, $"stimuli by {figure.GroupedBy}", $"stimuli by {figure.GroupedBy}");
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            ticks.Select(t => t.Position).ToArray(), ticks.Select(t => t.Label).ToArray());
+        FigureStyle.BottomLabels(plot, ticks.Select(t => t.Position).ToArray(), ticks.Select(t => t.Label).ToArray(), 520.0 / ticks.Count);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             ticks.Select(t => n - t.Position).ToArray(), ticks.Select(t => t.Label).ToArray());
-        if (ticks.Count > 8 || ticks.Any(t => t.Label.Length > 6))
-        {
-            plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
-            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-        }
         plot.Axes.SetLimits(0, n, 0, n);
         plot.HideGrid();
 

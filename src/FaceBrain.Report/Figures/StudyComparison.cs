@@ -77,12 +77,14 @@ public static partial class Figures
             var label = plot.Add.Text($"{100 * b.Accuracy:0.#}%", b.Published is null ? i : i - half, b.CiHigh ?? b.Accuracy);
             label.Alignment = Alignment.LowerCenter;
             label.LabelFontSize = 12;
+            label.LabelFontName = FigureStyle.FontName;
             label.OffsetY = -3;
             if (b.Published is { } p)
             {
                 var pl = plot.Add.Text($"{100 * p:0.#}%", i + half, p);
                 pl.Alignment = Alignment.LowerCenter;
                 pl.LabelFontSize = 12;
+                pl.LabelFontName = FigureStyle.FontName;
                 pl.OffsetY = -3;
             }
         }
@@ -98,8 +100,9 @@ public static partial class Figures
 
         var title = figure.Synthetic ? $"{figure.Title} (SYNTHETIC DATA: pipeline test)" : figure.Title;
         FigureStyle.Apply(plot, title, "", "read-out accuracy");
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            figure.Bars.Select((_, i) => (double)i).ToArray(), figure.Bars.Select(b => $"{b.Network}\n{b.Target}").ToArray());
+        int width = Math.Max(720, 130 * figure.Bars.Count + 160);
+        FigureStyle.BottomLabels(plot, figure.Bars.Select((_, i) => (double)i).ToArray(),
+            figure.Bars.Select(b => $"{b.Network}\n{b.Target}").ToArray(), (width - 160.0) / figure.Bars.Count);
         plot.Axes.SetLimits(-0.6, figure.Bars.Count - 0.4, 0, 1.18);
 
         var rows = figure.Bars.Select(b => (IReadOnlyList<string>)new[]
@@ -108,6 +111,6 @@ public static partial class Figures
             ReportTable.Number(b.Chance), ReportTable.Number(b.Published),
         }).ToArray();
         var data = new ReportTable(new[] { "network", "target", "accuracy", "ci_low", "ci_high", "chance", "published" }, rows);
-        return FigureWriter.Write(plot, basePath, Math.Max(720, 130 * figure.Bars.Count + 160), 520, data);
+        return FigureWriter.Write(plot, basePath, width, 520, data);
     }
 }

@@ -43,10 +43,10 @@ public static partial class Figures
             FigureStyle.Apply(plot, metric.Key, "epoch", metric.Key);
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
             plot.Axes.Bottom.TickLabelStyle.FontSize = FigureStyle.TickSize;
-            plot.ShowLegend(Alignment.UpperRight);
+            plot.ShowLegend(Edge.Right);
             plots.Add(plot);
         }
-        var multiplot = FigureStyle.Panels(plots, out int width, out int height);
+        var multiplot = FigureStyle.Panels(plots, out int width, out int height, maxColumns: 2, panelWidth: FigureStyle.LegendPanelWidth);
         var rows = figure.Series.SelectMany(s => s.Epochs.OrderBy(e => e.Epoch).Select(e => (IReadOnlyList<string>)new[]
             { s.Run, s.Metric, s.Split, ReportTable.Number(e.Epoch), ReportTable.Number(e.Value) })).ToArray();
         var data = new ReportTable(new[] { "run", "metric", "split", "epoch", "value" }, rows);

@@ -37,7 +37,19 @@ public sealed record Provenance(
 
 public sealed record Seed(string Name, long Value);
 
-public sealed record PackageVersion(string Name, string Version);
+public sealed record PackageVersion(string Name, string Version)
+{
+    /// <summary>The informational version (build metadata after '+' dropped) of the assembly that defines <paramref name="type"/>.</summary>
+    public static PackageVersion Of(Type type, string? name = null)
+    {
+        var assembly = type.Assembly;
+        var version = System.Reflection.CustomAttributeExtensions
+            .GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(assembly)?.InformationalVersion
+            ?? assembly.GetName().Version?.ToString() ?? "unknown";
+        int plus = version.IndexOf('+');
+        return new PackageVersion(name ?? assembly.GetName().Name ?? type.Name, plus < 0 ? version : version[..plus]);
+    }
+}
 
 /// <summary>How long one step took; <paramref name="Cached"/> when its output was reused rather than recomputed.</summary>
 public sealed record StepTiming(string Step, TimeSpan Elapsed, bool Cached = false);

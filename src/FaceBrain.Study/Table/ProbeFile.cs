@@ -3,14 +3,14 @@ using FaceBrain.Core;
 
 namespace FaceBrain.Study.Table;
 
-/// <summary>One probe result as `probe --out` writes it (probe.json): the network's, and its control's if probed.</summary>
-public sealed record ProbeOutcome(string Layer, string Target, int Images, int Classes, double Accuracy, double Chance,
-                                  double PValue, int Permutations, double PermutationMean, IReadOnlyList<IReadOnlyList<int>> Confusion,
-                                  IReadOnlyList<string> ClassNames);
+/// <summary>One network's probe result as `probe --out` writes it in probe.json ("result", and "control" with --control).</summary>
+public sealed record ProbeOutcome(string Layer, string Target, int Images, IReadOnlyList<string> Classes, double Accuracy,
+                                  double Chance, double PValue, double CiLow, double CiHigh, int Permutations,
+                                  double NullMean, IReadOnlyList<IReadOnlyList<int>> Confusion);
 
 public static class ProbeFile
 {
-    /// <summary>Reads probe.json (snake_case keys, or the PascalCase of older files); returns (result, control).</summary>
+    /// <summary>Reads probe.json; missing numbers (no permutations, no bootstrap) are NaN.</summary>
     public static (ProbeOutcome Result, ProbeOutcome? Control) Read(string path)
     {
         if (!File.Exists(path)) throw new InputException(path, "probe result not found");
@@ -18,30 +18,30 @@ public static class ProbeFile
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
             var root = doc.RootElement;
-            var result = Outcome(Get(root, "result") ?? throw new InputException(path, "no 'result' object"), path);
-            var control = Get(root, "control") is { ValueKind: JsonValueKind.Object } c ? Outcome(c, path) : null;
-            return (result, control);
+            if (!root.TryGetProperty("result", out var result) || result.ValueKind != JsonValueKind.Object)
+                throw new InputException(path, "no 'result' object (not a probe.json?)");
+            var control = root.TryGetProperty("control", out var c) && c.ValueKind == JsonValueKind.Object ? Outcome(c, path) : null;
+            return (Outcome(result, path), control);
         }
         catch (JsonException e) { throw new InputException(path, $"not valid JSON: {e.Message.Split('\n')[0]}"); }
+        catch (InvalidOperationException e) { throw new InputException(path, $"unexpected probe.json content: {e.Message}"); }
     }
 
     static ProbeOutcome Outcome(JsonElement r, string path)
     {
-        JsonElement Need(string key) => Get(r, key) ?? throw new InputException(path, $"probe result has no '{key}'");
-        var classes = Need("classes").EnumerateArray().Select(c => c.GetString()!).ToList();
-        var confusion = Need("confusion").EnumerateArray().Select(row => (IReadOnlyList<int>)row.EnumerateArray().Select(x => x.GetInt32()).ToList()).ToList();
-        return new ProbeOutcome(Need("layer").GetString()!, Need("target").GetString()!, Need("images").GetInt32(), classes.Count,
-            Need("accuracy").GetDouble(), Need("chance").GetDouble(), Need("permutation_p").GetDouble(), Need("permutations").GetInt32(),
-            Need("permutation_mean").GetDouble(), confusion, classes);
-    }
-
-    /// <summary>A key in snake_case or PascalCase ("permutation_p" or "PermutationP").</summary>
-    static JsonElement? Get(JsonElement o, string snake)
-    {
-        var bare = snake.Replace("_", "");
-        foreach (var p in o.EnumerateObject())
-            if (p.Name.Replace("_", "").Equals(bare, StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind != JsonValueKind.Null)
-                return p.Value;
-        return null;
+        JsonElement Need(JsonElement o, string key) =>
+            o.TryGetProperty(key, out var v) ? v : throw new InputException(path, $"probe result has no '{key}'");
+        static double Number(JsonElement o, string key) =>
+            o.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN;
+        var d = Need(r, "decoding");
+        var ci = d.TryGetProperty("ci", out var c) && c.ValueKind == JsonValueKind.Object ? c : (JsonElement?)null;
+        return new ProbeOutcome(
+            Need(r, "layer").GetString()!, Need(d, "target").GetString()!, Need(d, "n_stimuli").GetInt32(),
+            Need(d, "classes").EnumerateArray().Select(x => x.GetString()!).ToList(),
+            Number(d, "accuracy"), Number(d, "chance"), Number(d, "p_value"),
+            ci is { } lo ? Number(lo, "low") : double.NaN, ci is { } hi ? Number(hi, "high") : double.NaN,
+            d.TryGetProperty("permutations", out var p) && p.ValueKind == JsonValueKind.Number ? p.GetInt32() : 0,
+            Number(d, "null_mean_accuracy"),
+            Need(d, "confusion").EnumerateArray().Select(row => (IReadOnlyList<int>)row.EnumerateArray().Select(x => x.GetInt32()).ToList()).ToList());
     }
 }

@@ -54,9 +54,19 @@ public static class Checkpoint
     {
         using var zip = Open(path);
         var info = ReadInfo(zip, path);
-        var sd = PyTorchUnpickler.UnpickleStateDict(Bytes(zip, "model.pt", path), leaveOpen: false, skipTensorRead: false);
         var tensors = new Dictionary<string, Tensor>();
-        foreach (var k in sd.Keys) tensors[(string)k] = (Tensor)sd[k]!;
+        try
+        {
+            var sd = PyTorchUnpickler.UnpickleStateDict(Bytes(zip, "model.pt", path), leaveOpen: false, skipTensorRead: false);
+            foreach (var k in sd.Keys)
+                tensors[k as string ?? throw new InvalidDataException($"key {k} is not a name")] =
+                    sd[k] as Tensor ?? throw new InvalidDataException($"entry '{k}' is not a tensor");
+        }
+        catch (Exception e) when (e is not InputException and not OutOfMemoryException)
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+            throw new InputException(path, $"corrupt checkpoint: model.pt cannot be read ({e.GetType().Name}: {e.Message.Split('\n')[0]})");
+        }
         try { WeightImport.Load(model, tensors, path, info.Model.Name); }
         finally { foreach (var t in tensors.Values) t.Dispose(); }
         return info;
@@ -67,8 +77,15 @@ public static class Checkpoint
     {
         var info = LoadModel(path, model);
         using var zip = Open(path);
-        using (var r = new BinaryReader(Bytes(zip, "optimizer.bin", path)))
+        try
+        {
+            using var r = new BinaryReader(Bytes(zip, "optimizer.bin", path));
             Helper(optimizer, path).load_state_dict(r);
+        }
+        catch (Exception e) when (e is not InputException and not OutOfMemoryException)
+        {
+            throw new InputException(path, $"corrupt checkpoint: optimizer.bin cannot be read ({e.GetType().Name}: {e.Message.Split('\n')[0]})");
+        }
         var rng = Bytes(zip, "rng.bin", path).ToArray();
         using var state = random.get_rng_state();
         if (state.bytes.Length != rng.Length) throw new InputException(path, "rng.bin does not match this libtorch's RNG state size");
@@ -84,7 +101,7 @@ public static class Checkpoint
     {
         if (!File.Exists(path)) throw new InputException(path, "checkpoint not found");
         try { return ZipFile.OpenRead(path); }
-        catch (InvalidDataException) { throw new InputException(path, "not a FaceBrain checkpoint (not a zip file)"); }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException) { throw new InputException(path, $"not a FaceBrain checkpoint (not a readable zip file: {e.Message.Split('\n')[0]})"); }
     }
 
     static CheckpointInfo ReadInfo(ZipArchive zip, string path)
@@ -100,8 +117,19 @@ public static class Checkpoint
     static MemoryStream Bytes(ZipArchive zip, string name, string path)
     {
         var e = zip.GetEntry(name) ?? throw new InputException(path, $"not a FaceBrain checkpoint (no {name})");
+        // The zip's own sizes bound what is read: a crafted entry cannot claim more than the file holds.
+        if (e.Length < 0 || e.CompressedLength > new FileInfo(path).Length || e.Length > Array.MaxLength)
+            throw new InputException(path, $"corrupt checkpoint: entry {name} declares {e.Length} bytes");
         var ms = new MemoryStream();
-        using (var s = e.Open()) s.CopyTo(ms);
+        try
+        {
+            using (var s = e.Open()) s.CopyTo(ms);
+        }
+        catch (Exception x) when (x is InvalidDataException or EndOfStreamException or IOException)
+        {
+            throw new InputException(path, $"corrupt checkpoint: entry {name} cannot be read ({x.Message.Split('\n')[0]})");
+        }
+        if (ms.Length != e.Length) throw new InputException(path, $"corrupt checkpoint: entry {name} holds {ms.Length} of its {e.Length} bytes");
         ms.Position = 0;
         return ms;
     }

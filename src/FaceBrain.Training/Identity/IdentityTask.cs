@@ -45,10 +45,10 @@ public sealed class IdentityTask : ITrainingTask
 
     public void BeginEpoch(int epoch, long seed, int batch)
     {
-        _order = Splits.EpochOrder(_train.Count, seed, epoch);
+        _order = EpochSeeds.EpochOrder(_train.Count, seed, epoch);
         _batch = batch;
         _gen?.Dispose();
-        _gen = new Generator((ulong)Splits.SeedFor(seed, epoch, 2));
+        _gen = new Generator((ulong)EpochSeeds.SeedFor(seed, epoch, 2));
     }
 
     public StepResult Step(int step)

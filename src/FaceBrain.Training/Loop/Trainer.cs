@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using FaceBrain.Core.IO;
 using FaceBrain.Training.Checkpoints;
 using FaceBrain.Training.Optim;
 using TorchSharp;
@@ -26,17 +27,52 @@ public static class Trainer
 {
     public const string CheckpointName = "checkpoint.ckpt";
 
-    public static TrainingRun Run(ITrainingTask task, TrainerOptions o, Action<StepProgress>? progress = null, Action<EpochMetrics>? epochDone = null)
+    /// <param name="cancel">Checked between steps: a stop keeps the last epoch's checkpoint (resume with --resume) and throws OperationCanceledException.</param>
+    public static TrainingRun Run(ITrainingTask task, TrainerOptions o, Action<StepProgress>? progress = null, Action<EpochMetrics>? epochDone = null,
+                                  CancellationToken cancel = default)
     {
         if (o.Epochs < 1) throw new InputException($"--epochs {o.Epochs}: must be at least 1");
         if (o.Batch < 2) throw new InputException($"--batch {o.Batch}: must be at least 2 (batch norm needs two examples)");
-        if (!Directory.Exists(o.OutDir)) Directory.CreateDirectory(o.OutDir);
+        OutputTarget.RequireFolder(o.OutDir);
         var ckpt = Path.Combine(o.OutDir, CheckpointName);
         var model = task.Network.Module;
         using var optimizer = o.Optimizer.Create(model.parameters());
         int steps = task.StepsPerEpoch(o.Batch);
         if (steps < 1) throw new InputException($"--batch {o.Batch}: larger than the training set");
         var schedule = new Schedule(o.Schedule, o.Optimizer.Lr, steps * o.Epochs, o.WarmupEpochs * steps, o.StepEveryEpochs * steps, o.StepGamma);
+        if (o.Resume && !File.Exists(ckpt)) throw new InputException(ckpt, "checkpoint not found; nothing to resume");
+        if (!o.Resume && File.Exists(ckpt))
+            throw new InputException(ckpt, "already exists: pass --resume to continue that run, or choose another --out");
+        // The run folder appears only now that the settings are known to be usable, and is locked against a
+        // second run; a run that fails before its first checkpoint removes a folder it created.
+        bool created = !Directory.Exists(o.OutDir);
+        OutputException.Guard(o.OutDir, () => { Directory.CreateDirectory(o.OutDir); });
+        FolderLock folderLock;
+        try { folderLock = FolderLock.Acquire(o.OutDir); }
+        catch { if (created) TryRemove(o.OutDir); throw; }
+        using (folderLock)
+        {
+            try
+            {
+                return Loop(task, o, progress, epochDone, ckpt, model, optimizer, steps, schedule, cancel);
+            }
+            catch when (created && !File.Exists(ckpt))
+            {
+                folderLock.Dispose();
+                TryRemove(o.OutDir);
+                throw;
+            }
+        }
+    }
+
+    static void TryRemove(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    static TrainingRun Loop(ITrainingTask task, TrainerOptions o, Action<StepProgress>? progress, Action<EpochMetrics>? epochDone,
+        string ckpt, nn.Module model, optim.Optimizer optimizer, int steps, Schedule schedule, CancellationToken cancel)
+    {
 
         int start = 1;
         var metrics = new List<EpochMetrics>();
@@ -50,8 +86,6 @@ public static class Trainer
             start = info.Epoch + 1;
             metrics = MetricsLog.Read(o.OutDir).Where(m => m.Epoch <= info.Epoch).ToList();
         }
-        else if (File.Exists(ckpt))
-            throw new InputException(ckpt, "already exists: pass --resume to continue that run, or choose another --out");
 
         long globalStep = (long)(start - 1) * steps;
         int? lastGood = start > 1 ? start - 1 : null;
@@ -65,6 +99,7 @@ public static class Trainer
             double lr = schedule.At(globalStep);
             for (int s = 0; s < steps; s++)
             {
+                cancel.ThrowIfCancellationRequested();
                 lr = schedule.At(globalStep);
                 OptimizerSpec.SetLr(optimizer, lr);
                 using var scope = NewDisposeScope();

@@ -72,7 +72,7 @@ public static class ProbeExperiment
         var result = Decoding.decode(data, r.Target, options);
         // The same folds the decoder used (they are a function of the table, the labels, the seed and the scheme), by name.
         var column = Microsoft.FSharp.Core.FuncConvert.FromFunc<string, string[]>(c => Dataset.column(data, c));
-        var folds = CrossValidation.folds(table.Source, column, Decoding.labels(data, r.Target).Codes, r.Seed, scheme);
+        var folds = CrossValidation.folds(table.Source, column, Decoding.labels(data, r.Target).Codes, scheme);
         return new ProbeDecoding(result, folds.Select(f => f.Name).ToArray());
     }
 

@@ -58,14 +58,14 @@ public sealed class SiameseTask : ITrainingTask
 
     public void BeginEpoch(int epoch, long seed, int batch)
     {
-        _pairs = PairSampler.Balanced(_train.LabelArray, PairsPerEpoch, Splits.SeedFor(seed, epoch, 3));
+        _pairs = PairSampler.Balanced(_train.LabelArray, PairsPerEpoch, EpochSeeds.SeedFor(seed, epoch, 3));
         // From the second epoch the network has learned something worth mining against.
         if (HardNegatives > 0 && epoch > 1)
             _pairs = PairSampler.WithHardNegatives(_pairs, _train.LabelArray, HardNegatives, HardNegativePool,
-                                                   Splits.SeedFor(seed, epoch, 4), Similarity(Math.Max(2, batch)));
+                                                   EpochSeeds.SeedFor(seed, epoch, 4), Similarity(Math.Max(2, batch)));
         _batch = batch;
         _gen?.Dispose();
-        _gen = new Generator((ulong)Splits.SeedFor(seed, epoch, 2));
+        _gen = new Generator((ulong)EpochSeeds.SeedFor(seed, epoch, 2));
     }
 
     /// <summary>The current network's pair scores over training rows: every image embedded once in eval mode.</summary>

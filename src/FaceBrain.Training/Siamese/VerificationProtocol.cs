@@ -24,7 +24,7 @@ public static class VerificationProtocol
     public static VerificationSplit Split(LoadResult data, LoadResult evalSet, bool excludeIdentities, long seed, string source)
     {
         var ids = FaceData.Column(data.Stimuli, Labels.Identity, source);
-        return evalSet.Pairs is { } lfw ? FromPairsFile(data, ids, evalSet, lfw, excludeIdentities, source) : HeldOutIdentities(ids, seed);
+        return evalSet.Pairs is { } lfw ? FromPairsFile(data, ids, evalSet, lfw, excludeIdentities, source) : HeldOutIdentities(data, ids, seed);
     }
 
     static VerificationSplit FromPairsFile(LoadResult data, string[] ids, LoadResult evalSet, LfwPairs lfw, bool byIdentity, string source)
@@ -46,18 +46,20 @@ public static class VerificationProtocol
         return new VerificationSplit(train, used, pairs, lfw.Source, all, all - kept);
     }
 
-    static VerificationSplit HeldOutIdentities(string[] ids, long seed)
+    static VerificationSplit HeldOutIdentities(LoadResult data, string[] ids, long seed)
     {
-        var names = ids.Distinct().Order(StringComparer.Ordinal).ToArray();
-        if (names.Length < 4) throw new InputException($"train siamese: {names.Length} identities; holding out a fifth for evaluation needs at least 4");
-        new Random(unchecked((int)seed)).Shuffle(names);
-        var held = names.Take(Math.Max(2, names.Length / 5)).ToHashSet(StringComparer.Ordinal);
-        var evalRows = Enumerable.Range(0, ids.Length).Where(i => held.Contains(ids[i])).ToArray();
-        var trainRows = Enumerable.Range(0, ids.Length).Where(i => !held.Contains(ids[i])).ToArray();
-        var labels = evalRows.Select(r => (long)Array.IndexOf(names, ids[r])).ToArray();
-        var sampled = PairSampler.Balanced(labels, 600, Splits.SeedFor(seed, 0, 4));
+        int identities = ids.Distinct(StringComparer.Ordinal).Count();
+        if (identities < 4) throw new InputException($"train siamese: {identities} identities; holding out a fifth for evaluation needs at least 4");
+        // At least two held-out identities, so that 'different' pairs exist.
+        var split = FaceBrain.Data.Splits.IdentityDisjoint(data.Stimuli, 0.2, unchecked((int)seed), minTest: 2);
+        var evalRows = split.Test.ToArray();
+        var trainRows = split.Train.ToArray();
+        var code = evalRows.Select(r => ids[r]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select((name, k) => (name, k)).ToDictionary(p => p.name, p => (long)p.k, StringComparer.Ordinal);
+        var labels = evalRows.Select(r => code[ids[r]]).ToArray();
+        var sampled = PairSampler.Balanced(labels, 600, EpochSeeds.SeedFor(seed, 0, 4));
         var pairs = sampled.Select((p, k) => new EvalPair(p.A, p.B, p.Same, k % 10)).ToList();
         // The held-out identities are the evaluation set by design, not an overlap: nothing is reported as dropped.
-        return new VerificationSplit(trainRows, evalRows, pairs, "drawn from held-out identities", names.Length - held.Count, 0);
+        return new VerificationSplit(trainRows, evalRows, pairs, "drawn from held-out identities", identities - code.Count, 0);
     }
 }

@@ -43,7 +43,7 @@ let tests =
             let ps, accs =
                 Array.init sims (fun s ->
                     let d = datasetOf [ "label", y ] n 4 (gaussian (1000 + s) (n * 4))
-                    let r = Decoding.decode d "label" { opts (Scheme.StratifiedKFold(4, false)) (Classifier.Ridge 1.0) with Permutations = perms; Seed = s }
+                    let r = Decoding.decode d "label" { opts (Scheme.StratifiedKFold(4, None)) (Classifier.Ridge 1.0) with Permutations = perms; Seed = s }
                     r.Permutation.Value.PValue, r.Scores.Accuracy)
                 |> Array.unzip
             let bound (k: int) (prob: float) = Seq.initInfinite id |> Seq.find (fun c -> Binomial.CDF(prob, k, float c) >= 0.999)
@@ -67,7 +67,7 @@ let tests =
             let honest = Decoding.decode d "expression" (opts (Scheme.LeaveOneGroupOut "identity") (Classifier.Logistic defaultLogistic))
             Expect.isLessThanOrEqual honest.Scores.Accuracy 0.6 "no better than chance on unseen identities"
             // The same data under a scheme that mixes identities across folds does leak: the guard can fail.
-            let leaky = Decoding.decode d "expression" (opts (Scheme.StratifiedKFold(4, true)) (Classifier.Logistic defaultLogistic))
+            let leaky = Decoding.decode d "expression" (opts (Scheme.StratifiedKFold(4, Some 0)) (Classifier.Logistic defaultLogistic))
             Expect.isGreaterThan leaky.Scores.Accuracy 0.9 "stratified folds leak identity"
 
         testCase "--standardize makes decoding invariant to each feature's scale and offset" <| fun () ->
@@ -90,7 +90,7 @@ let tests =
 
         testCase "bootstrap interval contains the accuracy and is seeded" <| fun () ->
             let d = Synthetic.dataset { small with ExpressionSignal = 0.3 }
-            let o = { opts (Scheme.StratifiedKFold(4, true)) (Classifier.Ridge 1.0) with Bootstrap = 500 }
+            let o = { opts (Scheme.StratifiedKFold(4, Some 0)) (Classifier.Ridge 1.0) with Bootstrap = 500 }
             let r1, r2 = Decoding.decode d "expression" o, Decoding.decode d "expression" o
             let i = r1.Interval.Value
             Expect.isTrue (i.Low <= r1.Scores.Accuracy && r1.Scores.Accuracy <= i.High) "contains"
@@ -99,7 +99,7 @@ let tests =
 
         testCase "cross-generalisation: expression trained on some identities generalises to others" <| fun () ->
             let d = Synthetic.dataset small
-            let cg = Decoding.crossGeneralise d "identity" "expression" (opts (Scheme.StratifiedKFold(2, false)) (Classifier.Ridge 1.0))
+            let cg = Decoding.crossGeneralise d "identity" "expression" (opts (Scheme.StratifiedKFold(2, None)) (Classifier.Ridge 1.0))
             Expect.equal cg.Values [| "AF"; "AN"; "DI"; "HA" |] "values"
             Expect.isTrue (Double.IsNaN cg.Accuracy[0, 0]) "diagonal undefined"
             Expect.isGreaterThan cg.MeanOffDiagonal 0.6 "identity carries across expressions (chance 0.125)"
@@ -107,7 +107,7 @@ let tests =
 
         testCase "bad targets: one class, a training fold with one class" <| fun () ->
             let d = datasetOf [ "label", [| "a"; "a"; "a" |]; "g", [| "x"; "y"; "z" |] ] 3 1 [| 1.0; 2.0; 3.0 |]
-            expectInputError [ "target 'label' has one class" ] (fun () -> Decoding.decode d "label" (opts (Scheme.StratifiedKFold(2, false)) (Classifier.Ridge 1.0)))
+            expectInputError [ "target 'label' has one class" ] (fun () -> Decoding.decode d "label" (opts (Scheme.StratifiedKFold(2, None)) (Classifier.Ridge 1.0)))
             let d = datasetOf [ "label", [| "a"; "a"; "b"; "b" |]; "g", [| "x"; "x"; "y"; "y" |] ] 4 1 [| 1.0; 2.0; 3.0; 4.0 |]
             expectInputError [ "training set holds only one class" ] (fun () -> Decoding.decode d "label" (opts (Scheme.LeaveOneGroupOut "g") (Classifier.Ridge 1.0)))
             expectInputError [ "no column 'session'" ] (fun () -> Decoding.decode d "label" (opts (Scheme.LeaveOneGroupOut "session") (Classifier.Ridge 1.0)))

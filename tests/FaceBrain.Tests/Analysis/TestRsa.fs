@@ -64,6 +64,34 @@ let tests =
             let d1 = datasetOf [ "cond", [| "c1"; "c2" |]; "run", [| "A"; "A" |] ] 2 1 [| 1.0; 2.0 |]
             expectInputError [ "one value"; "two independent folds" ] (fun () -> Rdm.compute cpu.Value d1 (Some "cond") (Distance.Crossnobis o))
 
+        testCase "crossnobis equals its definition on 3 folds with unequal repeats, blocked and with a noise covariance" <| fun () ->
+            // 4 conditions x 3 folds, 1-2 repeats per cell, 5 features; the oracle averages the ordered fold
+            // pairs of (μiᵃ − μjᵃ)ᵀ Σ⁻¹ (μiᵇ − μjᵇ) directly.
+            let rng = Random(7)
+            let cells = [ for f in 0 .. 2 do for c in 0 .. 3 do for _ in 0 .. (f + c) % 2 -> c, f ]
+            let n, p = cells.Length, 5
+            let x = Array.init (n * p) (fun _ -> rng.NextDouble() * 2.0 - 1.0)
+            let d = datasetOf [ "cond", cells |> List.map (fst >> sprintf "c%d") |> List.toArray; "run", cells |> List.map (snd >> sprintf "r%d") |> List.toArray ] n p x
+            let mean c f =
+                let rows = cells |> List.indexed |> List.filter (fun (_, cell) -> cell = (c, f)) |> List.map fst
+                Array.init p (fun j -> rows |> List.averageBy (fun r -> x[r * p + j]))
+            let sigma = Array.init (p * p) (fun k -> let i, j = k / p, k % p in if i = j then 2.0 + float i else 0.3 / float (1 + abs (i - j)))
+            let sigmaInv = MathNet.Numerics.LinearAlgebra.Double.DenseMatrix.OfRowArrays(Array.init p (fun i -> sigma[i * p .. i * p + p - 1])).Inverse()
+            let oracle (inv: MathNet.Numerics.LinearAlgebra.Matrix<float> option) =
+                [| for i in 0 .. 3 do
+                     for j in i + 1 .. 3 ->
+                         let terms =
+                             [ for a in 0 .. 2 do
+                                 for b in 0 .. 2 do
+                                     if a <> b then
+                                         let da = MathNet.Numerics.LinearAlgebra.Double.DenseVector.OfArray(Array.map2 (-) (mean i a) (mean j a))
+                                         let db = MathNet.Numerics.LinearAlgebra.Double.DenseVector.OfArray(Array.map2 (-) (mean i b) (mean j b))
+                                         yield (match inv with Some m -> (m * db).DotProduct(da) | None -> da.DotProduct(db)) ]
+                         List.average terms / float p |]
+            let o = { FoldColumn = "run"; NoiseCovariance = None; BlockColumns = 2 }
+            expectValues 1e-12 (Rdm.compute cpu.Value d (Some "cond") (Distance.Crossnobis o)).Values (oracle None)
+            expectValues 1e-12 (Rdm.compute cpu.Value d (Some "cond") (Distance.Crossnobis { o with NoiseCovariance = Some sigma })).Values (oracle (Some sigmaInv))
+
         testCase "crossnobis is unbiased: pure noise gives distances around zero, euclidean does not" <| fun () ->
             let conds, runs, p = 6, 4, 50
             let n = conds * runs

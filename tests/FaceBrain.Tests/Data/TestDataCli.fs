@@ -16,10 +16,10 @@ let tests =
         testCase "faces synth then data inspect reports what was asked, for every layout" <| fun () ->
             use d = new TempDir()
             let cases =
-                [ "kdef", [ "--identities"; "2" ], [ "--kdef"; d.File "kdef" ], 140, 2
-                  "lfw", [ "--identities"; "4"; "--per-identity"; "3" ], [ "--lfw"; d.File "lfw" ], 12, 4
-                  "vggface2", [ "--identities"; "3"; "--per-identity"; "2" ], [ "--vggface2"; d.File "vggface2" ], 6, 3
-                  "manifest", [ "--identities"; "2"; "--per-identity"; "7" ], [ "--manifest"; d.File "manifest/stimuli.tsv" ], 14, 2 ]
+                [ "kdef", [ "--identities"; "2" ], [ "--data"; "kdef:" + d.File "kdef" ], 140, 2
+                  "lfw", [ "--identities"; "4"; "--per-identity"; "3" ], [ "--data"; "lfw:" + d.File "lfw" ], 12, 4
+                  "vggface2", [ "--identities"; "3"; "--per-identity"; "2" ], [ "--data"; "vggface2:" + d.File "vggface2" ], 6, 3
+                  "manifest", [ "--identities"; "2"; "--per-identity"; "7" ], [ "--data"; "manifest:" + d.File "manifest/stimuli.tsv" ], 14, 2 ]
             for layout, opts, source, images, identities in cases do
                 let code, out, err = runCli ([ "faces"; "synth"; "--layout"; layout; "--size"; "40"; "--out"; d.File layout ] @ opts)
                 Expect.equal code 0 $"synth {layout}: {err}"
@@ -44,7 +44,7 @@ let tests =
             truncatedJpeg (d.File "KDEF/AF01/AF01SAS.JPG") |> ignore
             writeText (d.File "KDEF/AF01/AF01DIS.JPG") "text" |> ignore
             jpeg (d.File "KDEF/AF01/AF01ZZS.JPG") |> ignore
-            let code, out, err = runCli [ "data"; "inspect"; "--kdef"; d.Path; "--json" ]
+            let code, out, err = runCli [ "data"; "inspect"; "--data"; "kdef:" + d.Path; "--json" ]
             Expect.equal code 0 ("one usable image: " + err)
             let j = json out
             Expect.equal (int' j "images") 1 "images"
@@ -54,11 +54,11 @@ let tests =
             Expect.stringContains bad.["AF01SAS.JPG"] "truncated" "truncated"
             Expect.stringContains bad.["AF01DIS.JPG"] "not an image" "non-image"
             Expect.stringContains bad.["AF01ZZS.JPG"] "unknown KDEF expression code" "unknown code"
-            let code, out, _ = runCli [ "data"; "inspect"; "--kdef"; d.Path; "--json"; "--full" ]
+            let code, out, _ = runCli [ "data"; "inspect"; "--data"; "kdef:" + d.Path; "--json"; "--full" ]
             Expect.equal code 0 "--full: still one usable image"
             Expect.equal ((json out).GetProperty("bad").GetArrayLength()) 4 "--full finds the same four"
             File.Delete(d.File "KDEF/AF01/AF01ANS.JPG")
-            let code, out, _ = runCli [ "data"; "inspect"; "--kdef"; d.Path; "--json" ]
+            let code, out, _ = runCli [ "data"; "inspect"; "--data"; "kdef:" + d.Path; "--json" ]
             Expect.equal code 2 "nothing usable"
             Expect.equal (int' (json out) "images") 0 "still reports"
 
@@ -69,21 +69,21 @@ let tests =
                 Expect.equal code 2 $"exit code for {args}"
                 Expect.stringContains err fragment "message"
                 Expect.equal (err.Trim().Split('\n').Length) 1 "one line"
-            check [ "--kdef"; d.Path ] "empty folder"
-            check [ "--lfw"; d.Path ] "empty folder"
+            check [ "--data"; "kdef:" + d.Path ] "empty folder"
+            check [ "--data"; "lfw:" + d.Path ] "empty folder"
             jpeg (d.File "lfw/Ann_Lee/Ann_Lee_0001.jpg") |> ignore
-            check [ "--kdef"; d.Path ] "not a KDEF folder"
-            check [ "--vggface2"; d.Path ] "neither train/ nor test/"
-            check [] "give exactly one of"
-            check [ "--kdef"; d.Path; "--lfw"; d.Path ] "give exactly one of"
-            check [ "--lfw"; d.Path; "--angle"; "S" ] "filter KDEF only"
-            check [ "--kdef"; d.Path; "--angle"; "XX" ] "unknown code"
+            check [ "--data"; "kdef:" + d.Path ] "not a KDEF folder"
+            check [ "--data"; "vggface2:" + d.Path ] "neither train/ nor test/"
+            check [] "--data is required"
+            check [ "--data"; d.Path ] "expected kdef:DIR, lfw:DIR"
+            check [ "--data"; "images:" + d.Path; "--where"; "angle=S" ] "no stimulus has a 'angle' label"
+            check [ "--data"; "images:" + d.Path; "--where"; "identity=XX" ] "no stimulus matches"
 
         testCase "export writes a manifest that loads back; refuses bad files unless --skip-bad" <| fun () ->
             use d = new TempDir()
             let code, _, err = runCli [ "faces"; "synth"; "--layout"; "kdef"; "--identities"; "1"; "--size"; "32"; "--out"; d.File "k" ]
             Expect.equal code 0 err
-            let code, _, err = runCli [ "data"; "export"; "--kdef"; d.File "k"; "--angle"; "S"; "--out"; d.File "s.tsv" ]
+            let code, _, err = runCli [ "data"; "export"; "--data"; "kdef:" + d.File "k"; "--where"; "angle=S"; "--out"; d.File "s.tsv" ]
             Expect.equal code 0 err
             let back = ManifestLoader.Load(d.File "s.tsv")
             Expect.equal back.Stimuli.Count 14 "frontal only: 2 sessions x 7 expressions"
@@ -92,11 +92,11 @@ let tests =
                          (direct.Stimuli |> Seq.map (fun s -> s.Id, s.Path, s.Label "expression") |> List.ofSeq) "same stimuli"
             Expect.isFalse ((File.ReadAllText(d.File "s.tsv")).Contains d.Path) "paths are relative to the TSV"
             zeroByte (d.File "k/KDEF/AF01/AF01HAS.JPG") |> ignore
-            let code, _, err = runCli [ "data"; "export"; "--kdef"; d.File "k"; "--out"; d.File "t.tsv" ]
+            let code, _, err = runCli [ "data"; "export"; "--data"; "kdef:" + d.File "k"; "--out"; d.File "t.tsv" ]
             Expect.equal code 2 "refused"
             Expect.stringContains err "AF01HAS.JPG" "names the bad file"
             Expect.isFalse (File.Exists(d.File "t.tsv")) "nothing written"
-            let code, _, err = runCli [ "data"; "export"; "--kdef"; d.File "k"; "--out"; d.File "t.tsv"; "--skip-bad" ]
+            let code, _, err = runCli [ "data"; "export"; "--data"; "kdef:" + d.File "k"; "--out"; d.File "t.tsv"; "--skip-bad" ]
             Expect.equal code 0 "skipped"
             Expect.stringContains err "AF01HAS.JPG" "lists what it skipped"
             Expect.equal (ManifestLoader.Load(d.File "t.tsv")).Stimuli.Count 69 "one left out"

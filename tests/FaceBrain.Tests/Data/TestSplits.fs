@@ -33,15 +33,6 @@ let tests =
             let b = (Splits.IdentityDisjoint(reversed, 0.5, 7)).Test |> Seq.map (fun i -> reversed.[i].Label "identity") |> Set.ofSeq
             Expect.equal b a "same people in test"
 
-        testCase "identity folds: each identity in exactly one fold, folds balanced by identity" <| fun () ->
-            let fold = Splits.IdentityFolds(stimuli, 4, 1)
-            let byId = Array.zip stimuli fold |> Array.groupBy (fun (s, _) -> s.Label "identity")
-            for (_, rows) in byId do
-                Expect.equal (rows |> Array.map snd |> Array.distinct |> Array.length) 1 "one fold per identity"
-            let perFold = byId |> Array.countBy (fun (_, rows) -> snd rows.[0]) |> Array.map snd |> Array.sort
-            Expect.equal perFold [| 2; 2; 3; 3 |] "10 identities in 4 folds"
-            expectInputError [ "identity folds" ] (fun () -> Splits.IdentityFolds(stimuli, 11, 1))
-
         testCase "stratified: each class keeps its proportion" <| fun () ->
             let s = Splits.Stratified(stimuli, "expression", 0.25, 3)
             let count (rows: IReadOnlyList<int>) = rows |> Seq.countBy (fun i -> stimuli.[i].Label "expression") |> Map.ofSeq
@@ -51,4 +42,11 @@ let tests =
                 Expect.equal (test.TryFind c |> Option.defaultValue 0) (int (System.Math.Round(float n * 0.25))) $"class {c}"
             Expect.equal (s.Train.Count + s.Test.Count) stimuli.Length "a partition"
             expectInputError [ "no 'emotion' label" ] (fun () -> Splits.Stratified(stimuli, "emotion", 0.25, 3))
+
+        testCase "stratified over class codes: at least one held out of a class of two or more, none of a singleton" <| fun () ->
+            let s = Splits.Stratified([| 0L; 0L; 1L; 2L; 2L; 2L; 2L; 2L; 2L; 2L; 2L; 2L; 2L |], 0.1, 5)
+            let held = s.Test |> Seq.countBy (fun i -> [| 0; 0; 1; 2; 2; 2; 2; 2; 2; 2; 2; 2; 2 |].[i]) |> Map.ofSeq
+            Expect.equal held (Map [ 0, 1; 2, 1 ]) "one of the pair, none of the singleton, round(10 × 0.1) of ten"
+            let tests () = List.ofSeq (Splits.Stratified([| 3L; 3L; 4L; 4L |], 0.5, 9)).Test
+            Expect.equal (tests ()) (tests ()) "deterministic"
     ]

@@ -5,6 +5,7 @@ open Expecto
 open TorchSharp
 open FaceBrain.Core.Torch
 open FaceBrain.Fmri
+open FaceBrain.Analysis
 open FaceBrain.Tests.Fmri
 open FaceBrain.Tests.Fmri.TestRidge
 open FaceBrain.Tests.TestSupport
@@ -47,7 +48,7 @@ let tests =
             // voxels 0-3 from A, 4-7 from B, 8-11 from both, 12-15 nothing
             let y = Matrix.init n 16 (fun i v -> (match v / 4 with 0 -> sa[i] | 1 -> sb[i] | 2 -> sa[i] + sb[i] | _ -> 0.0) + 0.1 * (rng.NextDouble() - 0.5))
             let fit bands =
-                Banded.crossValidate "t" (Folds.CvScheme.KFold 5) (AlphaGrid.parse "--alphas" "1e-2..1e3:6") (Folds.CvScheme.KFold 4) 5 1
+                Banded.crossValidate "t" (CrossValidation.Scheme.KFold(5, None)) (AlphaGrid.parse "--alphas" "1e-2..1e3:6") (CrossValidation.Scheme.KFold(4, None)) 5 1
                     (DeviceSpec.Cpu.Resolve()) None (fun _ -> [||]) bands y
             let joint = fit [| a; b |]
             let p = Banded.partition fit [| a; b |]

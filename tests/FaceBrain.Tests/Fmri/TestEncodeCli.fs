@@ -5,6 +5,7 @@ open System.IO
 open System.Text.Json
 open Expecto
 open FaceBrain.Fmri
+open FaceBrain.Analysis
 open FaceBrain.Tests.TestSupport
 open FaceBrain.Tests.Fmri
 open FaceBrain.Tests.Fmri.TestRidge
@@ -36,7 +37,7 @@ let tests =
             use doc = JsonDocument.Parse out
             let root = doc.RootElement
             let r, r2 = doubles (root.GetProperty "r"), doubles (root.GetProperty "r2")
-            let folds = Folds.make "t" (Folds.CvScheme.KFold 5) 37 (fun _ -> [||])
+            let folds = Folds.make "t" (CrossValidation.Scheme.KFold(5, None)) 37 (fun _ -> [||])
             let xs = rowsOf xm
             for v in 0 .. 3 do
                 let y = Matrix.column ym v

@@ -5,6 +5,7 @@ open Expecto
 open TorchSharp
 open FaceBrain.Core.Torch
 open FaceBrain.Fmri
+open FaceBrain.Analysis
 open FaceBrain.Tests.Fmri
 
 let cpu () = DeviceSpec.Cpu.Resolve()
@@ -82,7 +83,7 @@ let tests =
                 let ym =
                     Matrix.hconcat [ responsesFor 6 xm 2 0.05; responsesFor 7 xm 2 2.0; randomMatrix 8 rows 2 ]
                 let grid = AlphaGrid.parse "--alphas" "1e-2..1e4:13"
-                let folds = Folds.make "test" (Folds.CvScheme.KFold 4) rows (fun _ -> [||])
+                let folds = Folds.make "test" (CrossValidation.Scheme.KFold(4, None)) rows (fun _ -> [||])
                 use x = Matrix.toTensor dev xm
                 use y = Matrix.toTensor dev ym
                 use chosen = Ridge.selectAlphas (Some 3) x y folds grid
@@ -97,12 +98,12 @@ let tests =
             let xm = randomMatrix 9 23 4
             let ym = responsesFor 10 xm 3 1.0
             let options =
-                { Encoding.Options.Cv = Folds.CvScheme.KFold 5
+                { Encoding.Options.Cv = CrossValidation.Scheme.KFold(5, None)
                   Encoding.Options.Alpha = Encoding.AlphaSpec.Fixed 2.5
                   Encoding.Options.Device = cpu ()
                   Encoding.Options.BatchVoxels = Some 2 }
             let result = Encoding.crossValidate "test" options (fun _ -> [||]) xm ym
-            let folds = Folds.make "test" (Folds.CvScheme.KFold 5) 23 (fun _ -> [||])
+            let folds = Folds.make "test" (CrossValidation.Scheme.KFold(5, None)) 23 (fun _ -> [||])
             let xs = rowsOf xm
             for v in 0 .. 2 do
                 let y = Matrix.column ym v
@@ -120,8 +121,8 @@ let tests =
             let ym = Matrix.hconcat [ responsesFor 12 xm 2 0.1; randomMatrix 13 30 1 ]
             let grid = AlphaGrid.parse "--alphas" "1e-2..1e6:25"
             let options =
-                { Encoding.Options.Cv = Folds.CvScheme.KFold 3
-                  Encoding.Options.Alpha = Encoding.AlphaSpec.PerVoxel(grid, Folds.CvScheme.KFold 4)
+                { Encoding.Options.Cv = CrossValidation.Scheme.KFold(3, None)
+                  Encoding.Options.Alpha = Encoding.AlphaSpec.PerVoxel(grid, CrossValidation.Scheme.KFold(4, None))
                   Encoding.Options.Device = cpu ()
                   Encoding.Options.BatchVoxels = None }
             let result = Encoding.crossValidate "test" options (fun _ -> [||]) xm ym
@@ -129,7 +130,7 @@ let tests =
             Expect.equal alphas.Length 3 "one per voxel"
             for a in alphas do Expect.isTrue (grid |> Array.exists (fun g -> abs (g - a) < 1e-9 * g)) "from the grid"
             // the oracle's choice on all rows with the same inner folds
-            let folds = Folds.make "test" (Folds.CvScheme.KFold 4) 30 (fun _ -> [||]) |> Array.map (fun f -> f.Train, f.Test)
+            let folds = Folds.make "test" (CrossValidation.Scheme.KFold(4, None)) 30 (fun _ -> [||]) |> Array.map (fun f -> f.Train, f.Test)
             closeArrays 1e-12 alphas (Array.init 3 (fun v -> Oracle.selectAlpha (rowsOf xm) (Matrix.column ym v) folds grid)) "final alphas"
             Expect.equal result.FoldAlphas.Value.Length 3 "alphas per outer fold"
             Expect.isGreaterThan result.R[0] 0.9 "a clean voxel is predicted"

@@ -7,6 +7,7 @@ open Expecto
 open FaceBrain.Core.IO
 open FaceBrain.Core.Torch
 open FaceBrain.Fmri
+open FaceBrain.Analysis
 open FaceBrain.Tests.TestSupport
 open FaceBrain.Tests.Fmri.TestEncodeCli
 
@@ -40,7 +41,7 @@ let request store rois =
       Simulate.Request.Repeats = 4; Simulate.Request.Snr = 0.5; Simulate.Request.Seed = 11
       Simulate.Request.Out = null; Simulate.Request.WriteNifti = false }
 
-let pearson (a: double[]) (b: double[]) = Vector.pearson a b
+let pearson (a: double[]) (b: double[]) = FaceBrain.Analysis.Comparison.pearson a b
 
 [<Tests>]
 let tests =
@@ -53,14 +54,14 @@ let tests =
             let groups = Responses.trialsPerStimulus "sim" sim.Trials.StimulusIds ids
             let averaged = Responses.averageRepeats groups sim.Responses
             let options =
-                { Encoding.Options.Cv = Folds.CvScheme.ShuffledKFold(6, 1)
-                  Encoding.Options.Alpha = Encoding.AlphaSpec.PerVoxel(AlphaGrid.parse "--alphas" "1e-2..1e4:7", Folds.CvScheme.KFold 4)
+                { Encoding.Options.Cv = CrossValidation.Scheme.KFold(6, Some 1)
+                  Encoding.Options.Alpha = Encoding.AlphaSpec.PerVoxel(AlphaGrid.parse "--alphas" "1e-2..1e4:7", CrossValidation.Scheme.KFold(4, None))
                   Encoding.Options.Device = DeviceSpec.Cpu.Resolve()
                   Encoding.Options.BatchVoxels = None }
             let encode layer = Encoding.crossValidate "sim" options (fun _ -> [||]) (FeatureSource.readStoreLayer d.Path layer).Matrix averaged
             let byLayer = dict [ for l in [ "id_layer"; "ex_layer" ] -> l, encode l ]
             let roiVoxels roi = [| 0 .. 89 |] |> Array.filter (fun v -> sim.Truth.Roi[v] = roi)
-            let medianR layer roi = Vector.median (roiVoxels roi |> Array.map (fun v -> byLayer[layer].R[v]))
+            let medianR layer roi = FaceBrain.Analysis.Metrics.median (roiVoxels roi |> Array.map (fun v -> byLayer[layer].R[v]))
             // the planted mapping: each ROI peaks at its own layer
             Expect.isGreaterThan (medianR "id_layer" "ffa") (medianR "ex_layer" "ffa" + 0.3) "ffa prefers the identity layer"
             Expect.isGreaterThan (medianR "ex_layer" "psts") (medianR "id_layer" "psts" + 0.3) "psts prefers the expression layer"
@@ -71,25 +72,25 @@ let tests =
             let nulls = roiVoxels "null"
             for l in [ "id_layer"; "ex_layer" ] do
                 let res = byLayer[l]
-                Expect.isLessThan (abs (Vector.median (nulls |> Array.map (fun v -> res.RFoldMean[v])))) 0.1 (sprintf "null voxels: within-fold r about 0 with %s" l)
-                Expect.isLessThan (Vector.median (nulls |> Array.map (fun v -> res.R[v]))) 0.05 (sprintf "null voxels: pooled r not above 0 with %s" l)
-                let r2 = Vector.median (nulls |> Array.map (fun v -> res.R2[v]))
+                Expect.isLessThan (abs (FaceBrain.Analysis.Metrics.median (nulls |> Array.map (fun v -> res.RFoldMean[v])))) 0.1 (sprintf "null voxels: within-fold r about 0 with %s" l)
+                Expect.isLessThan (FaceBrain.Analysis.Metrics.median (nulls |> Array.map (fun v -> res.R[v]))) 0.05 (sprintf "null voxels: pooled r not above 0 with %s" l)
+                let r2 = FaceBrain.Analysis.Metrics.median (nulls |> Array.map (fun v -> res.R2[v]))
                 Expect.isTrue (r2 < 0.02 && r2 > -0.2) (sprintf "null voxels: R2 about 0 (slightly negative) with %s: %g" l r2)
             // scores stay below the true ceiling (a little sampling slack per voxel)
             for roi, layer in [ "ffa", "id_layer"; "psts", "ex_layer" ] do
                 let over = roiVoxels roi |> Array.filter (fun v -> byLayer[layer].R[v] > sim.Truth.CeilingR[v] + 0.05)
                 Expect.isLessThanOrEqual over.Length 2 (sprintf "%s voxels above their true ceiling: %A" roi over)
-                Expect.isLessThan (medianR layer roi) (Vector.median (roiVoxels roi |> Array.map (fun v -> sim.Truth.CeilingR[v]))) "median below the median ceiling"
+                Expect.isLessThan (medianR layer roi) (FaceBrain.Analysis.Metrics.median (roiVoxels roi |> Array.map (fun v -> sim.Truth.CeilingR[v]))) "median below the median ceiling"
             // the estimated ceiling tracks the true one
             let est = Reliability.splitHalf "sim" groups ids sim.Responses
             let tuned = [| 0 .. 59 |]
             let e, t = tuned |> Array.map (fun v -> est.Reliability[v]), tuned |> Array.map (fun v -> sim.Truth.CeilingR2[v])
             Expect.isGreaterThan (pearson e t) 0.7 "estimated and true ceilings correlate"
-            Expect.isLessThan (Vector.median (Array.map2 (fun a b -> abs (a - b)) e t)) 0.1 "and agree in size"
-            Expect.isLessThan (abs (Vector.median (Array.init 30 (fun k -> est.Reliability[60 + k])))) 0.15 "null voxels have no reliability"
+            Expect.isLessThan (FaceBrain.Analysis.Metrics.median (Array.map2 (fun a b -> abs (a - b)) e t)) 0.1 "and agree in size"
+            Expect.isLessThan (abs (FaceBrain.Analysis.Metrics.median (Array.init 30 (fun k -> est.Reliability[60 + k])))) 0.15 "null voxels have no reliability"
             let ev = tuned |> Array.map (fun v -> est.VarianceCeilingR2[v])
             Expect.isGreaterThan (pearson ev t) 0.7 "the variance-component ceiling tracks the true one too"
-            Expect.isLessThan (Vector.median (Array.map2 (fun a b -> abs (a - b)) ev t)) 0.1 "and agrees in size"
+            Expect.isLessThan (FaceBrain.Analysis.Metrics.median (Array.map2 (fun a b -> abs (a - b)) ev t)) 0.1 "and agrees in size"
 
         testCase "same seed, same data; the true ceiling follows from SNR and repeats" <| fun () ->
             use d = new TempDir()
@@ -121,12 +122,12 @@ let tests =
                     if abs (a - b) > 1e-5 * (1.0 + abs b) then failtestf "trial %d voxel %d: %g vs %g (float32 NIfTI)" t v a b
             let code, json, err =
                 runCli [ "encode"; "--features"; Path.Combine(out, "labels_identity.npy"); "--stimuli"; Path.Combine(out, "stimuli.tsv")
-                         "--responses"; d.File "ffa.npy"; "--trials"; Path.Combine(out, "trials.tsv"); "--cv"; "shuffle:6:2"; "--alphas"; "1e-2..1e3:6"; "--json" ]
+                         "--responses"; d.File "ffa.npy"; "--trials"; Path.Combine(out, "trials.tsv"); "--cv"; "kfold:6:shuffle=2"; "--alphas"; "1e-2..1e3:6"; "--json" ]
             Expect.equal code 0 ("encode; stderr: " + err)
             use doc = JsonDocument.Parse json
             let r = doubles (doc.RootElement.GetProperty "r")
             let ceiling = doubles (doc.RootElement.GetProperty "ceiling_r")
-            Expect.isGreaterThan (Vector.median r) 0.6 "identity labels predict the identity-tuned ROI"
+            Expect.isGreaterThan (FaceBrain.Analysis.Metrics.median r) 0.6 "identity labels predict the identity-tuned ROI"
             Expect.equal ceiling.Length 6 "estimated ceilings per voxel"
 
         testCase "fmri profile: the best layer per ROI and network, with bootstrap CIs" <| fun () ->
@@ -143,7 +144,7 @@ let tests =
             Simulate.write (d.File "sim") false 11 sim |> ignore
             let code, json, err =
                 runCli [ "fmri"; "profile"; "--store"; trained; "--store"; untrained; "--responses"; d.File "sim/responses.npy"
-                         "--trials"; d.File "sim/trials.tsv"; "--rois"; d.File "sim/truth.tsv"; "--cv"; "shuffle:6:1"; "--alphas"; "1e-2..1e4:7"; "--json" ]
+                         "--trials"; d.File "sim/trials.tsv"; "--rois"; d.File "sim/truth.tsv"; "--cv"; "kfold:6:shuffle=1"; "--alphas"; "1e-2..1e4:7"; "--json" ]
             Expect.equal code 0 ("profile; stderr: " + err)
             use doc = JsonDocument.Parse json
             let best =
@@ -170,7 +171,7 @@ let tests =
             Expect.equal (sim.Signal.Rows, sim.Signal.Cols) (48, 4) "stimuli x voxels"
             // encode straight from a store layer (the one store-reading function)
             Matrix.writeNpy (d.File "R.npy") (Matrix.selectCols [| 0; 1; 2 |] (Matrix.readNpy (Path.Combine(d.Path, "layers", "id_layer.npy"))))
-            let code, out, err = runCli [ "encode"; "--store"; d.Path; "--layer"; "id_layer"; "--responses"; d.File "R.npy"; "--cv"; "shuffle:4:1"; "--alpha"; "0.01"; "--json" ]
+            let code, out, err = runCli [ "encode"; "--store"; d.Path; "--layer"; "id_layer"; "--responses"; d.File "R.npy"; "--cv"; "kfold:4:shuffle=1"; "--alpha"; "0.01"; "--json" ]
             Expect.equal code 0 ("encode --store; stderr: " + err)
             use doc = JsonDocument.Parse out
             for r in doubles (doc.RootElement.GetProperty "r") do Expect.isGreaterThan r 0.99 "a layer predicts its own columns"

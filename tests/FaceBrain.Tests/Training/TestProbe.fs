@@ -62,7 +62,7 @@ let tests =
             let t = table groups (Array.init 30 (fun i -> $"e{i % 3}"))
             let scheme = ProbeExperiment.SchemeFor(t, ProbeRequest("expression", logistic, IdentityFolds = 3))
             Expect.equal scheme.Text "groupkfold:3:identity" "k folds of identities"
-            let folds = CrossValidation.folds "<t>" (fun c -> Array.ofSeq (t.Column c)) (Array.zeroCreate 30) 1 scheme
+            let folds = CrossValidation.folds "<t>" (fun c -> Array.ofSeq (t.Column c)) (Array.zeroCreate 30) scheme
             Expect.equal folds.Length 3 "three folds"
             for f in folds do
                 let trainIds = f.Train |> Array.map (fun i -> groups.[i]) |> Set.ofArray

@@ -21,7 +21,7 @@ let private optionsWith dir epochs lr resume seed =
 let private options dir epochs lr = optionsWith dir epochs lr false 11L
 
 let private task (data: FaceTensors) =
-    let split = Splits.Stratified(data.LabelArray, 0.25, 11L)
+    let split = FaceBrain.Data.Splits.Stratified(data.LabelArray, 0.25, 11)
     let net = Network.Create(spec, cpu (), seed = 11L)
     let aug = Augmentation(CropPad = 2, Flip = true, Jitter = 0.1)
     net, IdentityTask(net, data.Subset split.Train, data.Subset split.Test, aug, 0.1, cpu ())

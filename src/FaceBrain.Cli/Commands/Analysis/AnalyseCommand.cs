@@ -85,6 +85,7 @@ public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         if (s.Store.Length == 0) throw new InputException("--store DIR is required");
+        if (s.Out.Length > 0) OutputTarget.RequireFolder(s.Out); // before any work
         DataSettings.RequireNonNegative("--permutations", s.Permutations);
         DataSettings.RequirePositive("--C", s.C);
         DataSettings.RequirePositive("--alpha", s.Alpha);
@@ -102,7 +103,6 @@ public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
             if (!targets.Contains(t)) throw new InputException($"--cv: '{t}' is not one of the targets ({string.Join(", ", targets)})");
             schemes[t] = CrossValidation.parse(spec[(eq + 1)..]);
         }
-        if (s.Out.Length > 0 && !Directory.Exists(s.Out)) Directory.CreateDirectory(s.Out);
         var store = FaceBrain.Analysis.Store.openStore(s.Store);
         var device = DeviceSpec.Parse(s.Device).Resolve();
         var options = new Layerwise.Options(
@@ -111,13 +111,26 @@ public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
         var frame = Layerwise.run(store, options, Progress.Stderr());
         var json = Layerwise.toJson(s.Store, options, frame);
         var text = json.ToJsonString(JsonOutput.Options);
-        if (s.Out.Length > 0)
-        {
-            AtomicFile.WriteAllText(Path.Combine(s.Out, "analysis.tsv"), Layerwise.toTsv(frame));
-            AtomicFile.WriteAllText(Path.Combine(s.Out, "analysis.json"), text + "\n");
-        }
+        if (s.Out.Length > 0) WriteResults(s.Out, Layerwise.toTsv(frame), text + "\n");
         if (s.Json) Console.WriteLine(text);
         else Console.Write(Layerwise.toTsv(frame));
         return 0;
+    }
+
+    /// <summary>The folder is made only now, once there is something to put in it; a failed write leaves no new folder.</summary>
+    static void WriteResults(string dir, string tsv, string json)
+    {
+        bool created = !Directory.Exists(dir);
+        OutputException.Guard(dir, () => { Directory.CreateDirectory(dir); });
+        try
+        {
+            AtomicFile.WriteAllText(Path.Combine(dir, "analysis.tsv"), tsv);
+            AtomicFile.WriteAllText(Path.Combine(dir, "analysis.json"), json);
+        }
+        catch
+        {
+            if (created) try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
     }
 }

@@ -52,7 +52,11 @@ public class DataSettings : CommandSettings
     [Description("Also write the JSON result to this file (atomically).")]
     public string Out { get; init; } = "";
 
-    internal Dataset.Dataset LoadData() => Inputs.load(Inputs.source(Features, Stimuli, Store, Layer));
+    internal Dataset.Dataset LoadData()
+    {
+        if (Out.Length > 0) OutputTarget.RequireFile(Out); // before any work: a result that cannot be written fails now
+        return Inputs.load(Inputs.source(Features, Stimuli, Store, Layer));
+    }
 
     internal TorchSharp.torch.Device ResolveDevice() => DeviceSpec.Parse(Device).Resolve();
 

@@ -15,7 +15,7 @@ public sealed class DecodeCommand : Command<DecodeCommand.Settings>
         public string Target { get; init; } = "";
 
         [CommandOption("--cv <SCHEME>")]
-        [Description("logo:COLUMN, groupkfold:K:COLUMN, stratkfold:K (scikit-learn's StratifiedKFold), stratkfold:K:shuffle (seeded) or split:COLUMN:TRAIN[[:TEST]]. Default: logo:identity for a target other than identity when the table has an identity column (identities held out), else stratkfold:5; the result names it.")]
+        [Description("logo:COLUMN, groupkfold:K:COLUMN, stratkfold:K (scikit-learn's StratifiedKFold), kfold:K, either with :shuffle=SEED, or split:COLUMN:TRAIN[[:TEST]]. Default: logo:identity for a target other than identity when the table has an identity column (identities held out), else stratkfold:5; the result names it.")]
         public string Cv { get; init; } = "";
 
         [CommandOption("--classifier <NAME>")]

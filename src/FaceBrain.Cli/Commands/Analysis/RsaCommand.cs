@@ -75,6 +75,7 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         if (labelModels.Length == 0 && s.ModelRdm.Length == 0 && s.CkaWith.Length == 0 && s.SaveRdm.Length == 0)
             throw new InputException("nothing to compare: give --models COLUMNS and/or --model-rdm NAME=FILE.npy");
         var distance = Rdm.parseDistance(s.Distance, s.CrossnobisFolds, s.NoiseCov);
+        if (s.SaveRdm.Length > 0) OutputTarget.RequireFile(s.SaveRdm); // before any work
         var data = s.LoadData();
         var device = s.ResolveDevice();
         var average = s.AverageBy.Length > 0 ? FSharpOption<string>.Some(s.AverageBy) : FSharpOption<string>.None;

@@ -27,7 +27,7 @@ public sealed class DataExportCommand : Command<DataExportCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         if (s.Out.Length == 0) throw new InputException("--out is required");
-        var result = s.Spec().Load(s.Options(ImageCheck.Header));
+        var result = s.Load(ImageCheck.Header);
         if (!s.SkipBad) result.RequireNoBad();
         if (result.Stimuli.Count == 0) throw new InputException(result.Root, "no usable images to export");
         var outDir = Path.GetDirectoryName(Path.GetFullPath(s.Out))!;

@@ -24,7 +24,7 @@ public sealed class DataInspectCommand : Command<DataInspectCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
-        var result = s.Spec().Load(s.Options(s.Full ? ImageCheck.Decode : ImageCheck.Header));
+        var result = s.Load(s.Full ? ImageCheck.Decode : ImageCheck.Header);
         var sum = DatasetSummary.Of(result);
         if (s.Json)
         {

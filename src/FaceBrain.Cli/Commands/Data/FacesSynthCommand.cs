@@ -60,7 +60,7 @@ public sealed class FacesSynthCommand : Command<FacesSynthCommand.Settings>
             Size = s.Size, Seed = s.Seed, Strength = s.Strength, NuisanceAmount = s.Nuisance, PoseScale = s.PoseScale,
         };
         var watch = Stopwatch.StartNew();
-        var r = FaceSynthesizer.Write(options, s.Out);
+        var r = FaceSynthesizer.Write(options, s.Out, Interrupt.Token);
         Console.WriteLine($"wrote {r.Images} images of {r.Identities} identities ({s.Layout} layout, {s.Size} px) to {r.OutDir} in {watch.Elapsed.TotalSeconds:0.0} s");
         Console.WriteLine($"ground truth: {Path.Combine(r.OutDir, r.GroundTruth)}" + (r.Pairs > 0 ? $"; pairs.txt: {r.Pairs} pairs" : ""));
         return 0;

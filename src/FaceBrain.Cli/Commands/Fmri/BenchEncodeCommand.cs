@@ -20,6 +20,7 @@ public sealed class BenchEncodeCommand : Command<BenchEncodeCommand.Settings>
         [CommandOption("--seed <N>")] [Description("Seed of the random data (default 0).")] public int Seed { get; init; }
         [CommandOption("--batch-voxels <N>")] [Description("Voxels per batch (default: from a 256 MiB budget).")] public int? BatchVoxels { get; init; }
         [CommandOption("--device <DEV>")] [Description("auto, cpu, cuda or cuda:N (default cpu).")] public string Device { get; init; } = "cpu";
+        [CommandOption("--save <DIR>")] [Description("Also write the data, the chosen alphas and the first 100 voxels' weights to DIR (.npy), for a peer tool (scripts/bench/).")] public string? Save { get; init; }
         [CommandOption("--json")] [Description("Print one JSON object.")] public bool Json { get; init; }
     }
 
@@ -27,7 +28,8 @@ public sealed class BenchEncodeCommand : Command<BenchEncodeCommand.Settings>
     {
         var device = DeviceSpec.Parse(s.Device).Resolve();
         var request = new Bench.Request(s.Stimuli, s.Features, s.Voxels, s.Alphas, s.Folds, s.Seed,
-            s.BatchVoxels is int b ? FSharpOption<int>.Some(b) : FSharpOption<int>.None);
+            s.BatchVoxels is int b ? FSharpOption<int>.Some(b) : FSharpOption<int>.None,
+            s.Save is { } dir ? FSharpOption<string>.Some(dir) : FSharpOption<string>.None);
         var r = Bench.run(device, request);
         if (s.Json)
             Console.WriteLine(JsonOutput.Serialize(new

@@ -1,7 +1,10 @@
 using System.ComponentModel;
+using FaceBrain.Analysis;
+using FaceBrain.Core;
 using FaceBrain.Core.IO;
 using FaceBrain.Core.Torch;
 using FaceBrain.Fmri;
+using Microsoft.FSharp.Core;
 using Spectre.Console.Cli;
 
 namespace FaceBrain.Cli.Commands.Fmri;
@@ -36,7 +39,7 @@ public sealed class EncodeCommand : Command<EncodeCommand.Settings>
         public string? Trials { get; init; }
 
         [CommandOption("--cv <SPEC>")]
-        [Description("Outer cross-validation: kfold:K (default kfold:5, contiguous as scikit-learn's KFold), shuffle:K:SEED, logo:COLUMN.")]
+        [Description("Outer cross-validation: kfold:K (default kfold:5, contiguous as scikit-learn's KFold), kfold:K:shuffle=SEED, logo:COLUMN, groupkfold:K:COLUMN (the grammar of decode).")]
         public string? Cv { get; init; }
 
         [CommandOption("--alpha <A>")]
@@ -74,13 +77,31 @@ public sealed class EncodeCommand : Command<EncodeCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
+        if (!string.IsNullOrWhiteSpace(s.Out)) OutputTarget.RequireFile(s.Out); // before any work
         var device = DeviceSpec.Parse(s.Device).Resolve();
+        var features = (Given(s.Store), Given(s.Features)) switch
+        {
+            (not null, not null) => throw new InputException("give either --features or --store, not both"),
+            (string dir, null) => EncodeWorkflow.FeatureInput.NewStoreLayer(dir, Given(s.Layer) ?? throw new InputException("--store needs --layer")),
+            (null, string f) => EncodeWorkflow.FeatureInput.NewNpy(f, Option(Given(s.Stimuli))),
+            _ => throw new InputException("give --features F.npy or --store DIR --layer L"),
+        };
+        var responses = Given(s.Responses) ?? throw new InputException("--responses is required");
+        var alpha = s.Alpha is double a
+            ? Encoding.AlphaSpec.NewFixed(AlphaGrid.parseFixed("--alpha", a))
+            : Encoding.AlphaSpec.NewPerVoxel(
+                Given(s.Alphas) is string g ? AlphaGrid.parse("--alphas", g) : ((Encoding.AlphaSpec.PerVoxel)EncodeWorkflow.defaultAlpha).grid,
+                Given(s.InnerCv) is string inner ? CrossValidation.parseFor("--inner-cv", inner) : ((Encoding.AlphaSpec.PerVoxel)EncodeWorkflow.defaultAlpha).inner);
         var request = new EncodeWorkflow.Request(
-            s.Features!, s.Store!, s.Layer!, s.Stimuli!, s.Responses!, s.Trials!, s.Cv!, s.Alpha, s.Alphas!,
-            s.InnerCv!, s.BatchVoxels, s.DropBadVoxels, s.Out!);
+            features, responses, Option(Given(s.Trials)),
+            Given(s.Cv) is string cv ? CrossValidation.parseFor("--cv", cv) : EncodeWorkflow.defaultCv,
+            alpha, s.BatchVoxels is int b ? FSharpOption<int>.Some(b) : FSharpOption<int>.None, s.DropBadVoxels);
         var report = EncodeWorkflow.run(request, device);
         if (!string.IsNullOrWhiteSpace(s.Out)) AtomicFile.WriteAllText(s.Out, EncodeWorkflow.toTsv(report));
         Console.WriteLine(s.Json ? JsonOutput.Serialize(EncodeWorkflow.toJson(report)) : EncodeWorkflow.summary(report));
         return 0;
     }
+
+    static string? Given(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+    static FSharpOption<string> Option(string? s) => s is null ? FSharpOption<string>.None : FSharpOption<string>.Some(s);
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using FaceBrain.Core;
+using FaceBrain.Core.IO;
 using FaceBrain.Fmri;
 using Spectre.Console.Cli;
 
@@ -36,6 +37,8 @@ public sealed class FmriRoiCommand : Command<FmriRoiCommand.Settings>
         if (string.IsNullOrWhiteSpace(s.Bold)) throw new InputException("--bold is required");
         if (string.IsNullOrWhiteSpace(s.Mask)) throw new InputException("--mask is required");
         if (string.IsNullOrWhiteSpace(s.Out)) throw new InputException("--out is required");
+        OutputTarget.RequireFile(s.Out);
+        OutputTarget.RequireFile(Roi.coordinatesPath(s.Out));
         var selection = s.Label is int n ? Roi.Selection.NewLabel(n) : Roi.Selection.NonZero;
         var extraction = Roi.extract(s.Bold, s.Mask, selection);
         if (!string.IsNullOrWhiteSpace(s.Trials))

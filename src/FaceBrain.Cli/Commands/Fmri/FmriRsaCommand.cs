@@ -50,6 +50,7 @@ public sealed class FmriRsaCommand : Command<FmriRsaCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
+        if (!string.IsNullOrWhiteSpace(s.Out)) OutputTarget.RequireFile(s.Out); // before any work
         var device = DeviceSpec.Parse(s.Device).Resolve();
         TorchRuntime.EnsureLoaded();
         var request = new NeuralRsa.Request(s.Stores, Split(s.Layers), s.Responses, s.Trials, s.Rois, Split(s.Roi), s.Distance!, s.Compare!);

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using FaceBrain.Core;
+using FaceBrain.Core.IO;
 using FaceBrain.Fmri;
 using Spectre.Console.Cli;
 
@@ -58,6 +59,7 @@ public sealed class FmriSimulateCommand : Command<FmriSimulateCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         if (string.IsNullOrWhiteSpace(s.Out)) throw new InputException("--out is required");
+        OutputTarget.RequireFolder(s.Out);
         var request = new Simulate.Request(s.Store!, s.Layer!, s.Features!, s.Stimuli!, s.Rois!, s.Voxels, s.Repeats, s.Snr, s.Seed, s.Out, !s.NoNifti);
         var sim = Simulate.run(request);
         var files = Simulate.write(s.Out, !s.NoNifti, s.Seed, sim);

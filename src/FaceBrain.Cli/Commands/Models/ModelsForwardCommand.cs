@@ -31,6 +31,7 @@ public sealed class ModelsForwardCommand : Command<ModelsForwardCommand.Settings
     {
         var input = s.Input ?? throw new InputException("--input NPY is required");
         var output = s.Out ?? throw new InputException("--out NPY is required");
+        OutputTarget.RequireFile(output); // before any work
         if (s.Batch < 1) throw new InputException($"--batch {s.Batch}: must be at least 1");
         var x = Npy.ReadAsSingle(input);
         if (x.Shape.Length != 4 || x.Shape[1] != 3)

@@ -21,7 +21,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
     public sealed class Settings : ModelSettings
     {
         [CommandOption("--backbone <CHECKPOINT>")] [Description("A checkpoint from 'train identity' or 'train siamese'.")] public string? Backbone { get; init; }
-        [CommandOption("--weights <FILE>")] [Description("Weights for --model (.pt, .pth, .safetensors; a TF.js manifest or folder; faceapi for face-api's cached weights).")] public string? Weights { get; init; }
+        [CommandOption("--weights <FILE>")] [Description("Weights for --model (.pt, .pth, .safetensors).")] public string? Weights { get; init; }
         [CommandOption("--layer <LAYER>")] [Description("The layer to read (see 'models layers'); default: the pooled features.")] public string? Layer { get; init; }
         [CommandOption("--data <SPEC>")] [Description("Images with the target labels, e.g. kdef:DIR.")] public string? Data { get; init; }
         [CommandOption("--where <COLUMN=VALUES>")]
@@ -29,7 +29,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         public string[]? Where { get; init; }
         [CommandOption("--target <COLUMN>")] [Description("identity or expression (or another label column).")] public string Target { get; init; } = "expression";
         [CommandOption("--cv <SCHEME>")]
-        [Description("Folds, as for decode (logo:COLUMN, groupkfold:K:COLUMN, stratkfold:K, split:COLUMN:TRAIN[[:TEST]]). Default: identity by --split-by, other targets by K folds of identities.")]
+        [Description("Folds, as for decode (logo:COLUMN, groupkfold:K:COLUMN, stratkfold:K, kfold:K[[:shuffle=SEED]], split:COLUMN:TRAIN[[:TEST]]). Default: identity by --split-by, other targets by K folds of identities.")]
         public string? Cv { get; init; }
         [CommandOption("--split-by <COLUMN>")]
         [Description("Identity target: the column whose values are held out in turn (default session: KDEF's A vs B).")]

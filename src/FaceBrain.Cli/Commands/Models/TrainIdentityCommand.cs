@@ -27,6 +27,7 @@ public sealed class TrainIdentityCommand : Command<TrainIdentityCommand.Settings
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         var dataSpec = s.RequireData();
+        if (s.Holdout is < 0 or >= 1 || double.IsNaN(s.Holdout)) throw new FaceBrain.Core.InputException($"--holdout {s.Holdout}: must be in [0, 1)");
         var options = s.TrainerOptions();
         var device = DeviceSpec.Parse(s.Device).Resolve();
         var data = FaceData.Load(dataSpec);
@@ -38,7 +39,7 @@ public sealed class TrainIdentityCommand : Command<TrainIdentityCommand.Settings
             throw new FaceBrain.Core.InputException($"--classes {s.Classes}: the data has {identities} identities");
         var spec = given with { NumClasses = identities };
         using var all = FaceData.Tensors(data.Stimuli, Labels.Identity, spec.EffectiveInputSize, s.Preset ?? spec.DefaultPreset, dataSpec, s.Cache);
-        var split = Splits.Stratified(all.LabelArray, s.Holdout, s.Seed);
+        var split = FaceBrain.Data.Splits.Stratified(all.LabelArray, s.Holdout, unchecked((int)s.Seed));
         using var train = all.Subset(split.Train);
         using var heldout = all.Subset(split.Test);
         Console.WriteLine($"train identity: {spec.Name} (width {spec.EffectiveWidth}, {spec.EffectiveInputSize} px) on {device}; " +
@@ -46,7 +47,7 @@ public sealed class TrainIdentityCommand : Command<TrainIdentityCommand.Settings
         using var net = Network.Create(spec, device, s.Seed);
         var task = new IdentityTask(net, train, heldout, s.Augmentation(), s.LabelSmoothing, device);
         var printer = new ProgressPrinter();
-        var run = OutOfMemory.Guard(device, s.Batch, () => Trainer.Run(task, options, printer.Step, printer.Epoch));
+        var run = OutOfMemory.Guard(device, s.Batch, () => Trainer.Run(task, options, printer.Step, printer.Epoch, Interrupt.Token));
         Console.WriteLine($"checkpoint: {run.Checkpoint}");
         return 0;
     }

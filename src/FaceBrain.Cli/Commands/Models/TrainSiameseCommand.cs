@@ -72,7 +72,7 @@ public sealed class TrainSiameseCommand : Command<TrainSiameseCommand.Settings>
         using var net = Network.Create(spec, device, s.Seed);
         var task = new SiameseTask(net, train, s.Pairs, eval, split.Pairs, s.Augmentation(), device, s.HardNegatives);
         var printer = new ProgressPrinter();
-        var run = OutOfMemory.Guard(device, s.Batch, () => Trainer.Run(task, options, printer.Step, printer.Epoch));
+        var run = OutOfMemory.Guard(device, s.Batch, () => Trainer.Run(task, options, printer.Step, printer.Epoch, Interrupt.Token));
         var v = task.LastVerification!;
         JsonOutput.Write(Path.Combine(options.OutDir, "verification.json"), v);
         Console.WriteLine($"10-fold verification: accuracy {v.Accuracy:P2} ± {v.AccuracyStd:P2}, ROC AUC {v.Auc:F4} over {v.Pairs} pairs (chance 50%)");

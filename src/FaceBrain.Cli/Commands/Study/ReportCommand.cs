@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using FaceBrain.Core;
-using FaceBrain.Study.Table;
+using FaceBrain.Study.Report;
 using Spectre.Console.Cli;
 
 namespace FaceBrain.Cli.Commands.Study;
@@ -26,13 +26,11 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         if (s.Out.Length == 0) throw new InputException("--out is required");
-        var probes = s.Probes.Select(p => Named(p, "--probe")).ToList();
-        foreach (var (_, dir) in probes)
-            if (!File.Exists(Path.Combine(dir, "probe.json"))) throw new InputException(Path.Combine(dir, "probe.json"), "probe result not found");
-        var rows = StudyTable.Assemble(probes);
-        Directory.CreateDirectory(s.Out);
-        StudyTable.Write(Path.Combine(s.Out, "study.tsv"), rows);
-        Console.Error.WriteLine($"report: {rows.Count} rows -> {Path.Combine(s.Out, "study.tsv")}");
+        List<(string, string)> Pairs(string[] values, string option) => values.Select(v => Named(v, option)).ToList();
+        var request = new ReportRequest(s.Out, s.Experiment, Pairs(s.Probes, "--probe"), Pairs(s.Train, "--train"),
+            Pairs(s.Analysis, "--analysis"), Pairs(s.Profiles, "--profile"), Pairs(s.Fmri, "--fmri"), s.Rois, VerbOptions.Version);
+        var (index, rows) = StudyReport.Write(request);
+        Console.Error.WriteLine($"report: {rows.Count} rows -> {Path.Combine(s.Out, "study.tsv")}; {index}");
         return 0;
     }
 

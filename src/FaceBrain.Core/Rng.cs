@@ -1,8 +1,9 @@
-namespace FaceBrain.Data.Synthesis;
+namespace FaceBrain.Core;
 
 /// <summary>
-/// SplitMix64: a tiny deterministic generator whose stream is fixed by this code, not by the .NET
-/// version (System.Random's seeded sequence is an implementation detail). Same seed, same faces.
+/// The one seeded generator for every random split and every synthetic face: SplitMix64, whose stream is
+/// fixed by this code, not by the .NET version (System.Random's seeded sequence is an implementation detail
+/// that .NET does not promise to keep). Same seed, same folds and same faces on every machine and runtime.
 /// </summary>
 public struct Rng
 {
@@ -48,4 +49,14 @@ public struct Rng
     /// <summary>Normal, clipped to ±2.5 sd, scaled into [lo, hi] around their midpoint.</summary>
     public double Trait(double lo, double hi) =>
         (lo + hi) / 2 + Math.Clamp(Normal(), -2.5, 2.5) / 5.0 * (hi - lo);
+
+    /// <summary>Fisher-Yates shuffle in place (the same seed gives the same order on every runtime).</summary>
+    public void Shuffle<T>(T[] xs)
+    {
+        for (int i = xs.Length - 1; i > 0; i--)
+        {
+            int j = Next(i + 1);
+            (xs[i], xs[j]) = (xs[j], xs[i]);
+        }
+    }
 }
