@@ -30,11 +30,14 @@ type Row = { Layer: string; Analysis: string; Target: string; Metric: string; Va
 let private row layer analysis target metric value =
     { Layer = layer; Analysis = analysis; Target = target; Metric = metric; Value = value }
 
-let private layerRows (d: Dataset.Dataset) (layer: string) (o: Options) : Row list =
+/// The rows of one layer, and per target which stimuli its decoder predicted right (for network comparisons).
+let private layerRows (d: Dataset.Dataset) (layer: string) (o: Options) (correct: Collections.Generic.Dictionary<string * string, bool[]>) : Row list =
     [ for t in o.Targets do
         let scheme = o.Schemes.TryFind t |> Option.defaultWith (fun () -> CrossValidation.defaultScheme d.Stimuli o.IdentityColumn t)
         let opts = { Decoding.defaults o.Device with Classifier = o.Classifier; Scheme = scheme; Permutations = o.Permutations; Seed = o.Seed }
         let r = Decoding.decode d t opts
+        let codes = (Decoding.labels d t).Codes
+        correct[(layer, t)] <- Array.init codes.Length (fun i -> r.Predictions[i] = codes[i])
         yield row layer "decoding" t "accuracy" r.Scores.Accuracy
         yield row layer "decoding" t "balanced_accuracy" r.Scores.BalancedAccuracy
         yield row layer "decoding" t "chance" r.Scores.ChanceUniform
@@ -76,8 +79,10 @@ let private centredGram (device: torch.Device) (d: Dataset.Dataset) : Tensor =
     let xc = x - x.mean([| 0L |], keepdim = true)
     scope.MoveToOuter(xc.matmul(xc.t()))
 
-/// Runs every analysis over every layer of the store, one layer in memory at a time.
-let run (store: Store.Store) (o: Options) (progress: Progress) : Frame<int, string> =
+/// One store's rows and, per (layer, target), which stimuli the decoder predicted right.
+type private StoreRows = { Rows: Row list; Correct: Collections.Generic.Dictionary<string * string, bool[]> }
+
+let private analyseStore (store: Store.Store) (o: Options) (progress: Progress) : StoreRows =
     if o.Targets.IsEmpty then raise (InputException("--targets: give at least one label column"))
     for t in o.Targets do
         if not (store.Stimuli.HasColumn t) then
@@ -85,11 +90,12 @@ let run (store: Store.Store) (o: Options) (progress: Progress) : Frame<int, stri
     let names = Store.layerNames store
     let grams = Collections.Generic.List<Tensor>()
     let rows = ResizeArray<Row>()
+    let correct = Collections.Generic.Dictionary<string * string, bool[]>()
     try
         progress.Begin("analyse", int64 names.Length, "layers")
         for name in names do
             let d = Store.layer store name
-            rows.AddRange(layerRows d name o)
+            rows.AddRange(layerRows d name o correct)
             grams.Add(centredGram o.Device d)
             progress.Advance()
         progress.End()
@@ -102,7 +108,72 @@ let run (store: Store.Store) (o: Options) (progress: Progress) : Frame<int, stri
                     rows.Add(row names[i] "cka" names[j] "linear_cka" (item kl / (norms[i] * norms[j])))
     finally
         for g in grams do g.Dispose()
-    Frame.ofRecords rows
+    { Rows = List.ofSeq rows; Correct = correct }
+
+/// Runs every analysis over every layer of the store, one layer in memory at a time.
+let run (store: Store.Store) (o: Options) (progress: Progress) : Frame<int, string> =
+    Frame.ofRecords (analyseStore store o progress).Rows
+
+/// A network's decoding accuracy minus the reference network's, on the same stimuli, with a paired bootstrap
+/// interval over stimuli (the same resampled stimuli for both networks).
+type Difference =
+    { Network: string; Reference: string; Layer: string; Target: string
+      Accuracy: float; ReferenceAccuracy: float; Difference: float; Low: float; High: float; Level: float }
+
+/// Several networks' stores of the same stimuli (e.g. trained and random): each store's table, and for every
+/// network after the first, its decoding accuracy minus the first's per layer and target, with a paired
+/// bootstrap interval (`bootstrap` resamples of the stimuli, seeded by the options' seed).
+let runMany (stores: (string * Store.Store) list) (o: Options) (bootstrap: int) (confidence: float) (progress: Progress)
+    : (string * Frame<int, string>) list * Difference list =
+    if stores.Length < 2 then invalidArg "stores" "runMany compares at least two stores"
+    let names = stores |> List.map fst
+    if (List.distinct names).Length <> names.Length then raise (InputException($"--store: network names must differ (got {commas names})"))
+    if bootstrap < 1 then raise (InputException($"a bootstrap interval needs at least 1 resample, got {bootstrap}"))
+    let refName, refStore = stores.Head
+    for name, s in stores.Tail do
+        if List.ofSeq s.Stimuli.Ids <> List.ofSeq refStore.Stimuli.Ids then
+            raise (InputException(s.Stimuli.Source, $"store '{name}' holds other stimuli (or another order) than store '{refName}': networks are compared on the same stimuli"))
+    let results = stores |> List.map (fun (name, s) -> name, analyseStore s o progress)
+    let refRows = snd results.Head
+    let differences =
+        [ for name, r in results.Tail do
+            for KeyValue((layer, target), right) in r.Correct do
+                match refRows.Correct.TryGetValue((layer, target)) with
+                | true, refRight ->
+                    let n = right.Length
+                    let score (v: bool[]) (idx: int[]) = float (idx |> Array.sumBy (fun i -> if v[i] then 1 else 0)) / float idx.Length
+                    let all = Array.init n id
+                    let mutable rng = Rng.For(o.Seed, ReadOnlySpan<int64>([| 0xD1FFL |]))
+                    let stats =
+                        Array.init bootstrap (fun _ ->
+                            let idx = Array.init n (fun _ -> rng.Next n)
+                            score right idx - score refRight idx)
+                        |> Array.sort
+                    let a = (1.0 - confidence) / 2.0 * 100.0
+                    yield { Network = name; Reference = refName; Layer = layer; Target = target
+                            Accuracy = score right all; ReferenceAccuracy = score refRight all
+                            Difference = score right all - score refRight all
+                            Low = Metrics.percentile stats a; High = Metrics.percentile stats (100.0 - a); Level = confidence }
+                | _ -> () ]
+        |> List.sortBy (fun d -> d.Network, d.Layer, d.Target)
+    (results |> List.map (fun (name, r) -> name, Frame.ofRecords r.Rows)), differences
+
+/// The differences as TSV (network, reference, layer, target, accuracy, reference_accuracy, difference, ci_low, ci_high, level).
+let differencesTsv (ds: Difference list) : string =
+    let f (v: float) = v.ToString("R", Globalization.CultureInfo.InvariantCulture)
+    let b = StringBuilder("network\treference\tlayer\ttarget\taccuracy\treference_accuracy\tdifference\tci_low\tci_high\tlevel\n")
+    for d in ds do
+        b.Append(String.concat "\t" [ d.Network; d.Reference; d.Layer; d.Target; f d.Accuracy; f d.ReferenceAccuracy; f d.Difference; f d.Low; f d.High; f d.Level ]).Append('\n') |> ignore
+    b.ToString()
+
+/// The differences as a JSON array.
+let differencesJson (ds: Difference list) : Text.Json.Nodes.JsonNode =
+    Results.arr [ for d in ds ->
+                    (Results.obj [ "network", Results.str d.Network; "reference", Results.str d.Reference; "layer", Results.str d.Layer
+                                   "target", Results.str d.Target; "accuracy", Results.num d.Accuracy
+                                   "reference_accuracy", Results.num d.ReferenceAccuracy; "difference", Results.num d.Difference
+                                   "ci", (Results.obj [ "low", Results.num d.Low; "high", Results.num d.High; "level", Results.num d.Level ] :> Text.Json.Nodes.JsonNode) ]
+                     :> Text.Json.Nodes.JsonNode) ]
 
 /// The frame as TSV (header: layer, analysis, target, metric, value; numbers round-trip).
 let toTsv (f: Frame<int, string>) : string =

@@ -23,9 +23,10 @@ let kdefLike =
     { Identities = 70; Expressions = 7; Repeats = 2; Features = 2048
       IdentitySignal = 1.0; ExpressionSignal = 0.5; Noise = 1.0; Seed = 1 }
 
-let private expressionCodes = [| "AF"; "AN"; "DI"; "HA"; "NE"; "SA"; "SU" |]
-
-let expressionName (e: int) = if e < expressionCodes.Length then expressionCodes[e] else $"E{e:D2}"
+/// KDEF's expression codes (Core's one table) for the first seven, E07, E08, ... beyond.
+let expressionName (e: int) =
+    let kdef = FaceBrain.Core.Domain.KdefCodes.AllExpressions
+    if e < kdef.Count then FaceBrain.Core.Domain.KdefCodes.Code kdef[e] else $"E{e:D2}"
 
 /// Standard normal draws, seeded.
 let gaussian (rng: Random) (count: int) : float[] =

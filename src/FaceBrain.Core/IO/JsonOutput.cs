@@ -24,34 +24,27 @@ public static class JsonOutput
     /// <summary>Writes a result file atomically.</summary>
     public static void Write<T>(string path, T value) => AtomicFile.WriteAllText(path, Serialize(value) + "\n");
 
-    /// <summary>NaN and ±infinity as null; null (and the named literals older files hold) read back as non-finite.</summary>
+    /// <summary>A number, or NaN for null (and for the named literals older files hold).</summary>
+    static double ReadNumber(ref Utf8JsonReader r) => r.TokenType switch
+    {
+        JsonTokenType.Null => double.NaN,
+        JsonTokenType.String => double.Parse(r.GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+        _ => r.GetDouble(),
+    };
+
+    /// <summary>NaN and ±infinity as null; null read back as NaN.</summary>
     sealed class FiniteOrNull : JsonConverter<double>
     {
         public override bool HandleNull => true;
-        public override double Read(ref Utf8JsonReader r, Type t, JsonSerializerOptions o) => r.TokenType switch
-        {
-            JsonTokenType.Null => double.NaN,
-            JsonTokenType.String => double.Parse(r.GetString()!, System.Globalization.CultureInfo.InvariantCulture),
-            _ => r.GetDouble(),
-        };
-        public override void Write(Utf8JsonWriter w, double v, JsonSerializerOptions o)
-        {
-            if (double.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue();
-        }
+        public override double Read(ref Utf8JsonReader r, Type t, JsonSerializerOptions o) => ReadNumber(ref r);
+        public override void Write(Utf8JsonWriter w, double v, JsonSerializerOptions o) { if (double.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue(); }
     }
 
+    /// <summary>The same for float32 (written as float32, so 0.1f stays 0.1).</summary>
     sealed class FiniteOrNullSingle : JsonConverter<float>
     {
         public override bool HandleNull => true;
-        public override float Read(ref Utf8JsonReader r, Type t, JsonSerializerOptions o) => r.TokenType switch
-        {
-            JsonTokenType.Null => float.NaN,
-            JsonTokenType.String => float.Parse(r.GetString()!, System.Globalization.CultureInfo.InvariantCulture),
-            _ => r.GetSingle(),
-        };
-        public override void Write(Utf8JsonWriter w, float v, JsonSerializerOptions o)
-        {
-            if (float.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue();
-        }
+        public override float Read(ref Utf8JsonReader r, Type t, JsonSerializerOptions o) => (float)ReadNumber(ref r);
+        public override void Write(Utf8JsonWriter w, float v, JsonSerializerOptions o) { if (float.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue(); }
     }
 }

@@ -14,8 +14,12 @@ public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--store <DIR>")]
-        [Description("Activation store to analyse (every layer).")]
-        public string Store { get; init; } = "";
+        [Description("Activation store to analyse (every layer). Repeat as --store trained=DIR --store random=DIR to compare networks on the same stimuli: each network's results side by side, and every network's decoding accuracy minus the first's with a bootstrap interval.")]
+        public string[] Store { get; init; } = [];
+
+        [CommandOption("--bootstrap <N>")]
+        [Description("Several stores: bootstrap resamples of the stimuli for the interval of each accuracy difference (default 1000).")]
+        public int Bootstrap { get; init; } = 1000;
 
         [CommandOption("--targets <COLUMNS>")]
         [Description("Comma-separated label columns (default identity,expression).")]
@@ -46,8 +50,8 @@ public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
         public double Tol { get; init; } = 1e-6;
 
         [CommandOption("--permutations <N>")]
-        [Description("Permutations for decoding, RSA and congruence tests (default 0).")]
-        public int Permutations { get; init; }
+        [Description("Permutations for decoding, RSA and congruence tests (default 20, so every test has a p-value, smallest 1/21; 0 skips them and is about 20 times faster).")]
+        public int Permutations { get; init; } = 20;
 
         [CommandOption("--seed <N>")]
         [Description("Seed for folds, permutations and bootstrap (default 0).")]
@@ -86,9 +90,8 @@ public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
     {
         if (s.Store.Length == 0) throw new InputException("--store DIR is required");
         if (s.Out.Length > 0) OutputTarget.RequireFolder(s.Out); // before any work
+        DataSettings.RequireNonNegative("--bootstrap", s.Bootstrap);
         DataSettings.RequireNonNegative("--permutations", s.Permutations);
-        DataSettings.RequirePositive("--C", s.C);
-        DataSettings.RequirePositive("--alpha", s.Alpha);
         var classifier = DecodeCommand.ParseClassifier(s.Classifier, s.C, s.Alpha, s.MaxIter, s.Tol);
         var distance = Rdm.parseDistance(s.Distance, "", "");
         if (distance.IsCrossnobis) throw new InputException("--distance crossnobis is not available in analyse (it needs conditions and folds); use rsa");
@@ -103,29 +106,49 @@ public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
             if (!targets.Contains(t)) throw new InputException($"--cv: '{t}' is not one of the targets ({string.Join(", ", targets)})");
             schemes[t] = CrossValidation.parse(spec[(eq + 1)..]);
         }
-        var store = FaceBrain.Analysis.Store.openStore(s.Store);
+        var stores = s.Store.Select((spec, i) =>
+        {
+            int eq = spec.IndexOf('=');
+            var (name, dir) = eq > 0 ? (spec[..eq], spec[(eq + 1)..]) : (s.Store.Length == 1 ? "" : $"store{i + 1}", spec);
+            return (Name: name, Dir: dir, Store: FaceBrain.Analysis.Store.openStore(dir));
+        }).ToArray();
         var device = DeviceSpec.Parse(s.Device).Resolve();
         var options = new Layerwise.Options(
             ListModule.OfSeq(targets), MapModule.OfSeq(schemes.Select(kv => Tuple.Create(kv.Key, kv.Value))),
             classifier, s.Permutations, s.Seed, distance, comparison, s.IdentityColumn, s.ExpressionColumn, device);
-        var frame = Layerwise.run(store, options, Progress.Stderr());
-        var json = Layerwise.toJson(s.Store, options, frame);
-        var text = json.ToJsonString(JsonOutput.Options);
-        if (s.Out.Length > 0) WriteResults(s.Out, Layerwise.toTsv(frame), text + "\n");
-        if (s.Json) Console.WriteLine(text);
-        else Console.Write(Layerwise.toTsv(frame));
+        if (stores.Length == 1)
+        {
+            var frame = Layerwise.run(stores[0].Store, options, Progress.Stderr());
+            var json = Layerwise.toJson(stores[0].Dir, options, frame);
+            var text = json.ToJsonString(JsonOutput.Options);
+            if (s.Out.Length > 0) WriteResults(s.Out, [("analysis.tsv", Layerwise.toTsv(frame)), ("analysis.json", text + "\n")]);
+            if (s.Json) Console.WriteLine(text);
+            else Console.Write(Layerwise.toTsv(frame));
+            return 0;
+        }
+        if (s.Bootstrap < 1) throw new InputException("--bootstrap: comparing stores needs at least 1 resample");
+        var (frames, differences) = Layerwise.runMany(
+            ListModule.OfSeq(stores.Select(st => Tuple.Create(st.Name, st.Store))), options, s.Bootstrap, 0.95, Progress.Stderr()).ToValueTuple();
+        var networks = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (f, st) in frames.Zip(stores)) networks[f.Item1] = Layerwise.toJson(st.Dir, options, f.Item2);
+        var all = new System.Text.Json.Nodes.JsonObject { ["networks"] = networks, ["differences"] = Layerwise.differencesJson(differences) };
+        var allText = all.ToJsonString(JsonOutput.Options);
+        if (s.Out.Length > 0)
+            WriteResults(s.Out, [.. frames.Select(f => ($"analysis.{f.Item1}.tsv", Layerwise.toTsv(f.Item2))),
+                                 ("differences.tsv", Layerwise.differencesTsv(differences)), ("analysis.json", allText + "\n")]);
+        if (s.Json) Console.WriteLine(allText);
+        else Console.Write(Layerwise.differencesTsv(differences));
         return 0;
     }
 
     /// <summary>The folder is made only now, once there is something to put in it; a failed write leaves no new folder.</summary>
-    static void WriteResults(string dir, string tsv, string json)
+    static void WriteResults(string dir, IReadOnlyList<(string Name, string Text)> files)
     {
         bool created = !Directory.Exists(dir);
         OutputException.Guard(dir, () => { Directory.CreateDirectory(dir); });
         try
         {
-            AtomicFile.WriteAllText(Path.Combine(dir, "analysis.tsv"), tsv);
-            AtomicFile.WriteAllText(Path.Combine(dir, "analysis.json"), json);
+            foreach (var (name, text) in files) AtomicFile.WriteAllText(Path.Combine(dir, name), text);
         }
         catch
         {

@@ -59,24 +59,27 @@ public sealed class DecodeCommand : Command<DecodeCommand.Settings>
         public string Cross { get; init; } = "";
     }
 
-    internal static Classifiers.Classifier ParseClassifier(string name, double c, double alpha, int maxIter, double tol) =>
-        name.ToLowerInvariant() switch
+    /// <summary>The classifier options of decode, analyse and probe, checked and parsed in one place.</summary>
+    internal static Classifiers.Classifier ParseClassifier(string name, double c, double alpha, int maxIter, double tol)
+    {
+        DataSettings.RequirePositive("--C", c);
+        DataSettings.RequirePositive("--alpha", alpha);
+        DataSettings.RequirePositive("--tol", tol);
+        if (maxIter < 1) throw new InputException($"--max-iter: must be at least 1, got {maxIter}");
+        return name.ToLowerInvariant() switch
         {
             "logistic" => Classifiers.Classifier.NewLogistic(new Classifiers.LogisticOptions(c, tol, maxIter)),
             "lda" => Classifiers.Classifier.Lda,
             "ridge" => Classifiers.Classifier.NewRidge(alpha),
             _ => throw new InputException($"--classifier: '{name}' is not one of logistic, lda, ridge"),
         };
+    }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         if (s.Target.Length == 0) throw new InputException("--target is required (the label column to decode)");
-        DataSettings.RequirePositive("--C", s.C);
-        DataSettings.RequirePositive("--alpha", s.Alpha);
-        DataSettings.RequirePositive("--tol", s.Tol);
         DataSettings.RequireNonNegative("--permutations", s.Permutations);
         DataSettings.RequireNonNegative("--bootstrap", s.Bootstrap);
-        if (s.MaxIter < 1) throw new InputException($"--max-iter: must be at least 1, got {s.MaxIter}");
         if (!(s.Confidence > 0 && s.Confidence < 1)) throw new InputException($"--confidence: must lie between 0 and 1, got {s.Confidence}");
         var classifier = ParseClassifier(s.Classifier, s.C, s.Alpha, s.MaxIter, s.Tol);
         var data = s.LoadData();

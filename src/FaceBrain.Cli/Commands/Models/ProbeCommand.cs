@@ -54,10 +54,6 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         var dataSpec = s.Data ?? throw new InputException("--data is required (e.g. --data kdef:DIR)");
         DataSettings.RequireNonNegative("--permutations", s.Permutations);
         DataSettings.RequireNonNegative("--bootstrap", s.Bootstrap);
-        DataSettings.RequirePositive("--C", s.C);
-        DataSettings.RequirePositive("--alpha", s.Alpha);
-        DataSettings.RequirePositive("--tol", s.Tol);
-        if (s.MaxIter < 1) throw new InputException($"--max-iter: must be at least 1, got {s.MaxIter}");
         if (s.Folds is < 2) throw new InputException($"--folds {s.Folds}: must be at least 2");
         if (s.Out != null && File.Exists(s.Out)) throw new InputException(s.Out, "--out names a file, not a folder");
         var request = new ProbeRequest(
