@@ -22,6 +22,6 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
         var outDir = Path.GetFullPath(s.Out ?? "facebrain-demo");
         var json = StudyRun.DemoJson(s.Quick, s.Seed, s.Device);
         var run = StudyRun.Prepare(json, Path.Combine(outDir, "experiment.json"), VerbOptions.Catalogue, outDir);
-        return RunCommand.Go(run, s, cancellation);
+        return RunCommand.Go(run, s, s.Jobs ?? 1, cancellation);
     }
 }

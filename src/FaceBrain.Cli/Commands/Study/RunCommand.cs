@@ -17,8 +17,8 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         public string? Out { get; init; }
 
         [CommandOption("--jobs <N>")]
-        [Description("Tasks run side by side as separate processes, sharing the cores (default 1).")]
-        public int Jobs { get; init; } = 1;
+        [Description("Tasks run side by side as separate processes, sharing the cores (default 1; each gets its share of the cores through OMP_NUM_THREADS).")]
+        public int? Jobs { get; init; }
 
         [CommandOption("--plan")]
         [Description("Print the task list (JSON: argv, inputs, outputs, dependencies) and run nothing.")]
@@ -35,20 +35,20 @@ public sealed class RunCommand : Command<RunCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         var run = StudyRun.PrepareFile(s.Experiment, VerbOptions.Catalogue, s.Out);
-        return Go(run, s, cancellation);
+        return Go(run, s, s.Jobs ?? 1, cancellation);
     }
 
     /// <summary>The part `run` and `demo` share: print the plan, or run it and print the study's table.</summary>
-    internal static int Go(PreparedRun run, RunSettings s, CancellationToken cancellation)
+    internal static int Go(PreparedRun run, RunSettings s, int jobs, CancellationToken cancellation)
     {
-        if (s.Jobs < 1) throw new InputException($"--jobs {s.Jobs}: must be 1 or more");
+        if (jobs < 1) throw new InputException($"--jobs {jobs}: must be 1 or more");
         if (s.Plan)
         {
             Console.WriteLine(StudyRun.PlanJson(run.Tasks));
             return 0;
         }
         var progress = new Progress(Console.Error);
-        var summary = StudyRun.Execute(run, VerbOptions.Self(), VerbOptions.Version, s.Jobs, progress, cancellation);
+        var summary = StudyRun.Execute(run, VerbOptions.Self(), VerbOptions.Version, jobs, progress, cancellation);
         var layout = new OutLayout(run.Experiment.Out);
         Console.Error.WriteLine($"run: {summary.Ran.Count} tasks ran, {summary.Skipped.Count} up to date; logs in {Path.Combine(layout.Out, "logs")}");
         if (!summary.Succeeded)
