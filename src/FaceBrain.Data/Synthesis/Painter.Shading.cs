@@ -25,7 +25,8 @@ internal sealed partial class Painter
         double t = Math.Clamp((y - eye + 0.05) / (ty - eye + 0.05), 0, 1);
         if (y < ty + 0.08)
             z += (0.05 + 0.16 * t) * Math.Exp(-(x * x) / (2 * Math.Pow(0.045 * id.NoseBridge + 0.06 * t * id.NoseWidth / 0.15, 2)))
-                 * (y > ty ? Math.Exp(-Math.Pow((y - ty) / 0.04, 2)) : 1);
+                 * (y > ty ? Math.Exp(-Math.Pow((y - ty) / 0.04, 2)) : 1)
+                 * (y < eye - 0.03 ? Math.Exp(-Math.Pow((y - eye + 0.03) / 0.06, 2)) : 1); // the ridge starts at the nose root, not on the forehead
         z += 0.05 * id.NoseTip * G(x, 0.06 * id.NoseTip, y - ty + 0.03, 0.05);
         // brow ridge and eye sockets (the eyeball fills part of the socket)
         double browY = eye - id.BrowHeight + 0.03;
