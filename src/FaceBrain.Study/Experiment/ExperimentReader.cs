@@ -232,6 +232,8 @@ public static partial class ExperimentReader
             checkpoint = fullPath(checkpoint);
             if (!File.Exists(checkpoint)) n.Problem("checkpoint", $"{checkpoint} does not exist");
         }
+        if (weights == "faceapi" && model != null && !model.StartsWith("faceapi-", StringComparison.Ordinal))
+            n.Problem("weights", $"\"faceapi\" is face-api's pretrained weights, for the faceapi-recognition and faceapi-expression models, not {model}");
         if (control && weights == "random") n.Problem("control", "this network is itself untrained (weights \"random\"); a random control adds nothing");
         if (preset != null)
         {

@@ -33,10 +33,15 @@ public static class VerbOptions
     public static VerbCatalogue Catalogue { get; } = new(
         Verbs.ToDictionary(v => v.Verb, v => (IReadOnlySet<string>)LongNames(v.Settings)),
         ModelSpec.Names,
-        [],
-        // The Caffe-layout preset (BGR, mean-subtracted 0..255) is what the VGGFace2 Caffe weights expect, and only they.
-        Enum.GetValues<Preset>().ToDictionary(p => p.Name(), p => p == Preset.VggFace2Caffe
-            ? (IReadOnlyList<string>)["resnet50-vggface2"] : []));
+        ["faceapi"], // face-api's pretrained weights from the npm package cache (models fetch faceapi)
+        // The Caffe-layout preset (BGR, mean-subtracted 0..255) is what the VGGFace2 Caffe weights expect, and only
+        // they; the faceapi preset is face-api's own input normalisation, for its two networks.
+        Enum.GetValues<Preset>().ToDictionary(p => p.Name(), p => p switch
+        {
+            Preset.VggFace2Caffe => (IReadOnlyList<string>)["resnet50-vggface2"],
+            Preset.FaceApi => ["faceapi-recognition", "faceapi-expression"],
+            _ => [],
+        }));
 
     static HashSet<string> LongNames(Type settings) =>
         settings.GetProperties(BindingFlags.Public | BindingFlags.Instance)
