@@ -33,6 +33,8 @@ public static class FaceBrainApp
                 .WithDescription("The study end to end on synthetic faces and simulated fMRI: data, training, probes, layers, analyses, encoding models, report.");
             config.AddCommand<RunCommand>("run")
                 .WithDescription("Run an experiment file's steps (cached: a rerun redoes only what changed) and write its report.");
+            config.AddCommand<StatusCommand>("status")
+                .WithDescription("Show what is done, running and failed per step of an experiment's output folder.");
             config.AddCommand<ReportCommand>("report")
                 .WithDescription("The study's table (study.tsv) and report from probe, analysis and encoding results.");
             config.AddCommand<DoctorCommand>("doctor")

@@ -33,12 +33,19 @@ public static class StudyRun
     public static RunSummary Execute(PreparedRun run, Launcher launcher, string version, int jobs, IProgress<RunEvent> progress,
                                      CancellationToken cancel = default)
     {
+        KeepExperiment(run);
+        var cache = new TaskCache(run.Tasks, version);
+        return LocalExecutor.Run(run.Tasks, cache, launcher, jobs, progress, cancel);
+    }
+
+    /// <summary>OUT/experiment.json, rewritten only when its content changes; the file every executor's tasks plan from.</summary>
+    public static string KeepExperiment(PreparedRun run)
+    {
         var layout = new OutLayout(run.Experiment.Out);
         Directory.CreateDirectory(layout.Out);
         if (!File.Exists(layout.ExperimentFile) || File.ReadAllText(layout.ExperimentFile) != run.ExperimentJson)
             AtomicFile.WriteAllText(layout.ExperimentFile, run.ExperimentJson);
-        var cache = new TaskCache(run.Tasks, version);
-        return LocalExecutor.Run(run.Tasks, cache, launcher, jobs, progress, cancel);
+        return layout.ExperimentFile;
     }
 
     /// <summary>

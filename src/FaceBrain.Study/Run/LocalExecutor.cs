@@ -120,7 +120,8 @@ public static class LocalExecutor
         return new RunSummary(ran, list.Tasks.Where(t => skipped.Contains(t.Id)).Select(t => t.Id).ToList(), failed, blocked);
     }
 
-    static Task<(int, double)> Start(StudyTask t, TaskCache cache, Launcher launcher, int jobs, CancellationToken cancel)
+    // Shared with TaskRunner, which runs one task the same way inside a scheduler's job.
+    internal static Task<(int, double)> Start(StudyTask t, TaskCache cache, Launcher launcher, int jobs, CancellationToken cancel)
     {
         var psi = new ProcessStartInfo(launcher.Program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in launcher.Prefix.Concat(t.Argv)) psi.ArgumentList.Add(a);

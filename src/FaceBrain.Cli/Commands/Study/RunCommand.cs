@@ -23,6 +23,22 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         [CommandOption("--plan")]
         [Description("Print the task list (JSON: argv, inputs, outputs, dependencies) and run nothing.")]
         public bool Plan { get; init; }
+
+        [CommandOption("--executor <NAME>")]
+        [Description("local (default: processes on this machine) or slurm (job arrays on a SLURM cluster; docs/cluster.md).")]
+        public string Executor { get; init; } = "local";
+
+        [CommandOption("--task <IDS>")]
+        [Description("Run only this task (what a SLURM job runs) and write its done record; with a comma list, the one at $SLURM_ARRAY_TASK_ID.")]
+        public string? Task { get; init; }
+
+        [CommandOption("--partition <P>")] [Description("slurm: the partition.")] public string? Partition { get; init; }
+        [CommandOption("--account <A>")] [Description("slurm: the account.")] public string? Account { get; init; }
+        [CommandOption("--time <HH:MM:SS>")] [Description("slurm: time limit of every task (default: per step).")] public string? Time { get; init; }
+        [CommandOption("--gpus <N>")] [Description("slurm: GPUs per task of the GPU steps (train, probe, extract); default 1 when the device is cuda, else 0.")] public int? Gpus { get; init; }
+        [CommandOption("--max-parallel <N>")] [Description("slurm: array tasks of a step running at once (--array=0-N%max; default no limit).")] public int MaxParallel { get; init; }
+        [CommandOption("--sbatch-arg <ARG>")] [Description("slurm: one more sbatch argument (repeatable), e.g. --sbatch-arg=--qos=short.")] public string[] SbatchArgs { get; init; } = [];
+        [CommandOption("--no-wait")] [Description("slurm: print the job ids and return; `facebrain status OUT` shows progress.")] public bool NoWait { get; init; }
     }
 
     public sealed class Settings : RunSettings
@@ -47,8 +63,12 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             Console.WriteLine(StudyRun.PlanJson(run.Tasks));
             return 0;
         }
+        if (s.Task != null) return SlurmRun.Task(run, s.Task, cancellation);
+        if (s.Executor is not ("local" or "slurm")) throw new InputException($"--executor {s.Executor}: must be local or slurm");
         var progress = new Progress(Console.Error);
-        var summary = StudyRun.Execute(run, VerbOptions.Self(), VerbOptions.Version, jobs, progress, cancellation);
+        var summary = s.Executor == "slurm" ? SlurmRun.Submit(run, s, progress, cancellation)
+            : StudyRun.Execute(run, VerbOptions.Self(), VerbOptions.Version, jobs, progress, cancellation);
+        if (summary == null) return 0; // --no-wait: the jobs are submitted
         var layout = new OutLayout(run.Experiment.Out);
         Console.Error.WriteLine($"run: {summary.Ran.Count} tasks ran, {summary.Skipped.Count} up to date; logs in {Path.Combine(layout.Out, "logs")}");
         if (!summary.Succeeded)
@@ -63,7 +83,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
     }
 
     /// <summary>Prints each event as it happens (not through a SynchronizationContext: the runner blocks its thread).</summary>
-    sealed class Progress(TextWriter w) : IProgress<RunEvent>
+    internal sealed class Progress(TextWriter w) : IProgress<RunEvent>
     {
         public void Report(RunEvent e) { lock (w) w.WriteLine(e.ToString()); }
     }
