@@ -2,20 +2,8 @@ using ScottPlot;
 
 namespace FaceBrain.Report.Figures;
 
-/// <summary>
-/// A read-out accuracy the study published (Schwartz, O'Nell &amp; Anzellotti): frozen networks, a new linear layer
-/// on KDEF. <see cref="All"/> lists them; <see cref="KdefExpressionChance"/> is one in seven expressions.
-/// </summary>
-public sealed record PublishedResult(string Network, string Target, double Accuracy)
-{
-    public const double KdefExpressionChance = 1.0 / 7.0;
-    public static readonly PublishedResult ResNet50Identity = new("resnet50-vggface2", "identity", 0.986);
-    public static readonly PublishedResult ResNet50Expression = new("resnet50-vggface2", "expression", 0.626);
-    public static readonly PublishedResult SiameseExpression = new("siamese", "expression", 0.15);
-    public static readonly IReadOnlyList<PublishedResult> All = new[] { ResNet50Identity, ResNet50Expression, SiameseExpression };
-}
-
-/// <summary>One row of the study's table: a network's read-out of one target, and the published value to set beside it.</summary>
+/// <summary>One row of the study's table: a network's read-out of one target, and the published value to set beside it
+/// (the published figures are data, given by the experiment file's report section).</summary>
 public sealed record StudyBar(string Network, string Target, double Accuracy, double Chance,
                               double? CiLow = null, double? CiHigh = null, double? Published = null);
 

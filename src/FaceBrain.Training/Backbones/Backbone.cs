@@ -109,9 +109,6 @@ public static class Backbone
     public static ModelSpec SpecOf(WeightsSource source, ModelSpec spec) =>
         source is WeightsSource.Checkpoint c ? Checkpoints.Checkpoint.ReadInfo(c.Path).Model : spec;
 
-    /// <summary>The layer a probe or forward pass reads by default: the pooled features, or the Siamese embedding.</summary>
-    public static string DefaultLayer(ModelSpec spec) => LayerCatalogue.DefaultLayer(spec);
-
     static OpenedBackbone OpenTfjs(ModelSpec spec, string manifest, torch.Device device, long seed, string kind, string? package)
     {
         var net = Network.Create(spec, device, seed);

@@ -19,7 +19,7 @@ internal static class Backbone
         if (checkpoint != null && weights != null) throw new InputException("give --backbone CHECKPOINT or --model NAME --weights FILE, not both");
         var source = checkpoint != null ? new WeightsSource.Checkpoint(checkpoint) : weights != null ? WeightsSource.Parse(weights) : new WeightsSource.Random();
         var spec = FaceBrain.Training.Backbones.Backbone.SpecOf(source, model.ToSpec());
-        var chosen = layer ?? FaceBrain.Training.Backbones.Backbone.DefaultLayer(spec);
+        var chosen = layer ?? LayerCatalogue.DefaultLayer(spec);
         LayerCatalogue.Require(spec, chosen);
         var opened = FaceBrain.Training.Backbones.Backbone.Open(source, spec, device, seed);
         var description = source is WeightsSource.Random ? opened.Description + "; no --weights" : opened.Description;
