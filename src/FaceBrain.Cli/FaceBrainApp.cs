@@ -103,6 +103,7 @@ public static class FaceBrainApp
             });
         });
         Interrupt.Install();
+        Interrupt.WatchParent();
         return CliErrors.Run(() => app.Run(AnalysisArgs.Rewrite(args)), err);
     }
 }

@@ -33,9 +33,34 @@ public static class Interrupt
         }
     }
 
+    /// <summary>The variable a parent `facebrain run` sets in its task processes: its own process id.</summary>
+    public const string ParentVariable = "FACEBRAIN_PARENT_PID";
+
+    /// <summary>
+    /// In a task process started by `facebrain run`: stop as on SIGTERM when that parent is gone. A parent killed
+    /// with -9 cannot stop its children, and an orphaned task would go on writing into the output folder (and hold
+    /// its lock) while the user reruns the experiment.
+    /// </summary>
+    public static void WatchParent()
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable(ParentVariable), out int parent) || !OperatingSystem.IsLinux()) return;
+        if (ParentId() != parent) return; // not started by that process (the variable was inherited further down)
+        var watch = new Thread(() =>
+        {
+            while (ParentId() == parent) Thread.Sleep(200);
+            Trigger("the end of its parent run", 143);
+        }) { IsBackground = true };
+        watch.Start();
+    }
+
     static void Handle(PosixSignalContext context, string name, int code)
     {
         context.Cancel = true; // we exit ourselves, after cleaning up
+        Trigger(name, code);
+    }
+
+    static void Trigger(string name, int code)
+    {
         if (Interlocked.Increment(ref _signals) > 1) Stop();
         _name = name;
         ExitCode = code;
@@ -52,6 +77,9 @@ public static class Interrupt
         // _exit, not Environment.Exit: the main thread may be inside libtorch, whose exit handlers would then crash.
         Exit(ExitCode);
     }
+
+    [DllImport("libc", EntryPoint = "getppid")]
+    static extern int ParentId();
 
     [DllImport("libc", EntryPoint = "_exit")]
     static extern void Exit(int status);

@@ -99,6 +99,25 @@ public sealed class AtomicFile : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Failed(e); }
     }
 
+    /// <summary>
+    /// Writes result files into a folder that is made only now, once there is something to put in it: each file is
+    /// atomic, and a failed write removes a folder this call created, so a failure leaves no new folder behind.
+    /// </summary>
+    public static void WriteFiles(string dir, IReadOnlyList<(string Name, string Text)> files)
+    {
+        bool created = !Directory.Exists(dir);
+        OutputException.Guard(dir, () => { Directory.CreateDirectory(dir); });
+        try
+        {
+            foreach (var (name, text) in files) WriteAllText(Path.Combine(dir, name), text);
+        }
+        catch
+        {
+            if (created) try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
     public static void WriteAllText(string path, string text) =>
         WriteAllBytes(path, new System.Text.UTF8Encoding(false).GetBytes(text));
 

@@ -128,6 +128,8 @@ public static class LocalExecutor
         // Processes side by side share the cores instead of each starting one thread per core.
         if (jobs > 1 && Environment.GetEnvironmentVariable("OMP_NUM_THREADS") == null)
             psi.Environment["OMP_NUM_THREADS"] = Math.Max(1, Environment.ProcessorCount / jobs).ToString();
+        // The task process stops when this one is gone, even after a kill -9 (the CLI watches its parent).
+        psi.Environment["FACEBRAIN_PARENT_PID"] = Environment.ProcessId.ToString();
         var outLog = cache.Log(t, "out");
         var errLog = cache.Log(t, "err");
         Directory.CreateDirectory(Path.GetDirectoryName(outLog)!);
@@ -141,12 +143,31 @@ public static class LocalExecutor
                 var copyOut = p.StandardOutput.BaseStream.CopyToAsync(o, cancel);
                 var copyErr = p.StandardError.BaseStream.CopyToAsync(e, cancel);
                 try { await p.WaitForExitAsync(cancel); }
-                catch (OperationCanceledException) { try { p.Kill(entireProcessTree: true); } catch { } throw; }
+                catch (OperationCanceledException) { await Stop(p); throw; }
                 await Task.WhenAll(copyOut, copyErr);
             }
             return (p.ExitCode, sw.Elapsed.TotalSeconds);
         }, cancel);
     }
+
+    /// <summary>SIGTERM first, so the task removes its own temporaries; killed if it has not stopped soon after.</summary>
+    static async Task Stop(Process p)
+    {
+        try
+        {
+            if (OperatingSystem.IsLinux() && Signal(p.Id, 15) == 0)
+            {
+                using var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(700));
+                try { await p.WaitForExitAsync(soon.Token); return; } catch (OperationCanceledException) { }
+            }
+            p.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException) { } // it has already exited
+        catch (System.ComponentModel.Win32Exception) { }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    static extern int Signal(int pid, int signal);
 
     static string LastLine(string log)
     {

@@ -21,7 +21,10 @@ public sealed record CheckpointInfo(
 /// </summary>
 public static class Checkpoint
 {
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+    // state.json follows the project's JSON style (snake_case keys, docs/activation-store.md); checkpoints written
+    // before that used .NET's default PascalCase and are still read.
+    static readonly JsonSerializerOptions Json = new(JsonOutput.Options) { Converters = { new JsonStringEnumConverter() } };
+    static readonly JsonSerializerOptions LegacyJson = new() { Converters = { new JsonStringEnumConverter() } };
 
     public static void Write(string path, CheckpointInfo info, nn.Module model, optim.Optimizer optimizer)
     {
@@ -108,8 +111,11 @@ public static class Checkpoint
     {
         try
         {
-            return JsonSerializer.Deserialize<CheckpointInfo>(Bytes(zip, "state.json", path), Json)
-                   ?? throw new InputException(path, "state.json is empty");
+            var bytes = Bytes(zip, "state.json", path).ToArray();
+            var info = JsonSerializer.Deserialize<CheckpointInfo>(bytes, Json) ?? throw new InputException(path, "state.json is empty");
+            if (info.Task == null) info = JsonSerializer.Deserialize<CheckpointInfo>(bytes, LegacyJson)!;
+            if (info.Task == null || info.Model == null) throw new InputException(path, "state.json lacks the task or the model");
+            return info;
         }
         catch (JsonException e) { throw new InputException(path, $"state.json is not valid: {e.Message.Split('\n')[0]}"); }
     }

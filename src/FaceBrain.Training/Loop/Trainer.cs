@@ -31,18 +31,13 @@ public static class Trainer
     public static TrainingRun Run(ITrainingTask task, TrainerOptions o, Action<StepProgress>? progress = null, Action<EpochMetrics>? epochDone = null,
                                   CancellationToken cancel = default)
     {
-        if (o.Epochs < 1) throw new InputException($"--epochs {o.Epochs}: must be at least 1");
-        if (o.Batch < 2) throw new InputException($"--batch {o.Batch}: must be at least 2 (batch norm needs two examples)");
-        OutputTarget.RequireFolder(o.OutDir);
+        Preflight(o);
         var ckpt = Path.Combine(o.OutDir, CheckpointName);
         var model = task.Network.Module;
         using var optimizer = o.Optimizer.Create(model.parameters());
         int steps = task.StepsPerEpoch(o.Batch);
         if (steps < 1) throw new InputException($"--batch {o.Batch}: larger than the training set");
         var schedule = new Schedule(o.Schedule, o.Optimizer.Lr, steps * o.Epochs, o.WarmupEpochs * steps, o.StepEveryEpochs * steps, o.StepGamma);
-        if (o.Resume && !File.Exists(ckpt)) throw new InputException(ckpt, "checkpoint not found; nothing to resume");
-        if (!o.Resume && File.Exists(ckpt))
-            throw new InputException(ckpt, "already exists: pass --resume to continue that run, or choose another --out");
         // The run folder appears only now that the settings are known to be usable, and is locked against a
         // second run; a run that fails before its first checkpoint removes a folder it created.
         bool created = !Directory.Exists(o.OutDir);
@@ -63,6 +58,21 @@ public static class Trainer
                 throw;
             }
         }
+    }
+
+    /// <summary>
+    /// The checks of a run's settings and output folder that need no data: callers run it before they decode
+    /// images, so a bad --out or a checkpoint in the way is refused at once, not after minutes of loading.
+    /// </summary>
+    public static void Preflight(TrainerOptions o)
+    {
+        if (o.Epochs < 1) throw new InputException($"--epochs {o.Epochs}: must be at least 1");
+        if (o.Batch < 2) throw new InputException($"--batch {o.Batch}: must be at least 2 (batch norm needs two examples)");
+        OutputTarget.RequireFolder(o.OutDir);
+        var ckpt = Path.Combine(o.OutDir, CheckpointName);
+        if (o.Resume && !File.Exists(ckpt)) throw new InputException(ckpt, "checkpoint not found; nothing to resume");
+        if (!o.Resume && File.Exists(ckpt))
+            throw new InputException(ckpt, "already exists: pass --resume to continue that run, or choose another --out");
     }
 
     static void TryRemove(string dir)

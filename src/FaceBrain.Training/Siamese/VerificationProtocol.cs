@@ -38,7 +38,8 @@ public static class VerificationProtocol
         var train = Enumerable.Range(0, ids.Length)
             .Where(i => byIdentity ? !usedIds.Contains(ids[i]) : !usedPaths.Contains(Path.GetFullPath(data.Stimuli[i].Path ?? ""))).ToArray();
         if (train.Length == 0)
-            throw new InputException(source, $"no training images left after excluding the evaluation pairs' {(byIdentity ? "identities" : "images")}; try excluding images only");
+            throw new InputException(source, byIdentity ? "no training images left after excluding the evaluation pairs' identities; exclude only their images, or evaluate on a second set"
+                                             : "no training images left: the evaluation pairs use every image; evaluate on a second set");
         if (lfw.Folds.Count < 2)
             throw new InputException(lfw.Source, "has one fold; the 10-fold protocol needs pairs.txt");
         var all = ids.Distinct(StringComparer.Ordinal).Count();

@@ -89,6 +89,94 @@ let private extractStopped (how: string) =
         Expect.equal (layers cut) (layers whole) "byte-identical to the uninterrupted run"
         noTemporaries cut
 
+/// `facebrain args` as a child process whose stderr is collected line by line while it runs.
+let private startWatched (args: string list) =
+    let psi = ProcessStartInfo("dotnet")
+    psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "facebrain.dll"))
+    for a in args do psi.ArgumentList.Add a
+    psi.RedirectStandardOutput <- true
+    psi.RedirectStandardError <- true
+    psi.UseShellExecute <- false
+    let err = Text.StringBuilder()
+    let p = new Process(StartInfo = psi)
+    p.ErrorDataReceived.Add(fun e -> if not (isNull e.Data) then lock err (fun () -> err.AppendLine e.Data |> ignore))
+    p.OutputDataReceived.Add ignore
+    p.Start() |> ignore
+    p.BeginErrorReadLine()
+    p.BeginOutputReadLine()
+    p, (fun () -> lock err (fun () -> err.ToString()))
+
+/// The model weights and batch-norm statistics of a checkpoint, tensor by tensor: what a resumed run must
+/// reproduce byte for byte (model.pt itself is a zip whose entries carry the time they were written).
+let private weightsOf (ckpt: string) =
+    let info = FaceBrain.Training.Checkpoints.Checkpoint.ReadInfo ckpt
+    use net = FaceBrain.Models.Network.Create(info.Model, TorchSharp.torch.CPU, Nullable 0L)
+    FaceBrain.Training.Checkpoints.Checkpoint.LoadModel(ckpt, net.Module) |> ignore
+    FaceBrain.Tests.Training.TrainingTestSupport.stateBytes net.Module
+
+/// Processes whose command line mentions `fragment` (a task process writing under an output folder).
+let private processesWith (fragment: string) =
+    Directory.GetDirectories "/proc"
+    |> Array.choose (fun d ->
+        try
+            let cmd = File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\000', ' ')
+            if cmd.Contains fragment && cmd.Contains "facebrain.dll" then Some (Path.GetFileName d) else None
+        with _ -> None)
+
+let private waitGone (fragment: string) (seconds: float) =
+    let sw = Stopwatch.StartNew()
+    while (processesWith fragment).Length > 0 && sw.Elapsed.TotalSeconds < seconds do Thread.Sleep 50
+    processesWith fragment
+
+/// A small experiment whose tasks each take a few seconds: synthetic KDEF, one random ResNet, a probe, the report.
+let private experiment (out: string) =
+    $$"""{
+  "name": "interrupted", "out": "{{out}}", "seed": 5, "device": "cpu",
+  "data": { "kdef": { "layout": "kdef", "synth": { "identities": 4, "size": 48, "nuisance": 0 } } },
+  "networks": [ { "name": "resnet50", "model": "resnet50", "options": { "width": 8, "input_size": 48 },
+                  "weights": "random", "layers": ["layer1", "layer3", "avgpool"] } ],
+  "probe": { "data": "kdef", "where": ["angle=S"], "targets": ["expression"],
+             "options": { "permutations": 2, "bootstrap": 20, "max_iter": 100, "folds": 4 } },
+  "extract": { "data": "kdef", "where": ["angle=S"] }
+}"""
+
+let private runStopped (how: string) =
+    testCase $"run stopped by {how} while a task runs: its task process stops too, and a rerun resumes to the same study.tsv" <| fun () ->
+        use d = new TempDir()
+        let reference = d.File "reference.json"
+        File.WriteAllText(reference, experiment "whole")
+        let code, _, err = runCli [ "run"; reference ]
+        Expect.equal code 0 err
+        let table = File.ReadAllBytes(d.File "whole/report/study.tsv")
+
+        let file = d.File "cut.json"
+        File.WriteAllText(file, experiment "cut")
+        let out = d.File "cut"
+        let p, err = startWatched [ "run"; file ]
+        // The data task has finished and the extraction's process is running.
+        let extracting () = (err ()).Contains "extract: " && (processesWith (Path.Combine(out, "stores"))).Length > 0
+        waitFor p 180.0 "a running extraction task" extracting
+        signal p how
+        Expect.isTrue (p.WaitForExit 5000) "the run stopped"
+        match how with
+        | "TERM" ->
+            Expect.equal p.ExitCode 143 $"exit code (stderr: {err ()})"
+            Expect.stringContains (err ()) "interrupted" "says so"
+        | _ -> Expect.equal p.ExitCode 137 "killed"
+        // SIGTERM is passed on to the task; after kill -9 the task notices its parent is gone.
+        let left = waitGone out 10.0
+        Expect.isEmpty left $"no task process left running under {out}"
+        Expect.isTrue (File.Exists(Path.Combine(out, ".tasks", "data.kdef.json"))) "the finished data task is recorded"
+        Expect.isFalse (File.Exists(Path.Combine(out, ".tasks", "extract.resnet50.json"))) "the interrupted task is not"
+        let code, _, err = runCli [ "run"; file ]
+        Expect.equal code 0 $"resumed (stderr: {err})"
+        Expect.isFalse (err.Contains "data.kdef done in") "the finished task did not run again"
+        Expect.equal (File.ReadAllBytes(Path.Combine(out, "report", "study.tsv"))) table "byte-identical to the uninterrupted run"
+
+let private siameseArgs (data: string) run epochs =
+    [ "train"; "siamese"; "--data"; "lfw:" + Path.Combine(data, "train"); "--eval"; "lfw:" + Path.Combine(data, "eval"); "--model"; "siamese"; "--width"; "4"; "--blocks"; "2"; "--input-size"; "32"
+      "--epochs"; string epochs; "--pairs"; "32"; "--batch"; "8"; "--device"; "cpu"; "--seed"; "4"; "--out"; run ]
+
 let private synthArgs out = [ "faces"; "synth"; "--layout"; "kdef"; "--identities"; "8"; "--size"; "96"; "--seed"; "3"; "--out"; out ]
 
 let private partials (d: string) = Directory.GetDirectories(d, ".faces.partial-*")
@@ -156,4 +244,53 @@ let tests =
             let code, _, err = runCli (args |> List.map (fun a -> if a = "40" then string (info.Epoch + 1) else a) |> fun a -> a @ [ "--resume" ])
             Expect.equal code 2 "another --epochs is another run: refused"
             Expect.stringContains err "other options" "says why"
+
+        testCase "train identity killed with -9: --resume gives the weights of an uninterrupted run" <| fun () ->
+            use d = new TempDir()
+            let dir = d.File "set"
+            let code, _, err = runCli [ "faces"; "synth"; "--layout"; "manifest"; "--identities"; "4"; "--per-identity"; "6"; "--size"; "32"; "--seed"; "2"; "--out"; dir ]
+            Expect.equal code 0 err
+            let args run = [ "train"; "identity"; "--data"; "manifest:" + Path.Combine(dir, "stimuli.tsv"); "--model"; "resnet50"; "--width"; "4"; "--input-size"; "32"
+                             "--epochs"; "25"; "--batch"; "4"; "--device"; "cpu"; "--seed"; "6"; "--out"; run ]
+            let code, _, err = runCli (args (d.File "whole"))
+            Expect.equal code 0 err
+            let run = d.File "run"
+            let p, _ = start (args run)
+            waitFor p 180.0 "a first checkpoint" (fun () -> File.Exists(Path.Combine(run, "checkpoint.ckpt")))
+            signal p "KILL"
+            p.WaitForExit()
+            let info = FaceBrain.Training.Checkpoints.Checkpoint.ReadInfo(Path.Combine(run, "checkpoint.ckpt"))
+            Expect.isLessThan info.Epoch 25 "killed before the end"
+            let code, _, err = runCli (args run @ [ "--resume" ])
+            Expect.equal code 0 $"resumed (stderr: {err})"
+            Expect.equal (weightsOf (Path.Combine(run, "checkpoint.ckpt"))) (weightsOf (d.File "whole/checkpoint.ckpt")) "byte-identical weights"
+            noTemporaries run
+
+        testCase "train siamese stopped by SIGTERM: resumable to the same weights; other settings refused" <| fun () ->
+            use d = new TempDir()
+            let data = d.File "lfw"
+            for part, seed in [ "train", "3"; "eval", "4" ] do
+                let code, _, err = runCli [ "faces"; "synth"; "--layout"; "lfw"; "--identities"; "8"; "--per-identity"; "4"; "--size"; "32"; "--seed"; seed; "--out"; Path.Combine(data, part) ]
+                Expect.equal code 0 err
+            let code, _, err = runCli (siameseArgs data (d.File "whole") 10)
+            Expect.equal code 0 err
+            let run = d.File "run"
+            let p, err = start (siameseArgs data run 10)
+            waitFor p 180.0 "a first checkpoint" (fun () -> File.Exists(Path.Combine(run, "checkpoint.ckpt")))
+            signal p "TERM"
+            Expect.isTrue (p.WaitForExit 5000) "stopped"
+            Expect.equal p.ExitCode 143 $"exit code (stderr: {err.Result})"
+            Expect.stringContains err.Result "interrupted" "says so"
+            noTemporaries run
+            let info = FaceBrain.Training.Checkpoints.Checkpoint.ReadInfo(Path.Combine(run, "checkpoint.ckpt"))
+            Expect.isLessThan info.Epoch 10 "stopped early"
+            let code, _, err = runCli (siameseArgs data run 11 @ [ "--resume" ])
+            Expect.equal code 2 "another --epochs is another run: refused"
+            Expect.stringContains err "other options" "says why"
+            let code, _, err = runCli (siameseArgs data run 10 @ [ "--resume" ])
+            Expect.equal code 0 $"resumed (stderr: {err})"
+            Expect.equal (weightsOf (Path.Combine(run, "checkpoint.ckpt"))) (weightsOf (d.File "whole/checkpoint.ckpt")) "byte-identical weights"
+
+        runStopped "TERM"
+        runStopped "KILL"
     ]

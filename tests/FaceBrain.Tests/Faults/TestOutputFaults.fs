@@ -23,6 +23,9 @@ let private inputs (d: string) =
     let imgs = Path.Combine(d, "in", "imgs")
     for i in 0 .. 2 do
         FaceBrain.Tests.Data.DataFixtures.writePng (Path.Combine(imgs, $"f{i}.png")) (FaceBrain.Tests.Data.DataFixtures.image 40 40 (FaceBrain.Tests.Data.DataFixtures.noise i)) |> ignore
+    // A labelled manifest over those images, for the verbs that train or read out (probe, train identity).
+    textAt (Path.Combine(d, "in", "faces.tsv"))
+        ("stimulus_id\tpath\tidentity\texpression\n" + String.Join("", [ for i in 0 .. 11 -> let e = (if i % 2 = 0 then "HA" else "SA") in $"m{i}\timgs/f{i % 3}.png\tid{i % 3}\t{e}\n" ])) |> ignore
     bytesAt (Path.Combine(d, "in", "bold.nii")) (niftiOf 1 [| 3; 3; 3; 4 |]) |> ignore
     bytesAt (Path.Combine(d, "in", "mask.nii")) (niftiOf 1 [| 3; 3; 3 |]) |> ignore
     bytesAt (Path.Combine(d, "in", "x4.npy")) (npyImages 2 32) |> ignore
@@ -31,6 +34,8 @@ let private inputs (d: string) =
 type private Kind = File | Folder
 
 let private tiny = [ "--model"; "resnet50"; "--width"; "4"; "--input-size"; "32"; "--weights"; "random"; "--device"; "cpu"; "--batch"; "4" ]
+let private tinyProbe = [ "--model"; "resnet50"; "--width"; "4"; "--input-size"; "32"; "--weights"; "random"; "--device"; "cpu" ]
+let private tinyTrain = [ "--model"; "resnet50"; "--width"; "4"; "--input-size"; "32"; "--device"; "cpu"; "--batch"; "4" ]
 
 /// Every verb that writes, with what it writes (a file or a folder) and its command line for an output path.
 let private writers : (string * Kind * (string -> string -> string list)) list =
@@ -45,7 +50,9 @@ let private writers : (string * Kind * (string -> string -> string list)) list =
       "fmri simulate --out", Folder, fun d o -> [ "fmri"; "simulate"; "--store"; Path.Combine(i d, "store"); "--rois"; "r:a"; "--voxels"; "3"; "--out"; o ]
       "analyse --out", Folder, fun d o -> [ "analyse"; "--store"; Path.Combine(i d, "store"); "--targets"; "identity"; "--cv"; "identity=stratkfold:2"; "--permutations"; "0"; "--out"; o ]
       "faces synth --out", Folder, fun _ o -> [ "faces"; "synth"; "--layout"; "manifest"; "--identities"; "2"; "--per-identity"; "3"; "--size"; "48"; "--seed"; "1"; "--out"; o ]
-      "extract --out", Folder, fun d o -> [ "extract"; "--data"; "images:" + Path.Combine(i d, "imgs"); "--layers"; "avgpool"; "--out"; o ] @ tiny ]
+      "extract --out", Folder, fun d o -> [ "extract"; "--data"; "images:" + Path.Combine(i d, "imgs"); "--layers"; "avgpool"; "--out"; o ] @ tiny
+      "probe --out", Folder, fun d o -> [ "probe"; "--data"; "manifest:" + Path.Combine(i d, "faces.tsv"); "--target"; "identity"; "--cv"; "stratkfold:2"; "--layer"; "avgpool"; "--permutations"; "0"; "--out"; o ] @ tinyProbe
+      "train identity --out", Folder, fun d o -> [ "train"; "identity"; "--data"; "manifest:" + Path.Combine(i d, "faces.tsv"); "--epochs"; "1"; "--out"; o ] @ tinyTrain ]
 
 /// Wrong kinds of output path: checked before any work, exit 2, nothing written.
 let private pathCases =

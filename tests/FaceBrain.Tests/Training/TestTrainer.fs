@@ -106,6 +106,34 @@ let tests =
             use fresh = Network.Create(spec, cpu (), seed = 99L)
             Checkpoint.LoadModel(dir.File "checkpoint.ckpt", fresh.Module) |> ignore
             Expect.equal (stateBytes fresh.Module) (stateBytes net.Module) "weights restored"
+
+        testCase "state.json has snake_case keys, and a checkpoint written with the old PascalCase keys still reads" <| fun () ->
+            use dir = new TempDir()
+            use data = planted 4 4 32 0.5 5UL
+            let net, t = task data
+            use _ = net
+            Trainer.Run(t, options dir.Path 1 0.01) |> ignore
+            let ckpt = dir.File "checkpoint.ckpt"
+            let stateJson () =
+                use zip = System.IO.Compression.ZipFile.OpenRead ckpt
+                use r = new StreamReader(zip.GetEntry("state.json").Open())
+                r.ReadToEnd()
+            let text = stateJson ()
+            for key in [ "\"task\""; "\"global_step\""; "\"options_json\""; "\"input_size\"" ] do
+                Expect.stringContains text key "snake_case key"
+            Expect.isFalse (text.Contains "\"GlobalStep\"") "no PascalCase key"
+            // Rewrite state.json as an older FaceBrain wrote it.
+            let pascal = System.Text.Json.JsonSerializerOptions()
+            pascal.Converters.Add(System.Text.Json.Serialization.JsonStringEnumConverter())
+            let legacy: string = System.Text.Json.JsonSerializer.Serialize<CheckpointInfo>(Checkpoint.ReadInfo ckpt, pascal)
+            do
+                use zip = System.IO.Compression.ZipFile.Open(ckpt, System.IO.Compression.ZipArchiveMode.Update)
+                zip.GetEntry("state.json").Delete()
+                use w = new StreamWriter(zip.CreateEntry("state.json").Open())
+                w.Write(legacy)
+            Expect.stringContains (stateJson ()) "\"GlobalStep\"" "the legacy layout"
+            let info = Checkpoint.ReadInfo ckpt
+            Expect.equal (info.Task, info.Epoch, info.Model) ("identity", 1, spec) "read back"
     ]
 
 [<Tests>]

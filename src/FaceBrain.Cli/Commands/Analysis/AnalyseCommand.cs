@@ -121,7 +121,7 @@ public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
             var frame = Layerwise.run(stores[0].Store, options, Progress.Stderr());
             var json = Layerwise.toJson(stores[0].Dir, options, frame);
             var text = json.ToJsonString(JsonOutput.Options);
-            if (s.Out.Length > 0) WriteResults(s.Out, [("analysis.tsv", Layerwise.toTsv(frame)), ("analysis.json", text + "\n")]);
+            if (s.Out.Length > 0) AtomicFile.WriteFiles(s.Out, [("analysis.tsv", Layerwise.toTsv(frame)), ("analysis.json", text + "\n")]);
             if (s.Json) Console.WriteLine(text);
             else Console.Write(Layerwise.toTsv(frame));
             return 0;
@@ -134,26 +134,10 @@ public sealed class AnalyseCommand : Command<AnalyseCommand.Settings>
         var all = new System.Text.Json.Nodes.JsonObject { ["networks"] = networks, ["differences"] = Layerwise.differencesJson(differences) };
         var allText = all.ToJsonString(JsonOutput.Options);
         if (s.Out.Length > 0)
-            WriteResults(s.Out, [.. frames.Select(f => ($"analysis.{f.Item1}.tsv", Layerwise.toTsv(f.Item2))),
+            AtomicFile.WriteFiles(s.Out, [.. frames.Select(f => ($"analysis.{f.Item1}.tsv", Layerwise.toTsv(f.Item2))),
                                  ("differences.tsv", Layerwise.differencesTsv(differences)), ("analysis.json", allText + "\n")]);
         if (s.Json) Console.WriteLine(allText);
         else Console.Write(Layerwise.differencesTsv(differences));
         return 0;
-    }
-
-    /// <summary>The folder is made only now, once there is something to put in it; a failed write leaves no new folder.</summary>
-    static void WriteResults(string dir, IReadOnlyList<(string Name, string Text)> files)
-    {
-        bool created = !Directory.Exists(dir);
-        OutputException.Guard(dir, () => { Directory.CreateDirectory(dir); });
-        try
-        {
-            foreach (var (name, text) in files) AtomicFile.WriteAllText(Path.Combine(dir, name), text);
-        }
-        catch
-        {
-            if (created) try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
     }
 }

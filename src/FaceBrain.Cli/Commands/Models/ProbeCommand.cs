@@ -55,7 +55,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         DataSettings.RequireNonNegative("--permutations", s.Permutations);
         DataSettings.RequireNonNegative("--bootstrap", s.Bootstrap);
         if (s.Folds is < 2) throw new InputException($"--folds {s.Folds}: must be at least 2");
-        if (s.Out != null && File.Exists(s.Out)) throw new InputException(s.Out, "--out names a file, not a folder");
+        if (s.Out != null) OutputTarget.RequireFolder(s.Out); // before any image is decoded
         var request = new ProbeRequest(
             s.Target, DecodeCommand.ParseClassifier(s.Classifier, s.C, s.Alpha, s.MaxIter, s.Tol),
             s.Cv is { } cv ? CrossValidation.parse(cv) : null, s.SplitBy, s.Folds,
@@ -78,11 +78,10 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         foreach (var o in outcomes) Print(o);
         if (s.Out != null)
         {
-            Directory.CreateDirectory(s.Out);
             var json = new JsonObject { ["preset"] = preset, ["data"] = dataSpec, ["result"] = ToJson(outcomes[0]) };
             if (outcomes.Count > 1) json["control"] = ToJson(outcomes[1]);
-            AtomicFile.WriteAllText(Path.Combine(s.Out, "probe.json"), json.ToJsonString(JsonOutput.Options) + "\n");
-            AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), Results.confusionTsv(outcomes[0].Result));
+            AtomicFile.WriteFiles(s.Out, [("probe.json", json.ToJsonString(JsonOutput.Options) + "\n"),
+                                          ("confusion.tsv", Results.confusionTsv(outcomes[0].Result))]);
         }
         return 0;
     }

@@ -29,6 +29,7 @@ public sealed class TrainIdentityCommand : Command<TrainIdentityCommand.Settings
         var dataSpec = s.RequireData();
         if (s.Holdout is < 0 or >= 1 || double.IsNaN(s.Holdout)) throw new FaceBrain.Core.InputException($"--holdout {s.Holdout}: must be in [0, 1)");
         var options = s.TrainerOptions();
+        Trainer.Preflight(options);
         var device = DeviceSpec.Parse(s.Device).Resolve();
         var data = FaceData.Load(dataSpec);
         var identities = FaceData.Column(data.Stimuli, Labels.Identity, dataSpec).Distinct().Count();

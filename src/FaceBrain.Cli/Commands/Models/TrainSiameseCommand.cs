@@ -42,6 +42,7 @@ public sealed class TrainSiameseCommand : Command<TrainSiameseCommand.Settings>
     {
         var dataSpec = s.RequireData();
         var options = s.TrainerOptions();
+        Trainer.Preflight(options);
         var device = DeviceSpec.Parse(s.Device).Resolve();
         var spec = s.ToSpec();
         if (spec.Kind != ModelKind.Siamese) throw new FaceBrain.Core.InputException("train siamese: --model must be siamese");

@@ -57,6 +57,9 @@ public sealed class RunCommand : Command<RunCommand.Settings>
     /// <summary>The part `run` and `demo` share: print the plan, or run it and print the study's table.</summary>
     internal static int Go(PreparedRun run, RunSettings s, int jobs, CancellationToken cancellation)
     {
+        // SIGINT/SIGTERM reach the runner through the CLI's interrupt token: it stops the running tasks' processes.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, Interrupt.Token);
+        cancellation = linked.Token;
         if (jobs < 1) throw new InputException($"--jobs {jobs}: must be 1 or more");
         if (s.Plan)
         {
