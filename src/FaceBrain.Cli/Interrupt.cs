@@ -44,7 +44,9 @@ public static class Interrupt
     public static void WatchParent()
     {
         if (!int.TryParse(Environment.GetEnvironmentVariable(ParentVariable), out int parent) || !OperatingSystem.IsLinux()) return;
-        if (ParentId() != parent) return; // not started by that process (the variable was inherited further down)
+        // Another parent while that one still lives: the variable was inherited further down, not ours to act on.
+        // (A parent already gone was killed before this process got here.)
+        if (ParentId() != parent && Directory.Exists($"/proc/{parent}")) return;
         var watch = new Thread(() =>
         {
             while (ParentId() == parent) Thread.Sleep(200);
