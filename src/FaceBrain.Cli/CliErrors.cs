@@ -48,9 +48,17 @@ public static class CliErrors
 
     static int Report(TextWriter err, string message, int code)
     {
-        err.WriteLine($"facebrain: error: {message.Split('\n')[0]}");
+        err.WriteLine($"facebrain: error: {Flags(message.Split('\n')[0])}");
         return code;
     }
+
+    static readonly System.Text.RegularExpressions.Regex Setting = new("`([a-z][a-z0-9-]*)`", System.Text.RegularExpressions.RegexOptions.Compiled);
+
+    /// <summary>
+    /// Libraries name a setting in their messages as `name` (docs/reliability.md), not as a flag: they are called
+    /// from code as well as from here. On the command line every setting is the option of the same name.
+    /// </summary>
+    public static string Flags(string libraryText) => Setting.Replace(libraryText, "--$1");
 
     /// <summary>The one error inside wrappers; an AggregateException of several errors gives its first (the rest repeat its kind).</summary>
     static Exception Unwrap(Exception e) =>

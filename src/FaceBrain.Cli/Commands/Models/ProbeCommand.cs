@@ -104,7 +104,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         if (r.Interval?.Value is { } ci) line += $", {ci.Level:P0} bootstrap interval [{ci.Low:P1}, {ci.High:P1}]";
         if (r.Permutation?.Value is { } p) line += $"; permutations: mean {p.NullMean:P1}, max {p.NullMax:P1}, p = {p.PValue:F3} ({p.Count})";
         Console.WriteLine(line);
-        foreach (var w in r.Warnings) Console.WriteLine($"  warning: {w}");
+        foreach (var w in r.Warnings) Console.WriteLine($"  warning: {CliErrors.Flags(w)}");
         Console.Write(Results.confusionTsv(r).TrimEnd('\n').Replace("\n", "\n  ").Insert(0, "  "));
         Console.WriteLine();
     }
