@@ -103,6 +103,21 @@ let tests =
             Expect.notEqual (key 1) (key 2) "another thread count, another key"
             Expect.equal (key 2) (key 2) "the same count, the same key"
 
+        testCase "options of the other executor and a bad wait timeout are refused before anything is written" <| fun () ->
+            use dir = new TempDir()
+            let file = dir.File "tiny.json"
+            File.WriteAllText(file, tinyJson "out" 20 "expression")
+            let out = dir.File "out"
+            for args, message in [
+                [ "--wait-timeout"; "1s"; "--partition"; "p" ], "--partition, --wait-timeout: not an option of --executor local (add --executor slurm)"
+                [ "--executor"; "slurm"; "--jobs"; "2" ], "--jobs: not an option of --executor slurm"
+                [ "--executor"; "slurm"; "--wait-timeout"; "soon" ], "--wait-timeout soon: expected a positive duration such as 90s, 30m, 2h or 01:30:00"
+                [ "--executor"; "slurm"; "--time"; "4h" ], "--time 4h: expected HH:MM:SS or D-HH:MM:SS" ] do
+                let code, _, err = runCli ([ "run"; file; "--out"; out ] @ args)
+                Expect.equal code 2 err
+                Expect.stringContains err message "one line naming the problem"
+                Expect.isFalse (Directory.Exists out) "nothing written"
+
         testCase "a damaged done record means not done, with a warning naming the file, once" <| fun () ->
             use dir = new TempDir()
             let list, out = threadProbe dir.Path 1

@@ -66,6 +66,17 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         }
         if (s.Task != null) return SlurmRun.Task(run, s.Task, cancellation);
         if (s.Executor is not ("local" or "slurm")) throw new InputException($"--executor {s.Executor}: must be local or slurm");
+        // An option the chosen executor does not use is refused, not ignored.
+        var misplaced = s.Executor == "slurm"
+            ? (s.Jobs != null ? new[] { "--jobs" } : [])
+            : new (string Flag, bool Given)[]
+              {
+                  ("--partition", s.Partition != null), ("--account", s.Account != null), ("--time", s.Time != null), ("--gpus", s.Gpus != null),
+                  ("--max-parallel", s.MaxParallel != 0), ("--sbatch-arg", s.SbatchArgs.Length > 0), ("--no-wait", s.NoWait), ("--wait-timeout", s.WaitTimeout != null),
+              }.Where(o => o.Given).Select(o => o.Flag).ToArray();
+        if (misplaced.Length > 0)
+            throw new InputException($"{string.Join(", ", misplaced)}: not an option of --executor {s.Executor}" +
+                                     (s.Executor == "slurm" ? " (SLURM runs as many tasks at once as it schedules; --max-parallel limits an array)" : " (add --executor slurm)"));
         var progress = new Progress(Console.Error);
         var summary = s.Executor == "slurm" ? SlurmRun.Submit(run, s, progress, cancellation)
             : StudyRun.Execute(run, VerbOptions.Self(), VerbOptions.Version, jobs, progress, cancellation);
