@@ -84,12 +84,20 @@ start() {
   die "the node did not become idle within 60 s; see $dir/log/slurmctld.log and $dir/log/slurmd.log"
 }
 
+# Stops the daemons by the pids they wrote (slurm.conf's pid files, munged's), never by name: another cluster or
+# munged on the machine is left alone.
 stop() {
-  pkill -x slurmd 2>/dev/null || true
-  pkill -x slurmctld 2>/dev/null || true
-  pkill -x munged 2>/dev/null || true
-  for _ in $(seq 1 20); do pgrep -x slurmd >/dev/null || pgrep -x slurmctld >/dev/null || pgrep -x munged >/dev/null || { echo "local-cluster: stopped"; return 0; }; sleep 0.5; done
-  die "daemons still running after 10 s"
+  local pids=() f p
+  for f in "$dir/slurmd.pid" "$dir/slurmctld.pid" /run/munge/munged.pid; do
+    [[ -s $f ]] && p=$(<"$f") && kill -0 "$p" 2>/dev/null && { kill "$p"; pids+=("$p"); }
+  done
+  for _ in $(seq 1 20); do
+    local alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [[ $alive == 0 ]] && { echo "local-cluster: stopped"; return 0; }
+    sleep 0.5
+  done
+  die "daemons still running after 10 s (pids ${pids[*]})"
 }
 
 case ${1:-} in

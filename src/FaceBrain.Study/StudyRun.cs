@@ -34,7 +34,7 @@ public static class StudyRun
                                      CancellationToken cancel = default)
     {
         KeepExperiment(run);
-        var cache = new TaskCache(run.Tasks, version);
+        var cache = new TaskCache(run.Tasks, version, m => progress.Report(RunEvent.Warn(m)));
         return LocalExecutor.Run(run.Tasks, cache, launcher, jobs, progress, cancel);
     }
 
@@ -70,6 +70,6 @@ public static class StudyRun
     public static string PlanJson(TaskList list) => JsonOutput.Serialize(new
     {
         @out = list.Out,
-        tasks = list.Tasks.Select(t => new { id = t.Id, step = t.Step, description = t.Description, argv = t.Argv, inputs = t.Inputs, outputs = t.Outputs, depends_on = t.DependsOn }),
+        tasks = list.Tasks.Select(t => new { id = t.Id, step = t.Step, description = t.Description, argv = t.Argv, inputs = t.Inputs, outputs = t.Outputs, depends_on = t.DependsOn, resources = list.ResourcesOf(t) }),
     });
 }

@@ -66,11 +66,12 @@ public sealed record PublishedResult(string Network, string Target, double Accur
 
 public sealed record ReportStep(IReadOnlyList<PublishedResult> Published, string? Title);
 
-/// <summary>A parsed, validated experiment file. Paths are absolute.</summary>
+/// <summary>A parsed, validated experiment file. Paths are absolute. <see cref="Resources"/>: by step name or "default".</summary>
 public sealed record Experiment(
     string File, string Name, string Out, long Seed, string Device,
     IReadOnlyList<DataSet> Data, IReadOnlyList<Network> Networks,
-    ProbeStep? Probe, ExtractStep? Extract, AnalyseStep? Analyse, FmriStep? Fmri, EncodeStep? Encode, ReportStep? Report)
+    ProbeStep? Probe, ExtractStep? Extract, AnalyseStep? Analyse, FmriStep? Fmri, EncodeStep? Encode, ReportStep? Report,
+    IReadOnlyDictionary<string, ResourceRequest> Resources)
 {
     public DataSet DataSet(string name) => Data.First(d => d.Name == name);
     public bool Synthetic => Data.Any(d => d.Synth != null);

@@ -176,10 +176,11 @@ public static partial class ExperimentReader
             report = new ReportStep(published, rp.String("title"));
             rp.RejectUnknown();
         }
+        var resources = top.Object("resources") is { } rs ? ReadResources(rs, device) : new Dictionary<string, ResourceRequest>();
         top.RejectUnknown();
         if (probe == null && extract == null) problems.Add("nothing to do: add a 'probe' or an 'extract' step");
         if (outDir == null) return null;
-        return new Experiment(file, name, outDir, seed, device, data, networks, probe, extract, analyse, fmri, encode, report);
+        return new Experiment(file, name, outDir, seed, device, data, networks, probe, extract, analyse, fmri, encode, report, resources);
     }
 
     static Network? ReadNetwork(ObjectReader n, VerbCatalogue catalogue, Func<string, string> fullPath,
@@ -291,6 +292,39 @@ public static partial class ExperimentReader
             return f;
         }
         return new FmriStep(null, null, VerbArgs.None, Existing("responses", responses), Existing("trials", trials), Existing("rois", roiTable));
+    }
+
+    /// <summary>
+    /// "resources": { "default": {...}, "extract": {...} }, each with cpus (also the task's threads), memory,
+    /// gpus and time. Unknown steps and keys get the nearest valid name, like the rest of the file.
+    /// </summary>
+    static Dictionary<string, ResourceRequest> ReadResources(ObjectReader rs, string device)
+    {
+        var result = new Dictionary<string, ResourceRequest>();
+        foreach (var step in new[] { "default" }.Concat(Plan.TaskList.Steps))
+        {
+            if (rs.Object(step) is not { } r) continue;
+            int? Count(string key, int min)
+            {
+                var n = r.Integer(key);
+                if (n == null) return null;
+                if (n < min || n > 100_000) { r.Problem(key, $"{n}: must be a whole number from {min}"); return null; }
+                return (int)n;
+            }
+            var cpus = Count("cpus", 1);
+            var gpus = Count("gpus", 0);
+            var memory = r.String("memory");
+            if (memory != null && !ResourceRequest.IsMemory(memory))
+            { r.Problem("memory", $"'{memory}': expected megabytes or a size with K, M, G or T, e.g. \"8G\""); memory = null; }
+            var time = r.String("time");
+            if (time != null && !ResourceRequest.IsTime(time))
+            { r.Problem("time", $"'{time}': expected HH:MM:SS or D-HH:MM:SS, e.g. \"04:00:00\""); time = null; }
+            if (gpus > 0 && device == "cpu") r.Problem("gpus", $"the experiment's device is cpu: {gpus} GPU(s) would sit idle (set \"device\": \"cuda\")");
+            r.RejectUnknown();
+            result[step] = new ResourceRequest(cpus, memory, gpus, time);
+        }
+        rs.RejectUnknown();
+        return result;
     }
 
     static void CheckName(ObjectReader r, string name, List<string> problems)

@@ -159,7 +159,7 @@ public static class Planner
         tasks.Add(new StudyTask("report", "report", "write the study table and the report",
             reportArgs, [layout.ExperimentFile], [layout.Report],
             tasks.Where(t => t.Step is "train" or "probe" or "analyse" or "encode" or "fmri").Select(t => t.Id).ToList()));
-        return new TaskList(e.Out, tasks);
+        return new TaskList(e.Out, tasks, TaskResources.For(e.Resources, e.Device));
     }
 
     static string[] Preset(Network n) => n.Preset is { } p ? ["--preset", p] : [];

@@ -10,10 +10,16 @@ public sealed record StudyTask(
     string Id, string Step, string Description, IReadOnlyList<string> Argv,
     IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> DependsOn);
 
-/// <summary>The tasks of an experiment in an order where every task comes after the tasks it depends on.</summary>
-public sealed record TaskList(string Out, IReadOnlyList<StudyTask> Tasks)
+/// <summary>
+/// The tasks of an experiment in an order where every task comes after the tasks it depends on, and what each
+/// step's tasks need (<see cref="TaskResources"/>; without a table, the built-in CPU defaults).
+/// </summary>
+public sealed record TaskList(string Out, IReadOnlyList<StudyTask> Tasks, IReadOnlyDictionary<string, TaskResources>? Resources = null)
 {
     public static readonly IReadOnlyList<string> Steps = ["data", "train", "probe", "extract", "analyse", "fmri", "encode", "report"];
 
     public StudyTask this[string id] => Tasks.First(t => t.Id == id);
+
+    public TaskResources ResourcesOf(StudyTask t) =>
+        Resources is { } r && r.TryGetValue(t.Step, out var x) ? x : TaskResources.Default(t.Step, "cpu");
 }

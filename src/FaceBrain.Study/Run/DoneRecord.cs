@@ -17,11 +17,26 @@ public sealed record DoneRecord(
     [property: JsonPropertyName("finished")] DateTime Finished,
     [property: JsonPropertyName("seconds")] double Seconds)
 {
-    public static DoneRecord? Read(string path)
+    public static DoneRecord? Read(string path) => Read(path, null);
+
+    /// <summary>
+    /// The record, or null when there is none. A damaged one (not JSON, fields missing, unreadable) also means
+    /// "not done", so the task runs again; <paramref name="warn"/> is told which file and why.
+    /// </summary>
+    public static DoneRecord? Read(string path, Action<string>? warn)
     {
         if (!File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<DoneRecord>(File.ReadAllText(path)); }
-        catch (JsonException) { return null; } // a damaged record means "not done": the task runs again
+        string why;
+        try
+        {
+            var r = JsonSerializer.Deserialize<DoneRecord>(File.ReadAllText(path));
+            if (r is { Id: not null, Step: not null, Key: not null, Argv: not null, Outputs: not null }) return r;
+            why = "fields missing";
+        }
+        catch (JsonException e) { why = $"not valid JSON: {e.Message.Split('\n')[0]}"; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { why = e.Message; }
+        warn?.Invoke($"{path}: damaged done record ({why}); its task counts as not done and runs again");
+        return null;
     }
 
     public void Write(string path)

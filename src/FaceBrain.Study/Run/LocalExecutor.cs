@@ -6,11 +6,13 @@ namespace FaceBrain.Study.Run;
 /// <summary>How to start `facebrain`: the program and the arguments before the verb (e.g. dotnet facebrain.dll).</summary>
 public sealed record Launcher(string Program, IReadOnlyList<string> Prefix);
 
-public enum RunEventKind { Planned, Skipped, Started, Finished, Failed, Blocked }
+public enum RunEventKind { Planned, Skipped, Started, Finished, Failed, Blocked, Cancelled, Waiting, Warning }
 
 /// <summary>What the executor is doing, for the progress lines on stderr (the library prints nothing itself).</summary>
 public sealed record RunEvent(RunEventKind Kind, StudyTask? Task, int Done, int Total, TimeSpan Elapsed, TimeSpan? Eta, string Detail)
 {
+    public static RunEvent Warn(string message) => new(RunEventKind.Warning, null, 0, 0, TimeSpan.Zero, null, message);
+
     public override string ToString()
     {
         string eta = Eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : "";
@@ -22,26 +24,46 @@ public sealed record RunEvent(RunEventKind Kind, StudyTask? Task, int Done, int 
             RunEventKind.Started => $"run: {at} {Task!.Step}: {Task.Description}",
             RunEventKind.Finished => $"run: {at} {Task!.Step}: {Task.Id} done in {Detail}",
             RunEventKind.Failed => $"run: {at} {Task!.Step}: {Task.Id} FAILED: {Detail}",
+            RunEventKind.Cancelled => $"run: {at} {Task!.Step}: {Task.Id} CANCELLED: {Detail}",
+            RunEventKind.Waiting => $"run: {Task!.Step}: {Task.Id} still {Detail}",
+            RunEventKind.Warning => $"run: warning: {Detail}",
             _ => $"run: {Task!.Step}: {Task.Id} not run: {Detail}",
         };
     }
 }
 
-/// <summary>The outcome of a run: what ran, what the cache answered, what failed (with its log) or was blocked.</summary>
-public sealed record RunSummary(IReadOnlyList<string> Ran, IReadOnlyList<string> Skipped,
-                                IReadOnlyList<(StudyTask Task, string Log)> Failed, IReadOnlyList<string> Blocked)
-{
-    public bool Succeeded => Failed.Count == 0 && Blocked.Count == 0;
+/// <summary>A task a scheduler still holds when the runner stops waiting: its job id and state (PENDING, RUNNING...).</summary>
+public sealed record ActiveTask(string Task, string JobId, string State);
 
-    public string FailureMessage() =>
-        $"failed step(s): {string.Join(", ", Failed.Select(f => f.Task.Step).Distinct())}; " +
-        string.Join("; ", Failed.Select(f => $"{f.Task.Id} (log: {f.Log})")) +
-        (Blocked.Count > 0 ? $"; not run because of them: {string.Join(", ", Blocked)}" : "");
+/// <summary>
+/// The outcome of a run: what ran, what the cache answered, what failed (with its log), was blocked, was cancelled
+/// by the scheduler's user (scancel), or was still queued or running when the runner stopped waiting.
+/// </summary>
+public sealed record RunSummary(IReadOnlyList<string> Ran, IReadOnlyList<string> Skipped,
+                                IReadOnlyList<(StudyTask Task, string Log)> Failed, IReadOnlyList<string> Blocked,
+                                IReadOnlyList<string>? Cancelled = null, IReadOnlyList<ActiveTask>? Active = null)
+{
+    /// <summary>The exit code of a run that stopped waiting while its jobs keep running (docs/reliability.md).</summary>
+    public const int StillRunningExitCode = 5;
+
+    public IReadOnlyList<string> CancelledTasks => Cancelled ?? [];
+    public IReadOnlyList<ActiveTask> ActiveTasks => Active ?? [];
+
+    public bool Succeeded => Failed.Count == 0 && Blocked.Count == 0 && CancelledTasks.Count == 0 && ActiveTasks.Count == 0;
+
+    public string FailureMessage() => string.Join("; ", new[]
+    {
+        Failed.Count > 0 ? $"failed step(s): {string.Join(", ", Failed.Select(f => f.Task.Step).Distinct())}; " +
+                           string.Join("; ", Failed.Select(f => $"{f.Task.Id} (log: {f.Log})")) : "",
+        CancelledTasks.Count > 0 ? $"cancelled: {string.Join(", ", CancelledTasks)}" : "",
+        Blocked.Count > 0 ? $"not run because of them: {string.Join(", ", Blocked)}" : "",
+        ActiveTasks.Count > 0 ? $"still queued or running: {string.Join(", ", ActiveTasks.Select(a => $"{a.Task} (job {a.JobId}, {a.State})"))}" : "",
+    }.Where(x => x.Length > 0));
 }
 
 /// <summary>
 /// Runs a task list on this machine: sequentially, or up to <c>jobs</c> `facebrain` processes at once, each with
-/// its share of the cores. Tasks whose cache is valid are skipped; a failed task blocks only the tasks below it.
+/// its step's CPUs as its thread count (TaskList.ResourcesOf), as a SLURM job would have. Tasks whose cache is valid are skipped; a failed task blocks only the tasks below it.
 /// </summary>
 public static class LocalExecutor
 {
@@ -93,7 +115,7 @@ public static class LocalExecutor
                 pending.Remove(t);
                 cache.Prepare(t);
                 progress.Report(new RunEvent(RunEventKind.Started, t, done, total, clock.Elapsed, Eta(), ""));
-                running[Start(t, cache, launcher, jobs, cancel)] = (t, DateTime.UtcNow);
+                running[Start(t, cache, launcher, list.ResourcesOf(t).Cpus, cancel)] = (t, DateTime.UtcNow);
             }
             if (running.Count == 0) break; // nothing can start: everything left is blocked
             var finished = Task.WhenAny(running.Keys).GetAwaiter().GetResult();
@@ -121,13 +143,13 @@ public static class LocalExecutor
     }
 
     // Shared with TaskRunner, which runs one task the same way inside a scheduler's job.
-    internal static Task<(int, double)> Start(StudyTask t, TaskCache cache, Launcher launcher, int jobs, CancellationToken cancel)
+    internal static Task<(int, double)> Start(StudyTask t, TaskCache cache, Launcher launcher, int threads, CancellationToken cancel)
     {
         var psi = new ProcessStartInfo(launcher.Program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in launcher.Prefix.Concat(t.Argv)) psi.ArgumentList.Add(a);
-        // Processes side by side share the cores instead of each starting one thread per core.
-        if (jobs > 1 && Environment.GetEnvironmentVariable("OMP_NUM_THREADS") == null)
-            psi.Environment["OMP_NUM_THREADS"] = Math.Max(1, Environment.ProcessorCount / jobs).ToString();
+        // The task's threads are its step's CPUs under every executor (not this machine's cores or the caller's
+        // OMP_NUM_THREADS): threaded sums add in another order on another thread count, and the bytes would differ.
+        foreach (var v in new[] { "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS" }) psi.Environment[v] = threads.ToString();
         // The task process stops when this one is gone, even after a kill -9 (the CLI watches its parent).
         psi.Environment["FACEBRAIN_PARENT_PID"] = Environment.ProcessId.ToString();
         var outLog = cache.Log(t, "out");

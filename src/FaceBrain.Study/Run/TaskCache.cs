@@ -5,18 +5,28 @@ namespace FaceBrain.Study.Run;
 /// <summary>
 /// The cache every executor shares: a task is done when its record holds its current key and its outputs exist;
 /// before a task runs, whatever an unfinished or outdated run of it left (outputs and record) is removed.
+/// <paramref name="warn"/> hears of each damaged done record once.
 /// </summary>
-public sealed class TaskCache(TaskList list, string version)
+public sealed class TaskCache(TaskList list, string version, Action<string>? warn = null)
 {
     readonly OutLayout _layout = new(list.Out);
+    readonly HashSet<string> _warned = [];
 
     public IReadOnlyDictionary<string, string> Keys { get; } = TaskKey.All(list, version, new InputHasher());
 
     public bool IsDone(StudyTask t) =>
-        DoneRecord.Read(_layout.TaskRecord(t.Id)) is { } r && r.Key == Keys[t.Id] && t.Outputs.All(o => File.Exists(o) || Directory.Exists(o));
+        Record(t) is { } r && r.Key == Keys[t.Id] && t.Outputs.All(o => File.Exists(o) || Directory.Exists(o));
 
     /// <summary>The previous run's time for this task (whatever its key), for ETAs.</summary>
-    public double? PreviousSeconds(StudyTask t) => DoneRecord.Read(_layout.TaskRecord(t.Id))?.Seconds;
+    public double? PreviousSeconds(StudyTask t) => Record(t)?.Seconds;
+
+    DoneRecord? Record(StudyTask t) => DoneRecord.Read(_layout.TaskRecord(t.Id), Warn);
+
+    void Warn(string message)
+    {
+        lock (_warned) if (!_warned.Add(message)) return;
+        warn?.Invoke(message);
+    }
 
     public void Prepare(StudyTask t)
     {

@@ -7,21 +7,23 @@ namespace FaceBrain.Study.Run;
 /// <summary>
 /// A task's cache key: SHA-256 of its argv with the output folder written as <c>{out}</c> (the same experiment in
 /// another folder has the same keys), the keys of the tasks it depends on (a changed upstream task changes every
-/// task below it), the content of its external input files, and the FaceBrain version (its git commit included).
+/// task below it), the content of its external input files, the FaceBrain version (its git commit included), and
+/// its thread count (threaded sums change the last digits, so outputs made with other threads are not reused).
 /// </summary>
 public static class TaskKey
 {
     public static IReadOnlyDictionary<string, string> All(TaskList list, string version, InputHasher hasher)
     {
         var keys = new Dictionary<string, string>();
-        foreach (var t in list.Tasks) keys[t.Id] = Of(t, list.Out, version, t.DependsOn.Select(d => keys[d]), hasher);
+        foreach (var t in list.Tasks) keys[t.Id] = Of(t, list.Out, version, t.DependsOn.Select(d => keys[d]), hasher, list.ResourcesOf(t).Cpus);
         return keys;
     }
 
-    public static string Of(StudyTask task, string outDir, string version, IEnumerable<string> dependencyKeys, InputHasher hasher)
+    public static string Of(StudyTask task, string outDir, string version, IEnumerable<string> dependencyKeys, InputHasher hasher, int threads)
     {
         var text = new StringBuilder();
         text.Append("facebrain ").Append(version).Append('\n');
+        text.Append("threads ").Append(threads).Append('\n');
         foreach (var a in task.Argv) text.Append("arg ").Append(Normalise(a, outDir)).Append('\n');
         foreach (var k in dependencyKeys) text.Append("after ").Append(k).Append('\n');
         foreach (var i in task.Inputs) text.Append("input ").Append(Normalise(i, outDir)).Append(' ').Append(hasher.Hash(i)).Append('\n');

@@ -27,7 +27,7 @@ public static class TaskRunner
         var notDone = task.DependsOn.Where(d => !cache.IsDone(list[d])).ToList();
         if (notDone.Count > 0) throw new InputException($"--task {id}: the tasks it depends on are not done: {string.Join(", ", notDone)}");
         cache.Prepare(task);
-        var (code, seconds) = LocalExecutor.Start(task, cache, launcher, 1, cancel).GetAwaiter().GetResult();
+        var (code, seconds) = LocalExecutor.Start(task, cache, launcher, list.ResourcesOf(task).Cpus, cancel).GetAwaiter().GetResult();
         if (code == 0) cache.Complete(task, seconds);
         return code;
     }
