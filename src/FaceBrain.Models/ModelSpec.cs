@@ -38,7 +38,7 @@ public sealed record ModelSpec(ModelKind Kind, int Width = 0, int InputSize = 0,
         "siamese" => ModelKind.Siamese,
         "faceapi-recognition" => ModelKind.FaceApiRecognition,
         "faceapi-expression" => ModelKind.FaceApiExpression,
-        _ => throw new InputException($"--model {name}: unknown model (known: {string.Join(", ", Names)})"),
+        _ => throw new InputException($"`model` {name}: unknown model (known: {string.Join(", ", Names)})"),
     };
 
     public int EffectiveWidth => Width > 0 ? Width : Kind == ModelKind.Siamese ? 32 : 64;

@@ -51,7 +51,7 @@ public sealed class Network : IDisposable
             case ModelKind.FaceApiRecognition or ModelKind.FaceApiExpression:
             {
                 if (spec.InputSize > 0 && spec.InputSize != spec.EffectiveInputSize)
-                    throw new InputException($"--input-size {spec.InputSize}: {spec.Name} takes {spec.EffectiveInputSize}×{spec.EffectiveInputSize} px only");
+                    throw new InputException($"`input-size` {spec.InputSize}: {spec.Name} takes {spec.EffectiveInputSize}×{spec.EffectiveInputSize} px only");
                 nn.Module<Tensor, Tensor> net = spec.Kind == ModelKind.FaceApiRecognition ? new FaceApi.FaceRecognitionNet() : new FaceApi.FaceExpressionNet();
                 net.to(device);
                 return new Network(spec, net, x => net.call(x));

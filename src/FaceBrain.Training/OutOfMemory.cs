@@ -15,8 +15,8 @@ public static class OutOfMemory
         catch (Exception e) when (IsOom(e))
         {
             GC.Collect();
-            throw new InputException($"--batch {batch}: out of memory on {device} ({e.Message.Split('\n')[0].Trim()}); " +
-                                     $"try --batch {Math.Max(1, batch / 2)}");
+            throw new InputException($"`batch` {batch}: out of memory on {device} ({e.Message.Split('\n')[0].Trim()}); " +
+                                     $"try `batch` {Math.Max(1, batch / 2)}");
         }
     }
 

@@ -18,7 +18,7 @@ public static class MemoryLayout
     {
         "fp32" or "float32" => Precision.Fp32,
         "bf16" or "bfloat16" => Precision.Bf16,
-        _ => throw new InputException($"--dtype {s}: expected fp32 or bf16"),
+        _ => throw new InputException($"`dtype` {s}: expected fp32 or bf16"),
     };
 
     public static ScalarType ScalarType(this Precision p) => p == Precision.Bf16 ? torch.bfloat16 : torch.float32;

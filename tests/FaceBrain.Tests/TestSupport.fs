@@ -27,8 +27,10 @@ let expectInputError (fragments: string list) (f: unit -> 'a) =
         failtestf "expected an input error mentioning %A" fragments
     with
     | :? FaceBrain.Core.InputException as e ->
+        // Fragments are what a user of the CLI reads: the library's `setting` names rendered as its flags.
+        Expect.isFalse (e.Message.Contains " --") $"a library message names a setting, not a CLI flag: {e.Message}"
         for frag in fragments do
-            Expect.stringContains e.Message frag "error message"
+            Expect.stringContains (FaceBrain.Cli.CliErrors.Flags e.Message) frag "error message"
         Expect.isFalse (e.Message.Contains '\n') "the message is one line"
 
 /// Expects a runtime failure of type 'E (an output that cannot be written, a diverged loss) whose one-line
@@ -40,7 +42,7 @@ let expectFailure<'E when 'E :> FaceBrain.Core.RunFailure> (fragments: string li
     with
     | :? 'E as e ->
         for frag in fragments do
-            Expect.stringContains e.Message frag "error message"
+            Expect.stringContains (FaceBrain.Cli.CliErrors.Flags e.Message) frag "error message"
         Expect.isFalse (e.Message.Contains '\n') "the message is one line"
 
 /// Runs `facebrain args` as its own process (the CLI built beside this runner), so exit codes, stdout and stderr

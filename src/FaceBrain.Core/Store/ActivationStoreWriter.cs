@@ -77,7 +77,7 @@ public sealed class ActivationStoreWriter : IDisposable
             if (Contents(dir).Any())
             {
                 if (!overwrite)
-                    throw new InputException(dir, "output folder exists; pass --overwrite to replace it or --resume to continue it");
+                    throw new InputException(dir, "output folder exists; pass `overwrite` to replace it or `resume` to continue it");
                 if (!File.Exists(ManifestPath(dir)))
                     throw new InputException(dir, "output folder exists and is not an activation store; refusing to overwrite it");
                 StoreManifest.Read(ManifestPath(dir)); // refuse to delete a folder whose manifest is not ours
@@ -122,7 +122,7 @@ public sealed class ActivationStoreWriter : IDisposable
             foreach (var layer in manifest.Layers)
             {
                 var path = Path.Combine(dir, layer.File + PartialSuffix);
-                if (!File.Exists(path)) throw new InputException(path, "partial layer file missing; cannot resume (start again with --overwrite)");
+                if (!File.Exists(path)) throw new InputException(path, "partial layer file missing; cannot resume (start again with `overwrite`)");
                 long expected = FileBytes(layer, dir);
                 var fs = OutputException.Guard(path, () => new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None));
                 w._files[layer.Name] = fs;

@@ -25,7 +25,7 @@ public static class CudaFp32
         "default" or "pytorch" => Fp32Math.PyTorchDefault,
         "tf32" => Fp32Math.Tf32,
         "strict" or "fp32" => Fp32Math.Strict,
-        _ => throw new InputException($"--fp32-math {text}: expected default, tf32 or strict"),
+        _ => throw new InputException($"`fp32-math` {text}: expected default, tf32 or strict"),
     };
 
     public static string Name(Fp32Math mode) => mode switch

@@ -26,7 +26,7 @@ public sealed record DeviceSpec
         if (t == "cuda") return new("cuda", DeviceType.CUDA, 0);
         if (t.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(t[5..], out var n) && n >= 0)
             return new(t, DeviceType.CUDA, n);
-        throw new InputException($"--device: '{text}' is not one of auto, cpu, cuda, cuda:N");
+        throw new InputException($"`device`: '{text}' is not one of auto, cpu, cuda, cuda:N");
     }
 
     /// <summary>Loads libtorch if needed and returns the device; fails clearly when CUDA is asked for but absent.</summary>
@@ -37,11 +37,11 @@ public sealed record DeviceSpec
         if (Type is null) return cuda ? torch.CUDA : torch.CPU;
         if (Type == DeviceType.CPU) return torch.CPU;
         if (!cuda)
-            throw new InputException($"--device {Text}: CUDA is not available with the libtorch loaded here " +
-                                     $"(CPU build, or no GPU). See the README's 'Getting CUDA'; '--device auto' falls back to the CPU.");
+            throw new InputException($"`device` {Text}: CUDA is not available with the libtorch loaded here " +
+                                     $"(CPU build, or no GPU). See the README's 'Getting CUDA'; '`device` auto' falls back to the CPU.");
         int count = torch.cuda.device_count();
         if (Index >= count)
-            throw new InputException($"--device {Text}: only {count} CUDA device(s) (cuda:0..cuda:{count - 1})");
+            throw new InputException($"`device` {Text}: only {count} CUDA device(s) (cuda:0..cuda:{count - 1})");
         return new torch.Device(DeviceType.CUDA, Index);
     }
 }

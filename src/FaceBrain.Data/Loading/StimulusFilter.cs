@@ -24,7 +24,7 @@ public sealed class StimulusFilter
             var column = eq > 0 ? t[..eq].Trim() : "";
             var values = eq > 0 ? t[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
             if (column.Length == 0 || values.Length == 0)
-                throw new InputException($"--where '{t}': expected COLUMN=VALUE[,VALUE...], e.g. angle=S");
+                throw new InputException($"`where` '{t}': expected COLUMN=VALUE[,VALUE...], e.g. angle=S");
             return (column, values.ToHashSet(StringComparer.OrdinalIgnoreCase));
         }).ToArray();
         return new StimulusFilter(parsed);
@@ -35,9 +35,9 @@ public sealed class StimulusFilter
     {
         foreach (var (column, _) in _terms)
             if (!stimuli.Any(s => s.Label(column) != null))
-                throw new InputException(source, $"--where {column}=...: no stimulus has a '{column}' label");
+                throw new InputException(source, $"`where` {column}=...: no stimulus has a '{column}' label");
         var kept = stimuli.Where(s => _terms.All(t => s.Label(t.Column) is { } v && t.Values.Contains(v))).ToList();
-        if (kept.Count == 0) throw new InputException(source, $"--where {this}: no stimulus matches");
+        if (kept.Count == 0) throw new InputException(source, $"`where` {this}: no stimulus matches");
         return kept;
     }
 

@@ -99,6 +99,6 @@ public static class LayerCatalogue
     public static void Require(ModelSpec spec, string layer)
     {
         if (Names(spec).Any(n => n.Name == layer)) return;
-        throw new InputException($"--layer {layer}: no such layer in {spec.Name} (see 'facebrain models layers --model {spec.Name}')");
+        throw new InputException($"`layer` {layer}: no such layer in {spec.Name} (see 'facebrain models layers `model` {spec.Name}')");
     }
 }

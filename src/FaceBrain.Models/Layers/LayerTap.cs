@@ -21,7 +21,7 @@ public sealed class LayerTap : IDisposable
         _flatten = flatten;
         foreach (var layer in layers) LayerCatalogue.Require(network.Spec, layer);
         _hooks = new ForwardHooks(network.Module, layers, Keep,
-            (layer, _) => new InputException($"--layer {layer}: not a hookable module of {network.Spec.Name}"));
+            (layer, _) => new InputException($"`layer` {layer}: not a hookable module of {network.Spec.Name}"));
     }
 
     public IReadOnlyDictionary<string, Tensor> Outputs => _outputs;

@@ -38,8 +38,8 @@ public sealed record ResNetConfig(ResNetLayout Layout, int NumClasses, int Width
 
     public void Validate()
     {
-        if (Width < 1) throw new InputException($"--width {Width}: must be at least 1");
+        if (Width < 1) throw new InputException($"`width` {Width}: must be at least 1");
         if (NumClasses < 1) throw new InputException($"number of classes {NumClasses}: must be at least 1");
-        if (InputSize < 32) throw new InputException($"--input-size {InputSize}: ResNet-50 needs at least 32 px");
+        if (InputSize < 32) throw new InputException($"`input-size` {InputSize}: ResNet-50 needs at least 32 px");
     }
 }

@@ -18,10 +18,10 @@ public sealed record SiameseConfig(int Width = 32, int Blocks = 4, int Embedding
 
     public void Validate()
     {
-        if (Width < 1) throw new InputException($"--width {Width}: must be at least 1");
-        if (Blocks is < 1 or > 6) throw new InputException($"--blocks {Blocks}: must be 1 to 6");
-        if (EmbeddingDim < 1) throw new InputException($"--embedding {EmbeddingDim}: must be at least 1");
-        if (InputSize >> Blocks < 1) throw new InputException($"--input-size {InputSize}: too small for {Blocks} pooling blocks");
-        if (Margin <= 0) throw new InputException($"--margin {Margin}: must be positive");
+        if (Width < 1) throw new InputException($"`width` {Width}: must be at least 1");
+        if (Blocks is < 1 or > 6) throw new InputException($"`blocks` {Blocks}: must be 1 to 6");
+        if (EmbeddingDim < 1) throw new InputException($"`embedding` {EmbeddingDim}: must be at least 1");
+        if (InputSize >> Blocks < 1) throw new InputException($"`input-size` {InputSize}: too small for {Blocks} pooling blocks");
+        if (Margin <= 0) throw new InputException($"`margin` {Margin}: must be positive");
     }
 }

@@ -15,7 +15,7 @@ public static class TaskRunner
     {
         if (ids.Count == 1) return ids[0];
         if (!int.TryParse(arrayIndex, out var i) || i < 0 || i >= ids.Count)
-            throw new InputException($"--task lists {ids.Count} tasks: SLURM_ARRAY_TASK_ID must pick one of 0-{ids.Count - 1} (got '{arrayIndex ?? "unset"}')");
+            throw new InputException($"`task` lists {ids.Count} tasks: SLURM_ARRAY_TASK_ID must pick one of 0-{ids.Count - 1} (got '{arrayIndex ?? "unset"}')");
         return ids[i];
     }
 
@@ -23,9 +23,9 @@ public static class TaskRunner
     public static int RunOne(TaskList list, TaskCache cache, string id, Launcher launcher, CancellationToken cancel = default)
     {
         var task = list.Tasks.FirstOrDefault(t => t.Id == id)
-            ?? throw new InputException($"--task {id}: no such task (tasks: {string.Join(", ", list.Tasks.Select(t => t.Id))})");
+            ?? throw new InputException($"`task` {id}: no such task (tasks: {string.Join(", ", list.Tasks.Select(t => t.Id))})");
         var notDone = task.DependsOn.Where(d => !cache.IsDone(list[d])).ToList();
-        if (notDone.Count > 0) throw new InputException($"--task {id}: the tasks it depends on are not done: {string.Join(", ", notDone)}");
+        if (notDone.Count > 0) throw new InputException($"`task` {id}: the tasks it depends on are not done: {string.Join(", ", notDone)}");
         cache.Prepare(task);
         var (code, seconds) = LocalExecutor.Start(task, cache, launcher, list.ResourcesOf(task).Cpus, cancel).GetAwaiter().GetResult();
         if (code == 0) cache.Complete(task, seconds);

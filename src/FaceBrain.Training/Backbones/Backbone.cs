@@ -84,7 +84,7 @@ public static class Backbone
             }
             case WeightsSource.FaceApi:
             {
-                if (!spec.IsFaceApi) throw new InputException($"--weights faceapi: only for --model faceapi-recognition or faceapi-expression, not {spec.Name}");
+                if (!spec.IsFaceApi) throw new InputException($"`weights` faceapi: only for `model` faceapi-recognition or faceapi-expression, not {spec.Name}");
                 var manifest = System.IO.Path.Combine(FaceApiPackage.Ensure(), FaceApiPackage.ManifestName(spec.Kind));
                 return OpenTfjs(spec, manifest, device, seed, "faceapi", FaceApiPackage.Id);
             }

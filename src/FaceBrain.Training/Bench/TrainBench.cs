@@ -24,12 +24,12 @@ public static class TrainBench
 {
     public static BenchResult Run(BenchOptions o, Device device)
     {
-        if (o.Batch < 1) throw new InputException($"--batch {o.Batch}: must be at least 1");
-        if (o.Steps < 1) throw new InputException($"--steps {o.Steps}: must be at least 1");
-        if (o.Warmup < 0) throw new InputException($"--warmup {o.Warmup}: must be 0 or more");
-        if (o.Model.Kind == ModelKind.Siamese) throw new InputException("--model siamese: bench times the ResNet-50 variants");
+        if (o.Batch < 1) throw new InputException($"`batch` {o.Batch}: must be at least 1");
+        if (o.Steps < 1) throw new InputException($"`steps` {o.Steps}: must be at least 1");
+        if (o.Warmup < 0) throw new InputException($"`warmup` {o.Warmup}: must be 0 or more");
+        if (o.Model.Kind == ModelKind.Siamese) throw new InputException("`model` siamese: bench times the ResNet-50 variants");
         if (o.Model.IsFaceApi && o.Workload == BenchWorkload.Train)
-            throw new InputException($"--model {o.Model.Name}: a pretrained inference network; 'bench infer' times it, 'bench train' does not");
+            throw new InputException($"`model` {o.Model.Name}: a pretrained inference network; 'bench infer' times it, 'bench train' does not");
         var before = CudaFp32.Apply(o.Fp32Math);
         try
         {

@@ -24,10 +24,10 @@ public sealed class IdentityTask : ITrainingTask
 
     public IdentityTask(Network network, FaceTensors train, FaceTensors heldout, Augmentation aug, double labelSmoothing, Device device)
     {
-        if (network.Spec.Kind is not (ModelKind.ResNet50 or ModelKind.ResNet50VggFace2)) throw new InputException("train identity: --model must be a ResNet (resnet50 or resnet50-vggface2)");
+        if (network.Spec.Kind is not (ModelKind.ResNet50 or ModelKind.ResNet50VggFace2)) throw new InputException("train identity: `model` must be a ResNet (resnet50 or resnet50-vggface2)");
         if (network.Spec.EffectiveClasses != train.Classes.Count)
             throw new ArgumentException($"the head has {network.Spec.EffectiveClasses} classes, the data {train.Classes.Count}");
-        if (labelSmoothing is < 0 or >= 1) throw new InputException($"--label-smoothing {labelSmoothing}: must be in [0, 1)");
+        if (labelSmoothing is < 0 or >= 1) throw new InputException($"`label-smoothing` {labelSmoothing}: must be in [0, 1)");
         Network = network;
         _train = train;
         _heldout = heldout;

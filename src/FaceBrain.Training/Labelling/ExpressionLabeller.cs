@@ -22,7 +22,7 @@ public static class ExpressionLabeller
     public static ExpressionLabels Label(Network network, Tensor images, IReadOnlyList<string> ids, IReadOnlyList<string> truth, Device device, int batch = 32)
     {
         if (network.Spec.Kind != ModelKind.FaceApiExpression)
-            throw new InputException($"--model {network.Spec.Name}: labelling needs face-api's expression network (faceapi-expression)");
+            throw new InputException($"`model` {network.Spec.Name}: labelling needs face-api's expression network (faceapi-expression)");
         if (images.shape[0] != ids.Count || ids.Count != truth.Count)
             throw new ArgumentException($"{images.shape[0]} images, {ids.Count} ids, {truth.Count} labels");
         using var probs = FrozenFeatures.Extract(network, "probs", images, device, batch);

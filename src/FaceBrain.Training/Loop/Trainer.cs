@@ -36,7 +36,7 @@ public static class Trainer
         var model = task.Network.Module;
         using var optimizer = o.Optimizer.Create(model.parameters());
         int steps = task.StepsPerEpoch(o.Batch);
-        if (steps < 1) throw new InputException($"--batch {o.Batch}: larger than the training set");
+        if (steps < 1) throw new InputException($"`batch` {o.Batch}: larger than the training set");
         var schedule = new Schedule(o.Schedule, o.Optimizer.Lr, steps * o.Epochs, o.WarmupEpochs * steps, o.StepEveryEpochs * steps, o.StepGamma);
         // The run folder appears only now that the settings are known to be usable, and is locked against a
         // second run; a run that fails before its first checkpoint removes a folder it created.
@@ -66,13 +66,13 @@ public static class Trainer
     /// </summary>
     public static void Preflight(TrainerOptions o)
     {
-        if (o.Epochs < 1) throw new InputException($"--epochs {o.Epochs}: must be at least 1");
-        if (o.Batch < 2) throw new InputException($"--batch {o.Batch}: must be at least 2 (batch norm needs two examples)");
+        if (o.Epochs < 1) throw new InputException($"`epochs` {o.Epochs}: must be at least 1");
+        if (o.Batch < 2) throw new InputException($"`batch` {o.Batch}: must be at least 2 (batch norm needs two examples)");
         OutputTarget.RequireFolder(o.OutDir);
         var ckpt = Path.Combine(o.OutDir, CheckpointName);
         if (o.Resume && !File.Exists(ckpt)) throw new InputException(ckpt, "checkpoint not found; nothing to resume");
         if (!o.Resume && File.Exists(ckpt))
-            throw new InputException(ckpt, "already exists: pass --resume to continue that run, or choose another --out");
+            throw new InputException(ckpt, "already exists: pass `resume` to continue that run, or choose another `out`");
     }
 
     static void TryRemove(string dir)
@@ -91,7 +91,7 @@ public static class Trainer
             var info = Checkpoint.Restore(ckpt, model, optimizer);
             if (info.Task != task.Name) throw new InputException(ckpt, $"is a {info.Task} checkpoint, not {task.Name}");
             if (info.Model != task.Network.Spec) throw new InputException(ckpt, $"was trained with model {Describe(info.Model)}, not {Describe(task.Network.Spec)}");
-            if (info.Seed != o.Seed) throw new InputException(ckpt, $"was trained with --seed {info.Seed}, not {o.Seed}");
+            if (info.Seed != o.Seed) throw new InputException(ckpt, $"was trained with `seed` {info.Seed}, not {o.Seed}");
             if (info.OptionsJson != OptionsJson(o)) throw new InputException(ckpt, "was trained with other options (epochs, batch, optimizer or schedule); resume with the same ones");
             start = info.Epoch + 1;
             metrics = MetricsLog.Read(o.OutDir).Where(m => m.Epoch <= info.Epoch).ToList();
@@ -120,7 +120,7 @@ public static class Trainer
                     throw new DivergedException(
                         $"training stopped: the loss became {loss} at epoch {epoch}, step {s + 1} (learning rate {lr:G3}); " +
                         (lastGood is int g ? $"the last good checkpoint (epoch {g}) is kept at {ckpt}" : "no epoch had finished, so there is no checkpoint") +
-                        "; try a lower --lr");
+                        "; try a lower `lr`");
                 r.Loss.backward();
                 optimizer.step();
                 globalStep++;

@@ -12,13 +12,13 @@ public sealed record OptimizerSpec(OptimizerKind Kind = OptimizerKind.Sgd, doubl
     {
         "sgd" => OptimizerKind.Sgd,
         "adamw" => OptimizerKind.AdamW,
-        _ => throw new InputException($"--optimizer {s}: expected sgd or adamw"),
+        _ => throw new InputException($"`optimizer` {s}: expected sgd or adamw"),
     };
 
     public optim.Optimizer Create(IEnumerable<TorchSharp.Modules.Parameter> parameters)
     {
-        if (Lr <= 0) throw new InputException($"--lr {Lr}: must be positive");
-        if (WeightDecay < 0) throw new InputException($"--weight-decay {WeightDecay}: must be 0 or more");
+        if (Lr <= 0) throw new InputException($"`lr` {Lr}: must be positive");
+        if (WeightDecay < 0) throw new InputException($"`weight-decay` {WeightDecay}: must be 0 or more");
         return Kind == OptimizerKind.Sgd
             ? optim.SGD(parameters, Lr, momentum: Momentum, weight_decay: WeightDecay)
             : optim.AdamW(parameters, Lr, weight_decay: WeightDecay);

@@ -26,6 +26,6 @@ public sealed record Schedule(ScheduleKind Kind, double BaseLr, int TotalSteps, 
         "constant" => ScheduleKind.Constant,
         "step" => ScheduleKind.Step,
         "cosine" => ScheduleKind.Cosine,
-        _ => throw new InputException($"--schedule {s}: expected constant, step or cosine"),
+        _ => throw new InputException($"`schedule` {s}: expected constant, step or cosine"),
     };
 }

@@ -48,7 +48,7 @@ public static class PairSampler
     public static Pair[] WithHardNegatives(Pair[] pairs, IReadOnlyList<long> labels, double fraction, int pool, int seed,
                                            Func<int[], int[], double[]> similarity)
     {
-        if (fraction < 0 || fraction > 1) throw new InputException($"--hard-negatives {fraction}: must be between 0 and 1");
+        if (fraction < 0 || fraction > 1) throw new InputException($"`hard-negatives` {fraction}: must be between 0 and 1");
         if (pool < 2) throw new InputException($"hard-negative pool {pool}: must be at least 2");
         var rng = new Random(seed);
         var chosen = Enumerable.Range(0, pairs.Length).Where(k => !pairs[k].Same && rng.NextDouble() < fraction).ToArray();

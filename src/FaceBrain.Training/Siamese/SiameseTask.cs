@@ -29,10 +29,10 @@ public sealed class SiameseTask : ITrainingTask
     public SiameseTask(Network network, FaceTensors train, int pairsPerEpoch, FaceTensors evalImages, IReadOnlyList<EvalPair> evalPairs,
                        Augmentation aug, Device device, double hardNegatives = 0)
     {
-        if (hardNegatives < 0 || hardNegatives > 1) throw new InputException($"--hard-negatives {hardNegatives}: must be between 0 and 1");
+        if (hardNegatives < 0 || hardNegatives > 1) throw new InputException($"`hard-negatives` {hardNegatives}: must be between 0 and 1");
         HardNegatives = hardNegatives;
-        _net = network.AsSiamese ?? throw new InputException("train siamese: --model must be siamese");
-        if (pairsPerEpoch < 2) throw new InputException($"--pairs {pairsPerEpoch}: must be at least 2");
+        _net = network.AsSiamese ?? throw new InputException("train siamese: `model` must be siamese");
+        if (pairsPerEpoch < 2) throw new InputException($"`pairs` {pairsPerEpoch}: must be at least 2");
         if (evalPairs.Count == 0) throw new InputException("train siamese: no evaluation pairs (empty split)");
         Network = network;
         _train = train;
