@@ -17,7 +17,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         public string? Out { get; init; }
 
         [CommandOption("--jobs <N>")]
-        [Description("Tasks run side by side as separate processes, sharing the cores (default 1; each gets its share of the cores through OMP_NUM_THREADS).")]
+        [Description("Tasks run side by side as separate processes, sharing the cores (run: default 1; demo: one per core, at most 4; each gets its share of the cores through OMP_NUM_THREADS).")]
         public int? Jobs { get; init; }
 
         [CommandOption("--plan")]
