@@ -58,6 +58,9 @@ static class FigureStyle
             plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
             plot.Axes.Bottom.MinimumSize = (float)(longest * TickSize * 0.55 * 0.72 + LabelSize * 2.5);
+            // A turned label runs right of its tick: leave room for the last one.
+            int last = labels[^1].Split('\n').Max(part => part.Length);
+            plot.Axes.Right.MinimumSize = Math.Max(plot.Axes.Right.MinimumSize, (float)(last * TickSize * 0.55 * 0.72));
         }
     }
 

@@ -55,11 +55,27 @@ public sealed record ExtractStep(string Data, IReadOnlyList<string> Where, strin
 
 public sealed record AnalyseStep(VerbArgs Options);
 
-/// <summary>Simulated responses tuned to one network's store, or a user's own responses.</summary>
+/// <summary>
+/// Simulated responses tuned to one network's store (<see cref="Subjects"/> simulated subjects, each with its own
+/// voxels and noise, so RSA on them has a noise ceiling), or a user's own responses.
+/// </summary>
 public sealed record FmriStep(string? SimulateFrom, string? Rois, VerbArgs SimulateOptions,
-                              string? Responses, string? Trials, string? RoiTable);
+                              string? Responses, string? Trials, string? RoiTable, int Subjects = 1);
 
 public sealed record EncodeStep(VerbArgs Options);
+
+/// <summary>
+/// RSA: each network's RDM at one layer (<see cref="Layers"/> by network name; default its last listed layer)
+/// against the label models, saved for the report's heatmaps; with an fmri step, also every layer's RDM against the
+/// ROI RDMs of the subjects, with the noise ceiling.
+/// </summary>
+public sealed record RsaStep(IReadOnlyDictionary<string, string> Layers, VerbArgs Options)
+{
+    public string LayerOf(Network n) => Layers.TryGetValue(n.Name, out var l) ? l : n.Layers[^1];
+}
+
+/// <summary>face-api's expression network labels a face set: its own expression confusion matrix on that set.</summary>
+public sealed record LabelStep(string Data, IReadOnlyList<string> Where);
 
 /// <summary>A published figure the report puts beside the study's table.</summary>
 public sealed record PublishedResult(string Network, string Target, double Accuracy, string Source);
@@ -71,7 +87,7 @@ public sealed record Experiment(
     string File, string Name, string Out, long Seed, string Device,
     IReadOnlyList<DataSet> Data, IReadOnlyList<Network> Networks,
     ProbeStep? Probe, ExtractStep? Extract, AnalyseStep? Analyse, FmriStep? Fmri, EncodeStep? Encode, ReportStep? Report,
-    IReadOnlyDictionary<string, ResourceRequest> Resources)
+    IReadOnlyDictionary<string, ResourceRequest> Resources, RsaStep? Rsa = null, LabelStep? Label = null)
 {
     public DataSet DataSet(string name) => Data.First(d => d.Name == name);
     public bool Synthetic => Data.Any(d => d.Synth != null);

@@ -23,6 +23,7 @@ public static partial class ExperimentReader
     static readonly string[] ExtractReserved = [.. ModelKeys, "backbone", "weights", "data", "where", "layers", "reduce", "preset", "seed", "out", "device", "overwrite", "resume"];
     static readonly string[] AnalyseReserved = ["store", "out", "json", "seed", "device"];
     static readonly string[] SimulateReserved = ["store", "layer", "features", "stimuli", "rois", "seed", "out"];
+    static readonly string[] RsaReserved = ["store", "layer", "features", "stimuli", "save-rdm", "out", "json", "seed", "device"];
     static readonly string[] ProfileReserved = ["store", "responses", "trials", "rois", "json", "out", "seed", "device"];
 
     /// <summary>Reads and validates a file; throws one <see cref="InputException"/> listing every problem.</summary>
@@ -153,6 +154,36 @@ public static partial class ExperimentReader
             en.RejectUnknown();
             if (!top.Has("fmri")) en.Problem("options", "the encode step fits the fmri step's responses: add an 'fmri' step");
         }
+        RsaStep? rsa = null;
+        if (top.Object("rsa") is { } rs)
+        {
+            var layers = new Dictionary<string, string>();
+            if (rs.Object("layers") is { } lo)
+                foreach (var p in lo.Properties())
+                {
+                    var net = networks.FirstOrDefault(n => n.Name == p.Name);
+                    if (net == null) { lo.Problem(p.Name, $"no network named '{p.Name}'{NearestName.Hint(p.Name, netNames)}"); continue; }
+                    if (p.Value.ValueKind != JsonValueKind.String) { lo.Problem(p.Name, "expected a layer name"); continue; }
+                    var layer = p.Value.GetString()!;
+                    if (!net.Layers.Contains(layer))
+                        lo.Problem(p.Name, $"'{layer}' is not among the layers extracted from {net.Name} ({string.Join(", ", net.Layers)}){NearestName.Hint(layer, net.Layers)}");
+                    layers[p.Name] = layer;
+                }
+            var args = rs.Args("options", "rsa", catalogue, RsaReserved);
+            rs.RejectUnknown();
+            if (!top.Has("extract")) rs.Problem("options", "the rsa step reads the extracted stores: add an 'extract' step");
+            rsa = new RsaStep(layers, args);
+        }
+        LabelStep? label = null;
+        if (top.Object("label") is { } lb)
+        {
+            var d = DataRef(lb, "data");
+            var where = lb.Strings("where");
+            lb.RejectUnknown();
+            if (!networks.Any(n => n.Model == "faceapi-expression" && n.Weights is not null and not "random"))
+                lb.Problem("data", "the label step labels faces with face-api's expression network: add a network with model \"faceapi-expression\" and its weights");
+            if (d != null) label = new LabelStep(d, where);
+        }
         ReportStep? report = null;
         if (top.Object("report") is { } rp)
         {
@@ -180,7 +211,7 @@ public static partial class ExperimentReader
         top.RejectUnknown();
         if (probe == null && extract == null) problems.Add("nothing to do: add a 'probe' or an 'extract' step");
         if (outDir == null) return null;
-        return new Experiment(file, name, outDir, seed, device, data, networks, probe, extract, analyse, fmri, encode, report, resources);
+        return new Experiment(file, name, outDir, seed, device, data, networks, probe, extract, analyse, fmri, encode, report, resources, rsa, label);
     }
 
     static Network? ReadNetwork(ObjectReader n, VerbCatalogue catalogue, Func<string, string> fullPath,
@@ -266,6 +297,8 @@ public static partial class ExperimentReader
             var from = sim.String("network", required: true);
             var rois = sim.String("rois", required: true);
             var args = sim.Args("options", "fmri simulate", catalogue, SimulateReserved);
+            var subjects = sim.Integer("subjects") ?? 1;
+            if (subjects < 1) sim.Problem("subjects", $"at least 1 (got {subjects})");
             sim.RejectUnknown();
             if (from != null && !netNames.Contains(from)) { sim.Problem("network", $"no network named '{from}'{NearestName.Hint(from, netNames)}"); return null; }
             var net = networks.FirstOrDefault(n => n.Name == from || n.Name + "-random" == from);
@@ -281,7 +314,7 @@ public static partial class ExperimentReader
                     if (!net.Layers.Contains(source))
                         sim.Problem("rois", $"'{roi}': '{source}' is not among the layers extracted from {net.Name} ({string.Join(", ", net.Layers)}){NearestName.Hint(source, net.Layers)}");
                 }
-            return from == null || rois == null ? null : new FmriStep(from, rois, args, null, null, null);
+            return from == null || rois == null ? null : new FmriStep(from, rois, args, null, null, null, (int)Math.Max(1, subjects));
         }
         if (responses == null) { fm.Problem("simulate", "missing: give 'simulate' or your own 'responses', 'trials' and 'rois'"); return null; }
         string? Existing(string key, string? p)

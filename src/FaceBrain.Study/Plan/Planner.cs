@@ -114,21 +114,30 @@ public static class Planner
         // fmri: simulated responses tuned to one store's layers, or the user's own.
         string? responses = null, trials = null, roiTable = null;
         IReadOnlyList<string> fmriInputs = [], fmriDeps = [];
+        var subjects = new List<(string Responses, string Trials, string Rois)>();
         if (e.Fmri is { } fm)
         {
             if (fm.SimulateFrom is { } from)
             {
-                tasks.Add(new StudyTask("fmri.simulate", "fmri", $"simulate fMRI tuned to {from} ({fm.Rois})",
-                    ["fmri", "simulate", "--store", layout.Store(from), "--rois", fm.Rois!, .. fm.SimulateOptions.ToArgv(),
-                     "--seed", Seed(0), "--out", layout.Fmri],
-                    [], [layout.Fmri], [$"extract.{from}"]));
-                (responses, trials, roiTable) = (Path.Combine(layout.Fmri, "responses.npy"), Path.Combine(layout.Fmri, "trials.tsv"), Path.Combine(layout.Fmri, "truth.tsv"));
+                // Subject 1 keeps the experiment's seed; each further subject has its own voxels and noise.
+                for (int k = 1; k <= fm.Subjects; k++)
+                {
+                    var dir = layout.FmriSubject(k);
+                    tasks.Add(new StudyTask(k == 1 ? "fmri.simulate" : $"fmri.simulate.sub-{k}", "fmri",
+                        $"simulate fMRI tuned to {from} ({fm.Rois}){(fm.Subjects > 1 ? $", subject {k} of {fm.Subjects}" : "")}",
+                        ["fmri", "simulate", "--store", layout.Store(from), "--rois", fm.Rois!, .. fm.SimulateOptions.ToArgv(),
+                         "--seed", Seed(k - 1), "--out", dir],
+                        [], [dir], [$"extract.{from}"]));
+                    subjects.Add((Path.Combine(dir, "responses.npy"), Path.Combine(dir, "trials.tsv"), Path.Combine(dir, "truth.tsv")));
+                }
+                (responses, trials, roiTable) = subjects[0];
                 fmriDeps = ["fmri.simulate"];
             }
             else
             {
                 (responses, trials, roiTable) = (fm.Responses, fm.Trials, fm.RoiTable);
                 fmriInputs = [fm.Responses!, fm.Trials!, fm.RoiTable!];
+                subjects.Add((fm.Responses!, fm.Trials!, fm.RoiTable!));
             }
         }
 
@@ -140,25 +149,58 @@ public static class Planner
                      .. en.Options.ToArgv(), "--seed", Seed(0), "--device", e.Device, "--out", layout.Profile(s)],
                     fmriInputs, [layout.Profile(s)], [$"extract.{s}", .. fmriDeps]));
 
+        // rsa: each network's RDM at its chosen layer against the label models (kept for the heatmaps), and with fMRI
+        // every layer of every store against the subjects' ROI RDMs, with the leave-one-subject-out noise ceiling.
+        if (e.Rsa is { } rsa && e.Extract != null)
+        {
+            foreach (var n in e.Networks)
+            {
+                var layer = rsa.LayerOf(n);
+                tasks.Add(new StudyTask($"rsa.{n.Name}", "rsa", $"RDM of {n.Name} at {layer} against the label models",
+                    ["rsa", "--store", layout.Store(n.Name), "--layer", layer, .. rsa.Options.ToArgv(), "--seed", Seed(0), "--device", e.Device,
+                     "--save-rdm", layout.Rdm(n.Name), "--out", layout.RsaResult(n.Name)],
+                    [], [layout.RsaResult(n.Name), layout.Rdm(n.Name)], [$"extract.{n.Name}"]));
+            }
+            if (subjects.Count > 0)
+                tasks.Add(new StudyTask("fmri.rsa", "rsa", $"RSA of {subjects.Count} subject(s)' ROI RDMs against every layer of every store",
+                    ["fmri", "rsa", .. stores.SelectMany(s => new[] { "--store", layout.Store(s) }),
+                     .. subjects.SelectMany(x => new[] { "--responses", x.Responses, "--trials", x.Trials }),
+                     .. subjects.SelectMany(x => new[] { "--rois", x.Rois }), "--device", e.Device, "--out", layout.NeuralRsa],
+                    fmriInputs, [layout.NeuralRsa],
+                    [.. stores.Select(s => $"extract.{s}"), .. tasks.Where(t => t.Id.StartsWith("fmri.simulate", StringComparison.Ordinal)).Select(t => t.Id)]));
+        }
+
+        // label: face-api's expression network names each face's expression (its own confusion matrix on the set).
+        if (e.Label is { } lb)
+            foreach (var n in e.Networks.Where(n => n.Model == "faceapi-expression" && n.Weights is not null and not "random"))
+                tasks.Add(new StudyTask($"label.{n.Name}", "label", $"label the expressions of '{lb.Data}' with {n.Name}",
+                    ["faces", "label", "--data", Spec(lb.Data), .. Where(lb.Where), "--weights", n.Weights!, "--device", e.Device, "--out", layout.Label(n.Name)],
+                    [.. (Path.IsPathRooted(n.Weights!) ? new[] { n.Weights! } : []), .. DataInputs(lb.Data)], [layout.Label(n.Name)], DataDeps(lb.Data)));
+
         // report: the study's table and the figures, from every result above.
         var reportArgs = new List<string> { "report", "--experiment", layout.ExperimentFile, "--out", layout.Report };
         foreach (var t in tasks)
         {
+            if (t.Id == "fmri.rsa") { reportArgs.AddRange(["--neural-rsa", t.Outputs[0]]); continue; }
             var (option, name) = t.Step switch
             {
                 "train" => ("--train", t.Id["train.".Length..]),
+                "rsa" => ("--rsa", t.Id["rsa.".Length..]),
+                "label" => ("--label", t.Id["label.".Length..]),
                 "probe" => ("--probe", t.Id["probe.".Length..t.Id.LastIndexOf('.')]),
                 "analyse" => ("--analysis", t.Id["analyse.".Length..]),
                 "encode" => ("--profile", t.Id["encode.".Length..]),
-                "fmri" => ("--fmri", "simulated"),
+                "fmri" => ("--fmri", t.Id == "fmri.simulate" ? "simulated" : t.Id["fmri.simulate.".Length..]),
                 _ => ("", ""),
             };
-            if (option.Length > 0) reportArgs.AddRange([option, $"{name}={t.Outputs[0]}"]);
+            // An RDM's rows follow its store's stimulus table, which labels them.
+            if (t.Step == "rsa") reportArgs.AddRange(["--store", $"{name}={layout.Store(name)}"]);
+            if (option.Length > 0) reportArgs.AddRange([option, $"{name}={(t.Step == "rsa" ? layout.Rsa(name) : t.Outputs[0])}"]);
         }
         if (e.Fmri is { SimulateFrom: null } real) reportArgs.AddRange(["--rois", real.RoiTable!]);
         tasks.Add(new StudyTask("report", "report", "write the study table and the report",
             reportArgs, [layout.ExperimentFile], [layout.Report],
-            tasks.Where(t => t.Step is "train" or "probe" or "analyse" or "encode" or "fmri").Select(t => t.Id).ToList()));
+            tasks.Where(t => t.Step is "train" or "probe" or "analyse" or "encode" or "fmri" or "rsa" or "label").Select(t => t.Id).ToList()));
         return new TaskList(e.Out, tasks, TaskResources.For(e.Resources, e.Device));
     }
 

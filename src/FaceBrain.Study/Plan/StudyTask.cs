@@ -16,7 +16,7 @@ public sealed record StudyTask(
 /// </summary>
 public sealed record TaskList(string Out, IReadOnlyList<StudyTask> Tasks, IReadOnlyDictionary<string, TaskResources>? Resources = null)
 {
-    public static readonly IReadOnlyList<string> Steps = ["data", "train", "probe", "extract", "analyse", "fmri", "encode", "report"];
+    public static readonly IReadOnlyList<string> Steps = ["data", "train", "probe", "label", "extract", "analyse", "rsa", "fmri", "encode", "report"];
 
     public StudyTask this[string id] => Tasks.First(t => t.Id == id);
 

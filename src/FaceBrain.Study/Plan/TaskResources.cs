@@ -9,14 +9,14 @@ namespace FaceBrain.Study.Plan;
 /// </summary>
 public sealed record TaskResources(int Cpus, string Memory, int Gpus, string Time)
 {
-    /// <summary>Steps whose verbs run on the experiment's device: they ask for a GPU when that device is CUDA.</summary>
-    public static readonly IReadOnlyList<string> GpuSteps = ["train", "probe", "extract"];
+    /// <summary>Steps whose verbs run on the experiment's device (the planner passes it as --device): they ask for a GPU when that device is CUDA.</summary>
+    public static readonly IReadOnlyList<string> GpuSteps = ["train", "probe", "label", "extract", "analyse", "rsa", "encode"];
 
     static readonly Dictionary<string, (string Memory, string Time)> Builtin = new()
     {
         ["data"] = ("2G", "01:00:00"), ["train"] = ("16G", "24:00:00"), ["probe"] = ("8G", "04:00:00"),
         ["extract"] = ("8G", "04:00:00"), ["analyse"] = ("8G", "04:00:00"), ["fmri"] = ("4G", "01:00:00"),
-        ["encode"] = ("8G", "04:00:00"), ["report"] = ("2G", "00:30:00"),
+        ["encode"] = ("8G", "04:00:00"), ["rsa"] = ("8G", "04:00:00"), ["label"] = ("4G", "01:00:00"), ["report"] = ("2G", "00:30:00"),
     };
 
     /// <summary>The built-in request of a step: 1 CPU; a GPU for the GPU steps on a CUDA device, none otherwise.</summary>

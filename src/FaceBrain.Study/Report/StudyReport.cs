@@ -8,17 +8,23 @@ using Fig = FaceBrain.Report.Figures.Figures;
 
 namespace FaceBrain.Study.Report;
 
-/// <summary>What the report task is given: the result folders of the experiment's tasks, by network or store.</summary>
+/// <summary>
+/// What the report task is given: the experiment (null for a report made by hand) and the result folders of its
+/// tasks, by network or store (Rsa: rsa/NAME with rsa.json and rdm.npy; Stores: the stores whose stimulus tables
+/// label those RDMs; NeuralRsa: fmri rsa's TSV; Labels: faces label folders).
+/// </summary>
 public sealed record ReportRequest(
-    string Out, string? ExperimentFile,
+    string Out, Experiment.Experiment? Experiment,
     IReadOnlyList<(string Name, string Dir)> Probes, IReadOnlyList<(string Name, string Dir)> Train,
     IReadOnlyList<(string Name, string Dir)> Analysis, IReadOnlyList<(string Name, string File)> Profiles,
-    IReadOnlyList<(string Name, string Dir)> Fmri, string? RoiTable, string Version);
+    IReadOnlyList<(string Name, string Dir)> Fmri, string? RoiTable, string Version,
+    IReadOnlyList<(string Name, string Dir)> Rsa, IReadOnlyList<(string Name, string Dir)> Stores, string? NeuralRsa,
+    IReadOnlyList<(string Name, string Dir)> Labels);
 
 /// <summary>
 /// The report (OUT/report): study.tsv, one figure per result kind through FaceBrain.Report (PNG + SVG + TSV beside
 /// index.html), and index.html with the table beside the published figures, the curves, the encoding profiles,
-/// the training curves, the confusion matrices and the provenance. It reads result files; it computes nothing new.
+/// the RDMs and RSA model comparisons, the training curves, the confusion matrices and the provenance. It reads result files; it computes nothing new.
 /// </summary>
 public static class StudyReport
 {
@@ -27,7 +33,7 @@ public static class StudyReport
         Directory.CreateDirectory(r.Out);
         var figures = Path.Combine(r.Out, "figures");
         Directory.CreateDirectory(figures);
-        var info = ExperimentInfo.Read(r.ExperimentFile);
+        var info = ExperimentInfo.Of(r.Experiment);
         var probes = r.Probes.Select(p => (p.Name, Probe: ProbeFile.Read(Path.Combine(p.Dir, "probe.json")), p.Dir)).ToList();
         var rows = StudyTable.Assemble(probes.Select(p => (p.Name, p.Probe)));
         StudyTable.Write(Path.Combine(r.Out, "study.tsv"), rows);
@@ -103,6 +109,8 @@ public static class StudyReport
                     "Median cross-validated r over each ROI's voxels per layer (95% bootstrap CI over voxels); grey: the interquartile range of the voxels' true noise ceilings; marker: the layer the ROI was tuned to (simulated data)")]));
         }
 
+        if (RsaSection.Build(r, figures) is { } rsa) sections.Add(rsa);
+
         // Training and confusion matrices.
         var extra = new List<ReportBlock>();
         var training = r.Train.SelectMany(t => TrainingSeries(t.Name, Path.Combine(t.Dir, "metrics.tsv"))).ToList();
@@ -117,11 +125,33 @@ public static class StudyReport
             extra.Add(new FigureBlock(Fig.ConfusionMatrix(new ConfusionFigure($"{name}: {o.Target} from {o.Layer}", o.Classes, counts), Path.Combine(figures, $"confusion-{name}-{o.Target}")),
                 $"Probe confusion matrix, {name}, {o.Target}"));
         }
+        foreach (var (name, dir) in r.Labels)
+        {
+            var (classes, counts, accuracy, chance) = LabelScore(Path.Combine(dir, "label.json"));
+            extra.Add(new FigureBlock(Fig.ConfusionMatrix(new ConfusionFigure($"{name}: its own expression labels", classes, counts), Path.Combine(figures, $"confusion-{name}-labels")),
+                string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{name} labelling the faces' expressions itself (faces label, no probe): accuracy {accuracy:P1}, chance {chance:P1}")));
+        }
         if (extra.Count > 0) sections.Add(new ReportSection("Training and probes", extra));
 
         var document = new ReportDocument(info.Title, sections, Provenance(r, info), info.Synthetic);
         var index = HtmlReport.Write(document, Path.Combine(r.Out, "index.html"));
         return (index, rows);
+    }
+
+    /// <summary>faces label's label.json: classes, confusion counts (true rows, predicted columns), accuracy, chance.</summary>
+    static (IReadOnlyList<string> Classes, int[,] Counts, double Accuracy, double Chance) LabelScore(string file)
+    {
+        if (!File.Exists(file)) throw new FaceBrain.Core.InputException(file, "label result not found");
+        using var doc = JsonDocument.Parse(File.ReadAllText(file));
+        var score = doc.RootElement.GetProperty("score");
+        var classes = score.GetProperty("classes").EnumerateArray().Select(c => c.GetString()!).ToList();
+        var rows = score.GetProperty("confusion").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetInt32()).ToArray()).ToArray();
+        if (rows.Length != classes.Count || rows.Any(r => r.Length != classes.Count))
+            throw new FaceBrain.Core.InputException(file, $"the confusion matrix is not {classes.Count} x {classes.Count}");
+        var counts = new int[classes.Count, classes.Count];
+        for (int i = 0; i < classes.Count; i++) for (int j = 0; j < classes.Count; j++) counts[i, j] = rows[i][j];
+        return (classes, counts, score.GetProperty("accuracy").GetDouble(), score.GetProperty("chance").GetDouble());
     }
 
     static double? Finite(double x) => double.IsFinite(x) ? x : null;
@@ -177,25 +207,15 @@ public static class StudyReport
     }
 }
 
-/// <summary>What the report shows of the experiment file: title, published figures, seed, device, synthetic or not.</summary>
+/// <summary>
+/// What the report shows of the experiment (parsed by <see cref="Experiment.ExperimentReader"/>, the one parser of the
+/// format): title, published figures, seed, device, synthetic or not, the file's text and its output folder.
+/// </summary>
 internal sealed record ExperimentInfo(string Title, IReadOnlyList<Experiment.PublishedResult> Published, long Seed, string Device,
                                       bool Synthetic, string? Json, string? OutDir)
 {
-    public static ExperimentInfo Read(string? file)
-    {
-        if (file == null || !File.Exists(file)) return new("FaceBrain report", [], 0, "", false, null, null);
-        var json = File.ReadAllText(file);
-        using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        var root = doc.RootElement;
-        string? S(JsonElement e, string k) => e.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        var report = root.TryGetProperty("report", out var rp) ? rp : default;
-        var published = report.ValueKind == JsonValueKind.Object && report.TryGetProperty("published", out var pubs) && pubs.ValueKind == JsonValueKind.Array
-            ? pubs.EnumerateArray().Select(p => new Experiment.PublishedResult(S(p, "network") ?? "", S(p, "target") ?? "", p.GetProperty("accuracy").GetDouble(), S(p, "source") ?? "")).ToList()
-            : [];
-        bool synthetic = root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
-            && data.EnumerateObject().Any(d => d.Value.ValueKind == JsonValueKind.Object && d.Value.TryGetProperty("synth", out _));
-        var title = (report.ValueKind == JsonValueKind.Object ? S(report, "title") : null) ?? S(root, "name") ?? "FaceBrain report";
-        var seed = root.TryGetProperty("seed", out var sd) && sd.TryGetInt64(out var sv) ? sv : 1;
-        return new(title, published, seed, S(root, "device") ?? "auto", synthetic, json, Path.GetDirectoryName(Path.GetFullPath(file)));
-    }
+    public static ExperimentInfo Of(Experiment.Experiment? e) =>
+        e == null ? new("FaceBrain report", [], 0, "", false, null, null)
+                  : new(e.Report?.Title ?? e.Name, e.Report?.Published ?? [], e.Seed, e.Device, e.Synthetic,
+                        File.Exists(e.File) ? File.ReadAllText(e.File) : null, e.Out);
 }

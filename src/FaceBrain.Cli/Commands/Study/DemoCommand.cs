@@ -22,6 +22,12 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
         var outDir = Path.GetFullPath(s.Out ?? "facebrain-demo");
         var json = StudyRun.DemoJson(s.Quick, s.Seed, s.Device);
         var run = StudyRun.Prepare(json, Path.Combine(outDir, "experiment.json"), VerbOptions.Catalogue, outDir);
-        return RunCommand.Go(run, s, s.Jobs ?? 1, cancellation);
+        return RunCommand.Go(run, s, s.Jobs ?? DefaultJobs, cancellation);
     }
+
+    /// <summary>
+    /// The demo's tasks are small: one per core at a time (each on one thread) keeps every core busy, where one task
+    /// at a time leaves most of a task's start-up and small kernels on one core. At most 4, to bound memory.
+    /// </summary>
+    public static int DefaultJobs => Math.Clamp(Environment.ProcessorCount, 1, 4);
 }

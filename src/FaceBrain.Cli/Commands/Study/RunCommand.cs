@@ -17,7 +17,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         public string? Out { get; init; }
 
         [CommandOption("--jobs <N>")]
-        [Description("Tasks run side by side as separate processes (default 1). Each runs with its step's CPUs as its thread count (the experiment's resources, default 1), as under SLURM, so both executors give the same bytes.")]
+        [Description("Tasks run side by side as separate processes (run: default 1; demo: one per core, at most 4). Each runs with its step's CPUs as its thread count (the experiment's resources, default 1), as under SLURM, so both executors give the same bytes.")]
         public int? Jobs { get; init; }
 
         [CommandOption("--plan")]

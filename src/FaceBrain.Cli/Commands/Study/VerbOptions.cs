@@ -26,6 +26,7 @@ public static class VerbOptions
         ("probe", typeof(ProbeCommand.Settings)),
         ("extract", typeof(ExtractCommand.Settings)),
         ("analyse", typeof(AnalyseCommand.Settings)),
+        ("rsa", typeof(RsaCommand.Settings)),
         ("fmri simulate", typeof(FmriSimulateCommand.Settings)),
         ("fmri profile", typeof(FmriProfileCommand.Settings)),
     ];
