@@ -207,7 +207,7 @@ public static partial class ExperimentReader
             report = new ReportStep(published, rp.String("title"));
             rp.RejectUnknown();
         }
-        var resources = top.Object("resources") is { } rs ? ReadResources(rs, device) : new Dictionary<string, ResourceRequest>();
+        var resources = top.Object("resources") is { } resourcesObject ? ReadResources(resourcesObject, device) : new Dictionary<string, ResourceRequest>();
         top.RejectUnknown();
         if (probe == null && extract == null) problems.Add("nothing to do: add a 'probe' or an 'extract' step");
         if (outDir == null) return null;
