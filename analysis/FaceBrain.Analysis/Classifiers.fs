@@ -342,19 +342,6 @@ let private fitLda (x: Tensor) (y: int[]) : Model =
 
 // ---------------------------------------------------------------- ridge classifier
 
-/// Ridge on centred data through whichever Gram matrix is smaller (the solutions are identical).
-let ridgeSolve (alpha: float) (xc: Tensor) (yc: Tensor) : Tensor =
-    use scope = torch.NewDisposeScope()
-    let n, p = xc.shape[0], xc.shape[1]
-    let w =
-        if n < p then
-            let k = xc.matmul(xc.t()) + torch.eye(n, dtype = torch.ScalarType.Float64, device = xc.device) * sc alpha
-            xc.t().matmul(torch.linalg.solve(k, yc))
-        else
-            let k = xc.t().matmul(xc) + torch.eye(p, dtype = torch.ScalarType.Float64, device = xc.device) * sc alpha
-            torch.linalg.solve(k, xc.t().matmul(yc))
-    scope.MoveToOuter(w)
-
 /// ±1 targets as scikit-learn's LabelBinarizer(neg_label=-1) gives them: one column for two classes.
 let ridgeTargets (dev: torch.Device) (k: int) (codes: int[]) : Tensor =
     let cols = if k = 2 then 1 else k
@@ -369,10 +356,10 @@ let private fitRidge (alpha: float) (x: Tensor) (y: int[]) : Model =
     let k = classes.Length
     use scope = torch.NewDisposeScope()
     let yt = ridgeTargets x.device k codes
-    let xm = x.mean([| 0L |], keepdim = true)
-    let ym = yt.mean([| 0L |], keepdim = true)
-    let w = ridgeSolve alpha (x - xm) (yt - ym)
-    let b = (ym - xm.matmul(w)).squeeze(0L)
+    // The one ridge solver (Ridge): centred design, unpenalised intercept, one alpha for every column.
+    let fit = Ridge.fitWith None x yt (torch.full (yt.shape[1], alpha, dtype = torch.float64, device = x.device))
+    let w = fit.Weights
+    let b = fit.Intercept.squeeze(0L)
     let weights, bias =
         if k = 2 then torch.cat([| torch.zeros_like(w); w |], 1L), torch.cat([| torch.zeros_like(b); b |], 0L)
         else w, b

@@ -3,6 +3,7 @@
 module FaceBrain.Analysis.Comparison
 
 open System
+open FaceBrain.Analysis.Metrics // pearson, rank, spearman: the one implementation of each
 
 [<RequireQualifiedAccess>]
 type Method =
@@ -23,32 +24,6 @@ let parse (text: string) : Method =
     | "kendall-tau-a" | "kendall" | "tau-a" -> Method.KendallTauA
     | other -> raise (FaceBrain.Core.InputException($"--compare: '{other}' is not one of spearman, pearson, kendall-tau-a"))
 
-/// Ranks 1..n with ties given the average of the ranks they span (scipy.stats.rankdata 'average').
-let rank (v: float[]) : float[] =
-    let idx = Array.init v.Length id
-    Array.Sort(Array.copy v, idx)
-    let sorted = idx |> Array.map (fun i -> v[i])
-    let r = Array.zeroCreate v.Length
-    let mutable i = 0
-    while i < v.Length do
-        let mutable j = i
-        while j + 1 < v.Length && sorted[j + 1] = sorted[i] do j <- j + 1
-        let avg = float (i + j) / 2.0 + 1.0
-        for k in i .. j do r[idx[k]] <- avg
-        i <- j + 1
-    r
-
-let pearson (a: float[]) (b: float[]) : float =
-    let ma, mb = Array.average a, Array.average b
-    let mutable sab, saa, sbb = 0.0, 0.0, 0.0
-    for i in 0 .. a.Length - 1 do
-        let x, y = a[i] - ma, b[i] - mb
-        sab <- sab + x * y
-        saa <- saa + x * x
-        sbb <- sbb + y * y
-    sab / sqrt (saa * sbb)
-
-let spearman (a: float[]) (b: float[]) = pearson (rank a) (rank b)
 
 /// Merge sort that counts exchanges (discordant orderings), for Knight's O(n log n) Kendall.
 let private sortCountingSwaps (v: float[]) : int64 =

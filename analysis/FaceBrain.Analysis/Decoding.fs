@@ -32,8 +32,6 @@ let defaults (device: torch.Device) =
       Seed = 0
       Device = device }
 
-type Interval = { Low: float; High: float; Level: float }
-
 type PermutationTest = { Count: int; PValue: float; NullMean: float; NullMax: float }
 
 type Result =
@@ -44,7 +42,7 @@ type Result =
       Folds: int
       Scores: Metrics.Scores
       Permutation: PermutationTest option
-      Interval: Interval option
+      Interval: Metrics.Interval option
       /// Every iterative fit converged (always true for the closed-form classifiers).
       Converged: bool
       MaxIterations: int
@@ -176,9 +174,7 @@ let decode (d: Dataset) (target: string) (opts: Options) : Result =
                         let mutable s = 0.0
                         for _ in 1 .. correct.Length do s <- s + correct[rng.Next correct.Length]
                         s / float correct.Length)
-                    |> Array.sort
-                let a = (1.0 - opts.Confidence) / 2.0 * 100.0
-                Some { Low = Metrics.percentile stats a; High = Metrics.percentile stats (100.0 - a); Level = opts.Confidence }
+                Some(Metrics.percentileInterval opts.Confidence stats)
         { Target = target
           Classes = l.Classes
           Scheme = opts.Scheme.Text

@@ -144,16 +144,15 @@ let runMany (stores: (string * Store.Store) list) (o: Options) (bootstrap: int) 
                     let score (v: bool[]) (idx: int[]) = float (idx |> Array.sumBy (fun i -> if v[i] then 1 else 0)) / float idx.Length
                     let all = Array.init n id
                     let mutable rng = Rng.For(o.Seed, ReadOnlySpan<int64>([| 0xD1FFL |]))
-                    let stats =
+                    let ci =
                         Array.init bootstrap (fun _ ->
                             let idx = Array.init n (fun _ -> rng.Next n)
                             score right idx - score refRight idx)
-                        |> Array.sort
-                    let a = (1.0 - confidence) / 2.0 * 100.0
+                        |> Metrics.percentileInterval confidence
                     yield { Network = name; Reference = refName; Layer = layer; Target = target
                             Accuracy = score right all; ReferenceAccuracy = score refRight all
                             Difference = score right all - score refRight all
-                            Low = Metrics.percentile stats a; High = Metrics.percentile stats (100.0 - a); Level = confidence }
+                            Low = ci.Low; High = ci.High; Level = ci.Level }
                 | _ -> () ]
         |> List.sortBy (fun d -> d.Network, d.Layer, d.Target)
     (results |> List.map (fun (name, r) -> name, Frame.ofRecords r.Rows)), differences

@@ -1,5 +1,10 @@
-/// Classification scores over pooled out-of-fold predictions, in scikit-learn's definitions.
+/// The statistics every analysis shares, each in one place: classification scores in scikit-learn's
+/// definitions, percentiles and the one bootstrap-interval rule, Pearson correlation (per column of a tensor,
+/// or of two vectors), average ranks, and seeded Gaussian draws.
 module FaceBrain.Analysis.Metrics
+
+open System
+open TorchSharp
 
 /// Scores of predictions `pred` against `truth`, both class codes in 0..k-1.
 type Scores =
@@ -27,7 +32,7 @@ let score (k: int) (truth: int[]) (pred: int[]) : Scores =
         confusion[truth[i], pred[i]] <- confusion[truth[i], pred[i]] + 1
     let support = Array.init k (fun c -> Seq.sum (seq { for j in 0 .. k - 1 -> confusion[c, j] }))
     let recall = Array.init k (fun c -> if support[c] = 0 then nan else float confusion[c, c] / float support[c])
-    let present = recall |> Array.filter (fun r -> not (System.Double.IsNaN r))
+    let present = recall |> Array.filter (fun r -> not (Double.IsNaN r))
     { Accuracy = accuracy truth pred
       BalancedAccuracy = Array.average present
       Recall = recall
@@ -50,3 +55,85 @@ let permutationP (observed: float) (nulls: float[]) =
     // A tiny tolerance so that ties produced by rounding count as ties.
     let ge = nulls |> Array.filter (fun v -> v >= observed - 1e-12) |> Array.length
     float (1 + ge) / float (1 + nulls.Length)
+
+/// A two-sided confidence interval at `Level` (e.g. 0.95).
+type Interval = { Low: float; High: float; Level: float }
+
+/// The one bootstrap-interval rule: the percentile interval of the resampled statistics, cutting
+/// (1 − level) / 2 from each tail by NumPy's linear percentile.
+let percentileInterval (level: float) (stats: float[]) : Interval =
+    let sorted = Array.sort stats
+    let a = (1.0 - level) / 2.0 * 100.0
+    { Low = percentile sorted a; High = percentile sorted (100.0 - a); Level = level }
+
+/// Pearson correlation of every column of `a` with the same column of `b` (rows are observations);
+/// NaN where either column is constant, as numpy.corrcoef.
+let pearsonColumns (a: torch.Tensor) (b: torch.Tensor) : float[] =
+    use scope = torch.NewDisposeScope()
+    let ac = a - a.mean([| 0L |], true)
+    let bc = b - b.mean([| 0L |], true)
+    let r = (ac * bc).sum(0L, false) / ((ac.square().sum(0L, false) * bc.square().sum(0L, false)).sqrt())
+    Tensors.toArray r
+
+/// Pearson correlation of two vectors (the column rule above, on one column).
+let pearson (a: float[]) (b: float[]) : float =
+    if a.Length <> b.Length then invalidArg "b" $"vectors of {a.Length} and {b.Length} values"
+    use ta = Tensors.matrix torch.CPU a.Length 1 a
+    use tb = Tensors.matrix torch.CPU b.Length 1 b
+    (pearsonColumns ta tb)[0]
+
+/// Ranks 1..n with ties given the average of the ranks they span (scipy.stats.rankdata 'average').
+let rank (v: float[]) : float[] =
+    let idx = Array.init v.Length id
+    Array.Sort(Array.copy v, idx)
+    let sorted = idx |> Array.map (fun i -> v[i])
+    let r = Array.zeroCreate v.Length
+    let mutable i = 0
+    while i < v.Length do
+        let mutable j = i
+        while j + 1 < v.Length && sorted[j + 1] = sorted[i] do j <- j + 1
+        let avg = float (i + j) / 2.0 + 1.0
+        for k in i .. j do r[idx[k]] <- avg
+        i <- j + 1
+    r
+
+/// Spearman correlation: Pearson on average ranks.
+let spearman (a: float[]) (b: float[]) = pearson (rank a) (rank b)
+
+/// One standard normal draw (basic Box–Muller: one value per pair of uniforms): the stream of fMRI's
+/// simulations. `gaussian` below is the other stream, of Analysis' synthetic data; each keeps the data its
+/// seeds have always given (tests assert single realisations of both), so they are not merged.
+let normal (rng: Random) =
+    let u1 = 1.0 - rng.NextDouble()
+    let u2 = rng.NextDouble()
+    sqrt (-2.0 * log u1) * cos (2.0 * Math.PI * u2)
+
+/// `count` standard normal draws from a seeded generator: the polar Box–Muller method exactly as
+/// MathNet.Numerics' Normal.Samples draws them (the same uniforms, so the same values for a seed), without
+/// taking the library for this one call. With `normal`, every Gaussian draw of Analysis and Fmri comes from here.
+let gaussian (rng: Random) (count: int) : float[] =
+    let values = Array.zeroCreate count
+    let mutable index = 0
+    // One pair of uniforms in [0, 1)² to two normals, if the pair falls inside the unit circle.
+    let accept (a: float) (b: float) =
+        let v1, v2 = 2.0 * a - 1.0, 2.0 * b - 1.0
+        let r = v1 * v1 + v2 * v2
+        if r < 1.0 && r <> 0.0 then
+            let fac = sqrt (-2.0 * log r / r)
+            values[index] <- v1 * fac
+            index <- index + 1
+            if index < count then
+                values[index] <- v2 * fac
+                index <- index + 1
+    if count > 0 then
+        // About 4/π uniforms per value are accepted; they are drawn up front (an even count), then more if short.
+        let n = int (ceil (float count * 4.0 / Math.PI))
+        let uniform = Array.init (if n % 2 = 1 then n + 1 else n) (fun _ -> rng.NextDouble())
+        let mutable i = 0
+        while i < uniform.Length && index < count do
+            accept uniform[i] uniform[i + 1]
+            i <- i + 2
+        while index < count do
+            let a = rng.NextDouble()
+            accept a (rng.NextDouble())
+    values

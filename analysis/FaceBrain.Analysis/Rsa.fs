@@ -60,8 +60,6 @@ type Options =
       Seed: int
       Device: torch.Device }
 
-type Interval = { Low: float; High: float; Level: float }
-
 type ModelResult =
     { Model: string
       Comparison: Method
@@ -69,7 +67,7 @@ type ModelResult =
       /// One-sided: (1 + #{null ≥ observed}) / (1 + N), items permuted.
       PValue: float option
       NullMean: float option
-      Interval: Interval option }
+      Interval: Metrics.Interval option }
 
 let private zscore (v: float[]) =
     let m = Array.average v
@@ -133,7 +131,7 @@ let evaluate (data: Rdm) (models: Model list) (o: Options) : ModelResult list =
                 else
                     match c with
                     | Method.Pearson -> Some(permutedCorrelations n data.Values m.Values perms)
-                    | Method.Spearman -> Some(permutedCorrelations n (rank data.Values) (rank m.Values) perms)
+                    | Method.Spearman -> Some(permutedCorrelations n (Metrics.rank data.Values) (Metrics.rank m.Values) perms)
                     | Method.KendallTauA -> Some(perms |> Array.map (fun p -> kendallTauA data.Values (permuteModel n m.Values p)))
             let interval =
                 if boots.Length = 0 then None
@@ -154,9 +152,7 @@ let evaluate (data: Rdm) (models: Model list) (o: Options) : ModelResult list =
                         |> Array.filter (fun v -> not (Double.IsNaN v))
                         |> Array.sort
                     if stats.Length = 0 then None
-                    else
-                        let a = (1.0 - o.Confidence) / 2.0 * 100.0
-                        Some { Low = Metrics.percentile stats a; High = Metrics.percentile stats (100.0 - a); Level = o.Confidence }
+                    else Some(Metrics.percentileInterval o.Confidence stats)
             yield
                 { Model = m.Name
                   Comparison = c

@@ -4,7 +4,6 @@
 module FaceBrain.Analysis.Synthetic
 
 open System
-open MathNet.Numerics.Distributions
 open FaceBrain.Core.IO
 
 type Design =
@@ -28,12 +27,6 @@ let expressionName (e: int) =
     let kdef = FaceBrain.Core.Domain.KdefCodes.AllExpressions
     if e < kdef.Count then FaceBrain.Core.Domain.KdefCodes.Code kdef[e] else $"E{e:D2}"
 
-/// Standard normal draws, seeded.
-let gaussian (rng: Random) (count: int) : float[] =
-    let a = Array.zeroCreate count
-    Normal.Samples(rng, a, 0.0, 1.0)
-    a
-
 /// The stimulus table of a design: stimulus_id, identity, expression, session; rows identity-major.
 let table (d: Design) : StimulusTable =
     let rows =
@@ -48,15 +41,15 @@ let table (d: Design) : StimulusTable =
 let features (d: Design) : float[] =
     let rng = Random(d.Seed)
     let p = d.Features
-    let idPatterns = Array.init d.Identities (fun _ -> gaussian rng p)
-    let exPatterns = Array.init d.Expressions (fun _ -> gaussian rng p)
+    let idPatterns = Array.init d.Identities (fun _ -> Metrics.gaussian rng p)
+    let exPatterns = Array.init d.Expressions (fun _ -> Metrics.gaussian rng p)
     let n = d.Identities * d.Expressions * d.Repeats
     let out = Array.zeroCreate (n * p)
     let mutable row = 0
     for i in 0 .. d.Identities - 1 do
         for e in 0 .. d.Expressions - 1 do
             for _ in 1 .. d.Repeats do
-                let noise = gaussian rng p
+                let noise = Metrics.gaussian rng p
                 for j in 0 .. p - 1 do
                     out[row * p + j] <- d.IdentitySignal * idPatterns[i][j] + d.ExpressionSignal * exPatterns[e][j] + d.Noise * noise[j]
                 row <- row + 1

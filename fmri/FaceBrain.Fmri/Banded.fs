@@ -9,7 +9,6 @@ open System
 open TorchSharp
 open FaceBrain.Core
 open FaceBrain.Analysis
-open FaceBrain.Fmri.Folds
 
 type Tensor = torch.Tensor
 
@@ -47,7 +46,7 @@ type Result =
 let private rowIndex (device: torch.Device) (rows: int[]) = torch.tensor (Array.map int64 rows, device = device)
 
 /// Per voxel, the (mix index, alpha) with the least summed squared error over `folds` of the given rows.
-let private select (batch: int option) (bands: Tensor[]) (y: Tensor) (folds: Fold[]) (grid: double[]) (mixSet: double[][]) =
+let private select (batch: int option) (bands: Tensor[]) (y: Tensor) (folds: CrossValidation.Fold[]) (grid: double[]) (mixSet: double[][]) =
     let voxels = y.shape[1]
     let device = y.device
     let grid = Array.sort grid
@@ -117,9 +116,9 @@ let crossValidate (source: string) (cv: CrossValidation.Scheme) (grid: double[])
             use te = rowIndex device f.Test
             use yt = y.index_select(0L, te)
             use pt = pooled.index_select(0L, te)
-            Scores.pearson yt pt)
+            Metrics.pearsonColumns yt pt)
     let result =
-        { R = Scores.pearson y pooled
+        { R = Metrics.pearsonColumns y pooled
           R2 = Scores.r2 y pooled
           RFoldMean = Array.init (int voxels) (fun v -> let rs = foldR |> Array.map (fun r -> r[v]) |> Array.filter (Double.IsNaN >> not) in if rs.Length = 0 then nan else Array.average rs)
           Predictions = Matrix.ofTensor pooled

@@ -33,7 +33,9 @@ type Request =
 /// The study's defaults: 5 contiguous outer folds; one alpha per voxel from 25 log-spaced values in
 /// 1e-2..1e6 chosen by 5 inner folds.
 let defaultCv = CrossValidation.Scheme.KFold(5, None)
-let defaultAlpha = Encoding.AlphaSpec.PerVoxel(AlphaGrid.parse "alphas" "1e-2..1e6:25", CrossValidation.Scheme.KFold(5, None))
+let defaultGrid = AlphaGrid.parse "alphas" "1e-2..1e6:25"
+let defaultInnerCv = CrossValidation.Scheme.KFold(5, None)
+let defaultAlpha = Encoding.AlphaSpec.PerVoxel(defaultGrid, defaultInnerCv)
 
 type Report =
     { Voxels: int
@@ -46,9 +48,6 @@ type Report =
       Ceiling: Reliability.NoiseCeiling option
       CeilingNote: string option
       Options: Encoding.Options }
-
-/// A CLI string that may be null or blank (the partition and profile workflows' requests).
-let given (s: string) = if String.IsNullOrWhiteSpace s then None else Some s
 
 /// Features, rows-as-stimuli; responses averaged per stimulus; the ceiling when repeats allow one.
 let loadData (input: FeatureInput) (responsesPath: string) (trialsPath: string option) =

@@ -6,7 +6,6 @@ open System
 open TorchSharp
 open FaceBrain.Core
 open FaceBrain.Analysis
-open FaceBrain.Fmri.Folds
 
 [<RequireQualifiedAccess>]
 type AlphaSpec =
@@ -71,7 +70,7 @@ let crossValidate (source: string) (options: Options) (groups: string -> string[
                 a
         use s = Ridge.spectrum xtr
         let left = Ridge.project s (x.index_select(0L, te))
-        let b = Ridge.batchSize options.BatchVoxels Ridge.defaultBudget 1 s.Eig.shape[0] (int64 n) voxels
+        let b = Ridge.refitBatch options.BatchVoxels s (int64 n) (int64 fold.Test.Length) voxels
         for start in 0L .. int64 b .. voxels - 1L do
             use inner = torch.NewDisposeScope()
             let len = min (int64 b) (voxels - start)
@@ -91,12 +90,12 @@ let crossValidate (source: string) (options: Options) (groups: string -> string[
             use te = rowIndex device f.Test
             use yt = y.index_select(0L, te)
             use pt = pooled.index_select(0L, te)
-            Scores.pearson yt pt)
+            Metrics.pearsonColumns yt pt)
     let rFoldMean =
         Array.init (int voxels) (fun v ->
             let rs = foldR |> Array.map (fun r -> r[v]) |> Array.filter (Double.IsNaN >> not)
             if rs.Length = 0 then nan else Array.average rs)
-    { R = Scores.pearson y pooled
+    { R = Metrics.pearsonColumns y pooled
       R2 = Scores.r2 y pooled
       RFoldMean = rFoldMean
       Predictions = Matrix.ofTensor pooled

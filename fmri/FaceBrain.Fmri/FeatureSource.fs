@@ -4,6 +4,7 @@ module FaceBrain.Fmri.FeatureSource
 open System.IO
 open FaceBrain.Core
 open FaceBrain.Core.IO
+open FaceBrain.Analysis
 
 /// Stimuli and the feature matrix describing them (row i is stimulus i).
 type Features =

@@ -57,7 +57,7 @@ type Result =
 /// z-scores for Pearson), so the pooled RDM is the one a subject's RDM is compared with.
 let private prepare (c: Comparison.Method) (v: float[]) =
     match c with
-    | Comparison.Method.Spearman | Comparison.Method.KendallTauA -> Comparison.rank v
+    | Comparison.Method.Spearman | Comparison.Method.KendallTauA -> Metrics.rank v
     | Comparison.Method.Pearson ->
         let m = Array.average v
         let sd = sqrt (v |> Array.averageBy (fun x -> (x - m) * (x - m)))

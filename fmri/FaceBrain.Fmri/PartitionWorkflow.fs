@@ -8,19 +8,27 @@ open FaceBrain.Core
 open FaceBrain.Analysis
 open FaceBrain.Fmri.EncodeWorkflow
 
-[<CLIMutable>]
+/// What to partition, and how (typed: the CLI parses its strings into these, defaults from EncodeWorkflow).
 type Request =
     { FeatureSets: string[]
-      Stimuli: string
+      /// The stimulus table of the feature sets' rows (needed with trials or a grouped CV).
+      Stimuli: string option
       Responses: string
-      Trials: string
-      Cv: string
-      Alphas: string
-      InnerCv: string
+      Trials: string option
+      Cv: CrossValidation.Scheme
+      Alphas: double[]
+      InnerCv: CrossValidation.Scheme
+      /// Band mixes tried per voxel (random points of the simplex, the pure bands and the even mix first).
       Mixes: int
       Seed: int
-      BatchVoxels: Nullable<int>
+      BatchVoxels: int option
       DropBadVoxels: bool }
+
+/// The study's defaults for everything but the inputs: EncodeWorkflow's CV and alpha search.
+let request (featureSets: string[]) (stimuli: string option) (responses: string) (mixes: int) =
+    { FeatureSets = featureSets; Stimuli = stimuli; Responses = responses; Trials = None
+      Cv = EncodeWorkflow.defaultCv; Alphas = EncodeWorkflow.defaultGrid; InnerCv = EncodeWorkflow.defaultInnerCv
+      Mixes = mixes; Seed = 0; BatchVoxels = None; DropBadVoxels = false }
 
 type Report =
     { Names: string[]
@@ -31,10 +39,10 @@ type Report =
 
 /// Banded ridge over every feature set at once, then each set left out in turn.
 let run (req: Request) (device: torch.Device) : Report =
-    if isNull req.FeatureSets || req.FeatureSets.Length < 2 then raise (InputException "variance partitioning needs at least two --features")
-    let sets = req.FeatureSets |> Array.map (fun f -> FeatureSource.readNpy f (given req.Stimuli))
+    if isNull req.FeatureSets || req.FeatureSets.Length < 2 then raise (InputException "variance partitioning needs at least two feature sets")
+    let sets = req.FeatureSets |> Array.map (fun f -> FeatureSource.readNpy f req.Stimuli)
     let features, trials, responses, _, _ =
-        loadData (FeatureInput.Npy(req.FeatureSets[0], given req.Stimuli)) req.Responses (given req.Trials)
+        loadData (FeatureInput.Npy(req.FeatureSets[0], req.Stimuli)) req.Responses req.Trials
     for s, path in Array.zip sets req.FeatureSets do
         if s.Matrix.Rows <> responses.Rows then
             raise (InputException(path, sprintf "has %d rows but there are %d stimuli" s.Matrix.Rows responses.Rows))
@@ -42,15 +50,12 @@ let run (req: Request) (device: torch.Device) : Report =
     if not req.DropBadVoxels then Responses.requireUsable req.Responses excluded
     let kept = Responses.kept responses.Cols excluded
     let y = Matrix.selectCols kept responses
-    let cv = CrossValidation.parseFor "--cv" (given req.Cv |> Option.defaultValue "kfold:5")
-    let grid = AlphaGrid.parse "--alphas" (given req.Alphas |> Option.defaultValue "1e-2..1e6:25")
-    let inner = CrossValidation.parseFor "--inner-cv" (given req.InnerCv |> Option.defaultValue "kfold:5")
-    if req.Mixes < 1 then raise (InputException "--mixes must be at least 1")
+    if req.Mixes < 1 then raise (InputException(sprintf "band mixes must be at least 1, got %d" req.Mixes))
     let groups column =
         match features.Stimuli with
         | Some t -> Array.ofSeq (t.Column column)
-        | None -> raise (InputException(sprintf "--cv logo:%s needs --stimuli" column))
-    let fit bands = Banded.crossValidate req.Responses cv grid inner req.Mixes req.Seed device (Option.ofNullable req.BatchVoxels) groups bands y
+        | None -> raise (InputException(sprintf "the CV scheme groups by column '%s': it needs the stimulus table of the features" column))
+    let fit bands = Banded.crossValidate req.Responses req.Cv req.Alphas req.InnerCv req.Mixes req.Seed device req.BatchVoxels groups bands y
     let bands = sets |> Array.map (fun s -> s.Matrix)
     let joint = fit bands
     let p = Banded.partition (fun subset -> if subset.Length = bands.Length then joint else fit subset) bands

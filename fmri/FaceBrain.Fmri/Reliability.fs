@@ -2,6 +2,7 @@
 module FaceBrain.Fmri.Reliability
 
 open FaceBrain.Core
+open FaceBrain.Analysis
 
 /// Per voxel. Reliability is the Spearman-Brown-corrected split-half correlation: the expected correlation
 /// between two independent full-length (all repeats averaged) measurements. Noise ceilings follow from it:
@@ -30,7 +31,7 @@ let splitHalf (source: string) (groups: int[][]) (stimulusIds: string[]) (trials
     let half parity = groups |> Array.map (fun rows -> rows |> Array.indexed |> Array.filter (fun (k, _) -> k % 2 = parity) |> Array.map snd)
     let odd = Responses.averageRepeats (half 0) trials
     let even = Responses.averageRepeats (half 1) trials
-    let r = Array.init trials.Cols (fun j -> FaceBrain.Analysis.Comparison.pearson (Matrix.column odd j) (Matrix.column even j))
+    let r = Array.init trials.Cols (fun j -> Metrics.pearson (Matrix.column odd j) (Matrix.column even j))
     let rel = r |> Array.map spearmanBrown
     let means = Responses.averageRepeats groups trials
     let meanInverseK = groups |> Array.averageBy (fun g -> 1.0 / double g.Length)

@@ -2,6 +2,7 @@
 module FaceBrain.Fmri.Responses
 
 open FaceBrain.Core
+open FaceBrain.Analysis
 
 /// Why a voxel cannot be modelled.
 type VoxelProblem =

@@ -6,6 +6,7 @@ open System.Globalization
 open System.Text
 open FaceBrain.Core
 open FaceBrain.Core.IO
+open FaceBrain.Analysis
 
 /// Selects mask voxels: any non-zero value, or exactly one label of an atlas.
 [<RequireQualifiedAccess>]

@@ -1,15 +1,8 @@
-/// Per-voxel scores of predictions against responses (columns are voxels).
+/// Per-voxel scores of predictions against responses (columns are voxels); Pearson r is Metrics.pearsonColumns.
 module FaceBrain.Fmri.Scores
 
 open TorchSharp
-
-/// Pearson correlation per column (NaN where either column is constant, as numpy.corrcoef).
-let pearson (y: torch.Tensor) (p: torch.Tensor) : double[] =
-    use scope = torch.NewDisposeScope()
-    let yc = y - y.mean([| 0L |], true)
-    let pc = p - p.mean([| 0L |], true)
-    let r = (yc * pc).sum(0L, false) / ((yc.square().sum(0L, false) * pc.square().sum(0L, false)).sqrt())
-    r.cpu().data<double>().ToArray()
+open FaceBrain.Analysis
 
 /// Coefficient of determination per column, as scikit-learn's r2_score with multioutput='raw_values':
 /// 1 − Σ(y − p)² / Σ(y − ȳ)².

@@ -10,6 +10,7 @@ open System.IO
 open System.Text
 open FaceBrain.Core
 open FaceBrain.Core.IO
+open FaceBrain.Analysis
 open FaceBrain.Fmri.FeatureSource
 
 [<RequireQualifiedAccess>]
@@ -64,14 +65,12 @@ type Simulation =
 
 let private given (s: string) = if String.IsNullOrWhiteSpace s then None else Some s
 
-/// Standard normal draws (Box-Muller) from a seeded generator.
-type Gaussian(seed: int) =
+/// The simulation's random stream, one seeded generator for every draw: Gaussian draws by Metrics.normal,
+/// uniforms, and Fisher–Yates permutations (this order of draws is what makes a seed's data reproducible).
+type private Draws(seed: int) =
     let rng = Random(seed)
     member _.Uniform() = rng.NextDouble()
-    member _.Next() =
-        let u1 = 1.0 - rng.NextDouble()
-        let u2 = rng.NextDouble()
-        sqrt (-2.0 * log u1) * cos (2.0 * Math.PI * u2)
+    member _.Next() = Metrics.normal rng
     member _.Permutation(n: int) =
         let p = Array.init n id
         for i in n - 1 .. -1 .. 1 do
@@ -128,7 +127,7 @@ let private featuresOf (req: Request) (stimuli: StimulusTable option) (source: T
     | TuningSource.Labels c -> Some (ofLabels stimuli.Value c).Matrix
 
 /// Noiseless tuning: random Gaussian weights on z-scored features, each voxel scaled to unit variance.
-let private tune (g: Gaussian) (features: Matrix) (voxels: int) (source: string) =
+let private tune (g: Draws) (features: Matrix) (voxels: int) (source: string) =
     let n = features.Rows
     let cols =
         [| for j in 0 .. features.Cols - 1 do
@@ -177,7 +176,7 @@ let run (req: Request) : Simulation =
         |> Option.defaultWith (fun () ->
             StimulusTable([ StimulusTable.IdColumn ], [ for i in 0 .. nStimuli - 1 -> [| sprintf "s%04d" i |] :> Collections.Generic.IReadOnlyList<string> ], "<simulated>"))
     requireMemory req.Voxels rois.Length nStimuli req.Repeats req.WriteNifti
-    let g = Gaussian(req.Seed)
+    let g = Draws(req.Seed)
     // Tuning per ROI, voxels side by side in ROI order.
     let signals =
         Array.map2 (fun (roi: RoiSpec) (f: Matrix option) ->
@@ -252,7 +251,7 @@ let private writeInto (dir: string) (writeNifti: bool) (seed: int) (sim: Simulat
         let side = gridSide voxels
         let perVolume = side * side * side
         let affine = [| [| 3.0; 0.0; 0.0; -30.0 |]; [| 0.0; 3.0; 0.0; -30.0 |]; [| 0.0; 0.0; 3.0; -30.0 |] |]
-        let g = Gaussian(seed + 1)
+        let g = Draws(seed + 1)
         let background = Array.init (sim.Responses.Rows * (perVolume - voxels)) (fun _ -> 100.0 + g.Next())
         let dims = [| int64 side; int64 side; int64 side; int64 sim.Responses.Rows |]
         NiftiWriter.write (file "bold.nii.gz") dims Nifti.DataType.Float32 affine (fun t ->

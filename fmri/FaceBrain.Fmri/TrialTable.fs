@@ -1,6 +1,5 @@
 namespace FaceBrain.Fmri
 
-open System.IO
 open System.Text
 open FaceBrain.Core
 open FaceBrain.Core.IO
@@ -37,23 +36,8 @@ module TrialTable =
         t
 
     let read (path: string) =
-        if not (File.Exists path) then raise (InputException(path, "file not found"))
-        let lines =
-            try File.ReadAllLines(path, UTF8Encoding(false, true))
-            with :? DecoderFallbackException -> raise (InputException(path, "not valid UTF-8"))
-        let lines = lines |> Array.rev |> Array.skipWhile ((=) "") |> Array.rev
-        if lines.Length = 0 then raise (InputException(path, "empty file (a trial table needs a header row)"))
-        let split (l: string) = l.TrimEnd('\r').Split('\t')
-        let header = split (lines[0].TrimStart('\uFEFF'))
-        let rows =
-            lines[1..]
-            |> Array.mapi (fun i l ->
-                if l = "" then raise (InputException(path, sprintf "line %d is empty" (i + 2)))
-                let f = split l
-                if f.Length <> header.Length then
-                    raise (InputException(path, sprintf "line %d has %d fields, the header has %d" (i + 2) f.Length header.Length))
-                f)
-        make path header rows
+        let t = TsvFile.Read(path, "a trial table needs a header row")
+        make path (Array.ofSeq t.Header) (Array.ofSeq t.Rows)
 
     let toTsv (t: TrialTable) =
         let sb = StringBuilder()

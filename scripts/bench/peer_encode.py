@@ -2,9 +2,12 @@
 
   python3 peer_encode.py DIR sklearn   RidgeCV(alphas, alpha_per_target=True): scikit-learn's per-target-alpha ridge
                                        (efficient leave-one-out CV: a cheaper, different CV from FaceBrain's K folds)
-  python3 peer_encode.py DIR kfold K   the same job as FaceBrain (himalaya's solve_ridge_cv_svd): per-voxel alpha by
+  python3 peer_encode.py DIR kfold K [N_ALPHAS [VOXELS]]
+                                       the same job as FaceBrain (himalaya's solve_ridge_cv_svd): per-voxel alpha by
                                        K contiguous folds, one SVD per fold, all alphas from it, refit on all rows;
-                                       then compared with FaceBrain's alphas.npy and weights_head.npy
+                                       on the first VOXELS voxels (default 2000; a voxel's alpha and weights depend on
+                                       its own column only, so the check is exact for them), then compared with
+                                       FaceBrain's alphas.npy and weights_head.npy (alphas, weights and in-sample r)
 Both use the 1e-2..1e6 log grid of the size FaceBrain used. Prints one JSON object.
 """
 import json, resource, sys, time
@@ -49,6 +52,9 @@ if __name__ == "__main__":
         out["sklearn"] = sklearn.__version__
         out["median_alpha"] = float(np.median(m.alpha_))
     else:
+        voxels = int(sys.argv[5]) if len(sys.argv) > 5 else 2000
+        y, fb_alphas = y[:, :voxels], fb_alphas[:voxels]
+        out["voxels_checked"] = int(y.shape[1])
         best, w = kfold(x, y, alphas, int(sys.argv[3]))
         out["seconds"], out["cpu_seconds"] = time.perf_counter() - t, time.process_time() - c
         out["median_alpha"] = float(np.median(best))

@@ -86,34 +86,9 @@ public sealed class StimulusTable
 
     public static StimulusTable Read(string path)
     {
-        if (!File.Exists(path)) throw new InputException(path, "file not found");
-        string[] lines;
-        try
-        {
-            lines = File.ReadAllLines(path, new UTF8Encoding(false, throwOnInvalidBytes: true));
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new InputException(path, "not valid UTF-8");
-        }
-        int last = lines.Length;
-        while (last > 0 && lines[last - 1].Length == 0) last--; // a trailing newline is not a row
-        if (last == 0) throw new InputException(path, "empty file (a stimulus table needs a header row)");
-        var header = Split(lines[0].TrimStart('\uFEFF'));
-        var rows = new List<IReadOnlyList<string>>(last - 1);
-        for (int i = 1; i < last; i++)
-        {
-            if (lines[i].Length == 0)
-                throw new InputException(path, $"line {i + 1} is empty");
-            var fields = Split(lines[i]);
-            if (fields.Length != header.Length)
-                throw new InputException(path, $"line {i + 1} has {fields.Length} fields, the header has {header.Length}");
-            rows.Add(fields);
-        }
-        return new StimulusTable(header, rows, path);
+        var t = TsvFile.Read(path, "a stimulus table needs a header row");
+        return new StimulusTable(t.Header, t.Rows, path);
     }
-
-    static string[] Split(string line) => line.TrimEnd('\r').Split('\t');
 
     public void Write(string path) => AtomicFile.WriteAllText(path, ToTsv());
 

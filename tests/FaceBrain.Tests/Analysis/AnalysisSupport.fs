@@ -24,7 +24,7 @@ let tableOf (columns: (string * string[]) list) : StimulusTable =
 let datasetOf (columns: (string * string[]) list) (rows: int) (cols: int) (data: float[]) =
     Dataset.make "<test features>" (tableOf columns) rows cols data
 
-let gaussian (seed: int) (count: int) = Synthetic.gaussian (Random seed) count
+let gaussian (seed: int) (count: int) = Metrics.gaussian (Random seed) count
 
 let near (tol: float) (actual: float) (expected: float) (what: string) =
     if not (abs (actual - expected) <= tol) then

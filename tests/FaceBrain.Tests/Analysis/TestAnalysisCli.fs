@@ -66,7 +66,7 @@ let tests =
             let models = doc.RootElement.GetProperty "models"
             let d = Dataset.load f s
             let rdm = Rdm.compute cpu.Value d None Rdm.Distance.Correlation
-            let expected = Comparison.spearman rdm.Values (Rsa.labelModel d None rdm.Items "identity").Values
+            let expected = Metrics.spearman rdm.Values (Rsa.labelModel d None rdm.Items "identity").Values
             Expect.floatClose Accuracy.veryHigh (models.GetProperty("identity").GetProperty("spearman").GetDouble()) expected "identity spearman"
             Expect.isTrue (models.GetProperty("expression").TryGetProperty("kendall-tau-a") |> fst) "tau-a present"
             let saved = Npy.ReadMatrix(tmp.File "rdm.npy")

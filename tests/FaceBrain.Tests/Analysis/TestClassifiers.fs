@@ -11,10 +11,10 @@ open FaceBrain.Tests.Analysis.AnalysisSupport
 /// Class-structured data: k classes with random means in p dimensions plus unit noise.
 let private blobs seed n p k (separation: float) =
     let rng = Random(seed : int)
-    let means = Array.init k (fun _ -> Synthetic.gaussian rng p)
+    let means = Array.init k (fun _ -> Metrics.gaussian rng p)
     let y = Array.init n (fun i -> i % k)
     let x = Array.init (n * p) (fun idx -> let i, j = idx / p, idx % p in separation * means[y[i]][j])
-    let noise = Synthetic.gaussian rng (n * p)
+    let noise = Metrics.gaussian rng (n * p)
     Array.map2 (+) x noise, y
 
 /// The logistic objective written out in plain F# (independent of the tensor code):
@@ -39,8 +39,8 @@ let private checkOptimal (c: float) n p k sep seed =
     // Independent check: the plain objective's directional derivatives vanish and nudges do not lower it.
     let rng = Random(seed + 99)
     for _ in 1 .. 5 do
-        let dw = Synthetic.gaussian rng w.Length
-        let db = Synthetic.gaussian rng b.Length
+        let dw = Metrics.gaussian rng w.Length
+        let db = Metrics.gaussian rng b.Length
         if k = 2 then (for j in 0 .. p - 1 do dw[j * k] <- 0.0); db[0] <- 0.0   // class 0 fixed in the binomial form
         let at (e: float) = objective c x n p y (Array.map2 (fun a d -> a + e * d) w dw) (Array.map2 (fun a d -> a + e * d) b db) k
         let eps = 1e-4
@@ -114,11 +114,11 @@ let tests =
             // (XᵀX + I) w = Xᵀy  ->  [[2,0],[0,5]] w = [1,2]  ->  w = [0.5, 0.4].
             use x = matrix cpu.Value 2 2 [| 1.0; 0.0; 0.0; 2.0 |]
             use y = matrix cpu.Value 2 1 [| 1.0; 1.0 |]
-            use w = ridgeSolve 1.0 x y
+            use w = Ridge.solve 1.0 x y
             Expect.sequenceEqual (toArray w |> Array.map (fun v -> Math.Round(v, 12))) [| 0.5; 0.4 |] "w"
             use wide = matrix cpu.Value 3 6 (gaussian 7 18)
             use yw = matrix cpu.Value 3 2 (gaussian 8 6)
-            use dual = ridgeSolve 0.7 wide yw
+            use dual = Ridge.solve 0.7 wide yw
             // primal on the same problem: solve (XᵀX + αI) w = Xᵀy directly
             use k = wide.t().matmul(wide) + torch.eye(6L, dtype = torch.ScalarType.Float64) * sc 0.7
             use primal = torch.linalg.solve(k, wide.t().matmul(yw))

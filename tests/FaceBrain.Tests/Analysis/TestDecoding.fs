@@ -61,8 +61,8 @@ let tests =
             let identity = Array.init (ids * perId) (fun i -> $"id{i / perId}")
             let expression = Array.init (ids * perId) (fun i -> if (i / perId) % 2 = 0 then "HA" else "SA")
             let rng = Random 5
-            let patterns = Array.init ids (fun _ -> Synthetic.gaussian rng p)
-            let x = Array.init (ids * perId * p) (fun idx -> 3.0 * patterns[idx / p / perId][idx % p]) |> Array.map2 (+) (Synthetic.gaussian rng (ids * perId * p))
+            let patterns = Array.init ids (fun _ -> Metrics.gaussian rng p)
+            let x = Array.init (ids * perId * p) (fun idx -> 3.0 * patterns[idx / p / perId][idx % p]) |> Array.map2 (+) (Metrics.gaussian rng (ids * perId * p))
             let d = datasetOf [ "identity", identity; "expression", expression ] (ids * perId) p x
             let honest = Decoding.decode d "expression" (opts (Scheme.LeaveOneGroupOut "identity") (Classifier.Logistic defaultLogistic))
             Expect.isLessThanOrEqual honest.Scores.Accuracy 0.6 "no better than chance on unseen identities"

@@ -12,14 +12,14 @@ open FaceBrain.Tests.Analysis.AnalysisSupport
 let private faces (orthogonal: bool) =
     let ids, exprs, reps, p = 6, 3, 3, 24
     let rng = Random 21
-    let idPat = Array.init ids (fun _ -> Array.append (Synthetic.gaussian rng (p / 2)) (Array.zeroCreate (p / 2)))
+    let idPat = Array.init ids (fun _ -> Array.append (Metrics.gaussian rng (p / 2)) (Array.zeroCreate (p / 2)))
     let exPat =
-        if orthogonal then Array.init exprs (fun _ -> Array.append (Array.zeroCreate (p / 2)) (Synthetic.gaussian rng (p / 2)))
+        if orthogonal then Array.init exprs (fun _ -> Array.append (Array.zeroCreate (p / 2)) (Metrics.gaussian rng (p / 2)))
         else Array.init exprs (fun e -> idPat[e])
     let n = ids * exprs * reps
     let identity = Array.init n (fun r -> $"id{r / (exprs * reps)}")
     let expression = Array.init n (fun r -> $"e{(r / reps) % exprs}")
-    let noise = Synthetic.gaussian rng (n * p)
+    let noise = Metrics.gaussian rng (n * p)
     let x = Array.init (n * p) (fun idx ->
         let r, j = idx / p, idx % p
         2.0 * idPat[r / (exprs * reps)][j] + 2.0 * exPat[(r / reps) % exprs][j] + 0.3 * noise[idx])

@@ -102,12 +102,12 @@ let tests =
 
         testCase "comparisons worked by hand, ties included" <| fun () ->
             let a, b = [| 1.0; 2.0; 3.0; 4.0 |], [| 1.0; 3.0; 2.0; 4.0 |]
-            near 1e-12 (pearson a b) 0.8 "pearson"
-            near 1e-12 (spearman a b) 0.8 "spearman"
+            near 1e-12 (Metrics.pearson a b) 0.8 "pearson"
+            near 1e-12 (Metrics.spearman a b) 0.8 "spearman"
             near 1e-12 (kendallTauA a b) (4.0 / 6.0) "tau-a"
             let a, b = [| 1.0; 1.0; 2.0; 3.0 |], [| 1.0; 2.0; 2.0; 3.0 |]
-            Expect.equal (rank a) [| 1.5; 1.5; 3.0; 4.0 |] "average ranks"
-            near 1e-12 (spearman a b) (3.75 / 4.5) "spearman with ties"
+            Expect.equal (Metrics.rank a) [| 1.5; 1.5; 3.0; 4.0 |] "average ranks"
+            near 1e-12 (Metrics.spearman a b) (3.75 / 4.5) "spearman with ties"
             near 1e-12 (kendallTauA a b) (4.0 / 6.0) "tau-a with ties: tied pairs count as neither"
 
         testCase "Knight's tau-a equals the O(n²) definition on data with many ties" <| fun () ->

@@ -2,6 +2,7 @@ module FaceBrain.Tests.Fmri.TestReliability
 
 open Expecto
 open FaceBrain.Fmri
+open FaceBrain.Analysis
 open FaceBrain.Tests.TestSupport
 
 [<Tests>]

@@ -4,6 +4,7 @@ open System.IO
 open Expecto
 open FaceBrain.Core.IO
 open FaceBrain.Fmri
+open FaceBrain.Analysis
 open FaceBrain.Tests.TestSupport
 open FaceBrain.Tests.Fmri.NiftiFixtures
 

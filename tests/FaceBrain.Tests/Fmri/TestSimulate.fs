@@ -41,7 +41,7 @@ let request store rois =
       Simulate.Request.Repeats = 4; Simulate.Request.Snr = 0.5; Simulate.Request.Seed = 11
       Simulate.Request.Out = null; Simulate.Request.WriteNifti = false }
 
-let pearson (a: double[]) (b: double[]) = FaceBrain.Analysis.Comparison.pearson a b
+let pearson (a: double[]) (b: double[]) = FaceBrain.Analysis.Metrics.pearson a b
 
 [<Tests>]
 let tests =
@@ -159,6 +159,26 @@ let tests =
                 let m, lo, hi = sc.GetProperty("median_r").GetDouble(), sc.GetProperty("ci_low").GetDouble(), sc.GetProperty("ci_high").GetDouble()
                 Expect.isTrue (lo <= m && m <= hi) "the CI holds the median"
             Expect.equal (doc.RootElement.GetProperty("scores").GetArrayLength()) 8 "2 networks x 2 layers x 2 ROIs"
+
+        testCase "fmri profile: a null ROI gets no best layer; a tuned ROI's best layer beats the other" <| fun () ->
+            use d = new TempDir()
+            makeStore d.Path
+            let sim = Simulate.run { request d.Path "ffa:id_layer,null:none" with Voxels = 15; Snr = 1.0 }
+            Simulate.write (d.File "sim") false 11 sim |> ignore
+            let req =
+                { ProfileWorkflow.request [| d.Path |] (d.File "sim/responses.npy") (d.File "sim/truth.tsv") with
+                    Trials = Some(d.File "sim/trials.tsv")
+                    Cv = CrossValidation.Scheme.KFold(6, Some 1)
+                    Alphas = AlphaGrid.parse "--alphas" "1e-2..1e4:7"
+                    Resamples = 300 }
+            let result = ProfileWorkflow.run req (DeviceSpec.Cpu.Resolve())
+            let best roi = result.Best |> Array.find (fun b -> b.Roi = roi)
+            Expect.equal (best "ffa").Layer (Some "id_layer") "the identity layer beats the expression layer for ffa"
+            Expect.isGreaterThan (best "ffa").DifferenceCi.Value.Low 0.0 "with a difference CI above 0"
+            Expect.equal (best "null").Layer None "no layer is best for the null ROI"
+            Expect.isTrue ((best "null").DifferenceCi.Value.Low <= 0.0) "its difference CI reaches 0"
+            Expect.stringContains (best "null").Verdict "no layer is best for null" "and the report says so"
+            Expect.stringContains (best "ffa").Verdict "best layer for ffa in " "the tuned ROI's line names its layer"
 
         testCase "simulate from a feature file; encode from a store layer; a corrupt NIfTI through the CLI" <| fun () ->
             use d = new TempDir()

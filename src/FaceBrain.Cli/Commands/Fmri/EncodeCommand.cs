@@ -4,7 +4,6 @@ using FaceBrain.Core;
 using FaceBrain.Core.IO;
 using FaceBrain.Core.Torch;
 using FaceBrain.Fmri;
-using Microsoft.FSharp.Core;
 using Spectre.Console.Cli;
 
 namespace FaceBrain.Cli.Commands.Fmri;
@@ -79,29 +78,23 @@ public sealed class EncodeCommand : Command<EncodeCommand.Settings>
     {
         if (!string.IsNullOrWhiteSpace(s.Out)) OutputTarget.RequireFile(s.Out); // before any work
         var device = DeviceSpec.Parse(s.Device).Resolve();
-        var features = (Given(s.Store), Given(s.Features)) switch
+        var features = (FmriOptions.Given(s.Store), FmriOptions.Given(s.Features)) switch
         {
             (not null, not null) => throw new InputException("give either --features or --store, not both"),
-            (string dir, null) => EncodeWorkflow.FeatureInput.NewStoreLayer(dir, Given(s.Layer) ?? throw new InputException("--store needs --layer")),
-            (null, string f) => EncodeWorkflow.FeatureInput.NewNpy(f, Option(Given(s.Stimuli))),
+            (string dir, null) => EncodeWorkflow.FeatureInput.NewStoreLayer(dir, FmriOptions.Given(s.Layer) ?? throw new InputException("--store needs --layer")),
+            (null, string f) => EncodeWorkflow.FeatureInput.NewNpy(f, FmriOptions.Option(s.Stimuli)),
             _ => throw new InputException("give --features F.npy or --store DIR --layer L"),
         };
-        var responses = Given(s.Responses) ?? throw new InputException("--responses is required");
+        var responses = FmriOptions.Given(s.Responses) ?? throw new InputException("--responses is required");
         var alpha = s.Alpha is double a
             ? Encoding.AlphaSpec.NewFixed(AlphaGrid.parseFixed("--alpha", a))
-            : Encoding.AlphaSpec.NewPerVoxel(
-                Given(s.Alphas) is string g ? AlphaGrid.parse("--alphas", g) : ((Encoding.AlphaSpec.PerVoxel)EncodeWorkflow.defaultAlpha).grid,
-                Given(s.InnerCv) is string inner ? CrossValidation.parseFor("--inner-cv", inner) : ((Encoding.AlphaSpec.PerVoxel)EncodeWorkflow.defaultAlpha).inner);
+            : Encoding.AlphaSpec.NewPerVoxel(FmriOptions.Alphas(s.Alphas), FmriOptions.InnerCv(s.InnerCv));
         var request = new EncodeWorkflow.Request(
-            features, responses, Option(Given(s.Trials)),
-            Given(s.Cv) is string cv ? CrossValidation.parseFor("--cv", cv) : EncodeWorkflow.defaultCv,
-            alpha, s.BatchVoxels is int b ? FSharpOption<int>.Some(b) : FSharpOption<int>.None, s.DropBadVoxels);
+            features, responses, FmriOptions.Option(s.Trials), FmriOptions.Cv(s.Cv), alpha, FmriOptions.BatchVoxels(s.BatchVoxels), s.DropBadVoxels);
         var report = EncodeWorkflow.run(request, device);
         if (!string.IsNullOrWhiteSpace(s.Out)) AtomicFile.WriteAllText(s.Out, EncodeWorkflow.toTsv(report));
         Console.WriteLine(s.Json ? JsonOutput.Serialize(EncodeWorkflow.toJson(report)) : EncodeWorkflow.summary(report));
         return 0;
     }
 
-    static string? Given(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
-    static FSharpOption<string> Option(string? s) => s is null ? FSharpOption<string>.None : FSharpOption<string>.Some(s);
 }

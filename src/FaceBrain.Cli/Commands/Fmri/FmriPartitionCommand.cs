@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using FaceBrain.Core;
 using FaceBrain.Core.IO;
 using FaceBrain.Core.Torch;
 using FaceBrain.Fmri;
@@ -31,8 +32,10 @@ public sealed class FmriPartitionCommand : Command<FmriPartitionCommand.Settings
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         var device = DeviceSpec.Parse(s.Device).Resolve();
-        var request = new PartitionWorkflow.Request(s.Features, s.Stimuli!, s.Responses!, s.Trials!, s.Cv!, s.Alphas!, s.InnerCv!,
-            s.Mixes, s.Seed, s.BatchVoxels, s.DropBadVoxels);
+        var responses = FmriOptions.Given(s.Responses) ?? throw new InputException("--responses is required");
+        var request = new PartitionWorkflow.Request(s.Features, FmriOptions.Option(s.Stimuli), responses, FmriOptions.Option(s.Trials),
+            FmriOptions.Cv(s.Cv), FmriOptions.Alphas(s.Alphas), FmriOptions.InnerCv(s.InnerCv), s.Mixes, s.Seed,
+            FmriOptions.BatchVoxels(s.BatchVoxels), s.DropBadVoxels);
         var report = PartitionWorkflow.run(request, device);
         Console.WriteLine(JsonOutput.Serialize(PartitionWorkflow.toJson(report)));
         return 0;

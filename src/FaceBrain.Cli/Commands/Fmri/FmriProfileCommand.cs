@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using FaceBrain.Core;
 using FaceBrain.Core.IO;
 using FaceBrain.Core.Torch;
 using FaceBrain.Fmri;
@@ -34,21 +35,34 @@ public sealed class FmriProfileCommand : Command<FmriProfileCommand.Settings>
         [CommandOption("--batch-voxels <N>")] [Description("Voxels per batch.")] public int? BatchVoxels { get; init; }
         [CommandOption("--drop-bad-voxels")] [Description("Exclude NaN/constant voxels instead of failing.")] public bool DropBadVoxels { get; init; }
         [CommandOption("--seed <N>")] [Description("Bootstrap seed (default 0).")] public int Seed { get; init; }
+        [CommandOption("--resamples <N>")] [Description("Bootstrap resamples, of voxels for each layer's CI and of stimuli for the best-layer test (default 1000).")] public int Resamples { get; init; } = 1000;
         [CommandOption("--device <DEV>")] [Description("auto, cpu, cuda or cuda:N (default cpu).")] public string Device { get; init; } = "cpu";
-        [CommandOption("--json")] [Description("Print one JSON object (scores, best).")] public bool Json { get; init; }
+        [CommandOption("--json")] [Description("Print one JSON object (scores; best: per network and ROI, the layer that beats every other, or null).")] public bool Json { get; init; }
         [CommandOption("--out <PROFILE.json>")] [Description("Also write that JSON object to this file (atomically).")] public string? Out { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         var device = DeviceSpec.Parse(s.Device).Resolve();
-        var request = new ProfileWorkflow.Request(s.Stores, s.Responses!, s.Trials!, s.Rois!, s.Cv!, s.Alphas!, s.InnerCv!,
-            s.BatchVoxels, s.DropBadVoxels, s.Seed);
+        var responses = FmriOptions.Given(s.Responses) ?? throw new InputException("--responses is required");
+        var rois = FmriOptions.Given(s.Rois) ?? throw new InputException("--rois is required (a TSV with voxel and roi columns)");
+        var request = new ProfileWorkflow.Request(s.Stores, responses, FmriOptions.Option(s.Trials), rois,
+            FmriOptions.Cv(s.Cv), FmriOptions.Alphas(s.Alphas), FmriOptions.InnerCv(s.InnerCv),
+            FmriOptions.BatchVoxels(s.BatchVoxels), s.DropBadVoxels, s.Seed, s.Resamples);
         var result = ProfileWorkflow.run(request, device);
         var json = new
         {
             scores = result.Scores.Select(x => new { network = x.Network, layer = x.Layer, roi = x.Roi, voxels = x.Voxels, median_r = x.MedianR, ci_low = x.CiLow, ci_high = x.CiHigh }),
-            best = result.Best.Select(b => new { network = b.Network, roi = b.Roi, layer = b.Layer, median_r = b.MedianR }),
+            best = result.Best.Select(b => new
+            {
+                network = b.Network, roi = b.Roi,
+                layer = b.Layer?.Value, // null: no layer beats every other
+                top_layer = b.Top, median_r = b.MedianR,
+                runner_up = b.RunnerUp?.Value,
+                difference = double.IsNaN(b.Difference) ? (double?)null : b.Difference,
+                difference_ci = b.DifferenceCi?.Value is { } ci ? new { low = ci.Low, high = ci.High, level = ci.Level } : null,
+                verdict = b.Verdict,
+            }),
         };
         if (s.Out != null) JsonOutput.Write(s.Out, json);
         if (s.Json)
@@ -60,8 +74,7 @@ public sealed class FmriProfileCommand : Command<FmriProfileCommand.Settings>
         foreach (var x in result.Scores)
             t.AddRow(x.Network.EscapeMarkup(), x.Layer.EscapeMarkup(), x.Roi.EscapeMarkup(), x.Voxels.ToString(), x.MedianR.ToString("F3"), $"[{x.CiLow:F3}, {x.CiHigh:F3}]".EscapeMarkup());
         AnsiConsole.Write(t);
-        foreach (var b in result.Best)
-            Console.WriteLine($"best layer for {b.Roi} in {b.Network}: {b.Layer} (median r {b.MedianR:F3})");
+        foreach (var b in result.Best) Console.WriteLine(b.Verdict);
         return 0;
     }
 }

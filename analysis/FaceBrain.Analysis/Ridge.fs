@@ -1,12 +1,14 @@
-/// Ridge regression for many targets at once on TorchSharp tensors (float64, on the tensors' device).
-/// After himalaya's `solve_ridge_cv_svd`: one eigendecomposition per training set serves every alpha and
-/// every voxel; targets go through in batches so memory stays bounded whatever the voxel count.
+/// The solution's one ridge solver: many targets at once on TorchSharp tensors (float64, on the tensors'
+/// device). After himalaya's `solve_ridge_cv_svd`: one eigendecomposition per training set serves every alpha
+/// and every target; targets go through in batches so memory stays bounded whatever their count.
 /// The intercept is never penalised: features and targets are centred on the training rows.
-module FaceBrain.Fmri.Ridge
+/// Voxelwise encoding (Fmri) and the ridge classifier (Classifiers) both fit through it.
+module FaceBrain.Analysis.Ridge
 
 open System
 open TorchSharp
-open FaceBrain.Fmri.Folds
+
+type Fold = CrossValidation.Fold
 
 type Tensor = torch.Tensor
 
@@ -33,12 +35,11 @@ type Spectrum =
 
 let formFor (rows: int64) (features: int64) = if rows >= features then Form.Primal else Form.Dual
 
-/// Decomposes the training features (rows x features, not yet centred).
-let spectrum (x: Tensor) : Spectrum =
+/// Decomposes a design as given: `xc` already centred (its column means `xMean`), or used without an
+/// intercept (then `xMean` is zeros).
+let spectrumOf (xc: Tensor) (xMean: Tensor) : Spectrum =
     use scope = torch.NewDisposeScope()
-    let xMean = x.mean([| 0L |], true)
-    let xc = x - xMean
-    let form = formFor x.shape[0] x.shape[1]
+    let form = formFor xc.shape[0] xc.shape[1]
     let eig, coef, proj =
         match form with
         | Form.Primal ->
@@ -53,20 +54,37 @@ let spectrum (x: Tensor) : Spectrum =
       Eig = scope.MoveToOuter eig
       Coef = scope.MoveToOuter coef
       Proj = scope.MoveToOuter proj
-      XMean = scope.MoveToOuter xMean }
+      XMean = scope.MoveToOuter(xMean.clone()) }
+
+/// Decomposes the training features (rows x features, not yet centred).
+let spectrum (x: Tensor) : Spectrum =
+    use xMean = x.mean([| 0L |], true)
+    use xc = x - xMean
+    spectrumOf xc xMean
 
 /// Held-out rows in the spectral basis: (X* − XMean) · Coef, rows x r.
 let project (s: Spectrum) (xTest: Tensor) = (xTest - s.XMean).matmul s.Coef
+
+/// Coefficients Coef · diag(1 / (Eig + alpha)) · Proj · yc for targets `yc` as given (one alpha per column).
+let private coefficients (s: Spectrum) (yc: Tensor) (alphas: Tensor) : Tensor =
+    use scope = torch.NewDisposeScope()
+    let d = (s.Eig.unsqueeze 1 + alphas.unsqueeze 0).reciprocal()
+    scope.MoveToOuter(s.Coef.matmul(s.Proj.matmul(yc).mul_(d)))
 
 /// Coefficients (features x voxels) and intercepts (1 x voxels) for one alpha per voxel (`alphas`: voxels).
 let weights (s: Spectrum) (yTrain: Tensor) (alphas: Tensor) : Tensor * Tensor =
     use scope = torch.NewDisposeScope()
     let yMean = yTrain.mean([| 0L |], true)
-    let z = s.Proj.matmul(yTrain - yMean)
-    let d = (s.Eig.unsqueeze 1 + alphas.unsqueeze 0).reciprocal()
-    let w = s.Coef.matmul(z * d)
+    let w = coefficients s (yTrain - yMean) alphas
     let b = yMean - s.XMean.matmul w
     scope.MoveToOuter w, scope.MoveToOuter b
+
+/// (XᵀX + αI)⁻¹ Xᵀ Y for a design and targets taken as they are: no centring, no intercept.
+let solve (alpha: float) (x: Tensor) (y: Tensor) : Tensor =
+    use zeros = torch.zeros ([| 1L; x.shape[1] |], dtype = x.dtype, device = x.device)
+    use s = spectrumOf x zeros
+    use alphas = torch.full (y.shape[1], alpha, dtype = torch.float64, device = x.device)
+    coefficients s y alphas
 
 /// Predictions for held-out rows given as `left` = project s xTest, one alpha per voxel.
 let predict (s: Spectrum) (left: Tensor) (yTrain: Tensor) (alphas: Tensor) : Tensor =
@@ -115,22 +133,26 @@ let gridErrors (g: GridSearch) (yTrain: Tensor) (yTest: Tensor) : Tensor =
     preds.mul_(preds) |> ignore
     scope.MoveToOuter(preds.sum(1L, false, torch.float64))
 
-/// Voxels per batch so that the largest intermediate (alphas x max(r, rows) x batch float64) stays near
-/// `budgetBytes`; an explicit batch size wins.
-let batchSize (explicitBatch: int option) (budgetBytes: int64) (alphas: int) (r: int64) (rows: int64) (voxels: int64) =
+/// Voxels per batch so that a batch's temporaries (`perVoxelBytes` each) stay near `budgetBytes`; an explicit
+/// batch size wins.
+let batchSize (explicitBatch: int option) (budgetBytes: int64) (perVoxelBytes: int64) (voxels: int64) =
     match explicitBatch with
     | Some b when b < 1 -> raise (FaceBrain.Core.InputException($"voxels per batch must be at least 1, got {b}"))
     | Some b -> b
-    | None ->
-        let perVoxel = 8L * int64 alphas * max r rows
-        int (max 1L (min voxels (budgetBytes / max 1L perVoxel)))
+    | None -> int (max 1L (min voxels (budgetBytes / max 1L perVoxelBytes)))
 
 let defaultBudget = 256L <<< 20
 
 /// Voxels per batch of the alpha search: its largest temporary is the float32 A x nTest x b prediction
 /// block; 8 bytes per entry leave room for Z and the batch's response rows.
 let searchBatch (explicitBatch: int option) (alphas: int) (testRows: int64) (voxels: int64) =
-    batchSize explicitBatch defaultBudget alphas testRows 1L voxels
+    batchSize explicitBatch defaultBudget (8L * int64 alphas * testRows) voxels
+
+/// Voxels per batch when predicting or refitting from a spectrum: a batch holds its centred targets, two
+/// r x b spectral blocks and its weights or predictions, 8·(rows + 2r + cols) bytes per voxel; a quarter of
+/// the budget, since the full result matrix sits beside them.
+let refitBatch (explicitBatch: int option) (s: Spectrum) (rows: int64) (cols: int64) (voxels: int64) =
+    batchSize explicitBatch (defaultBudget / 4L) (8L * (rows + 2L * s.Eig.shape[0] + cols)) voxels
 
 let private rowsOf (device: torch.Device) (rows: int[]) = torch.tensor (Array.map int64 rows, device = device)
 
@@ -179,7 +201,7 @@ type Fit =
 let fitWith (batch: int option) (x: Tensor) (y: Tensor) (alphas: Tensor) : Fit =
     use s = spectrum x
     let voxels = y.shape[1]
-    let b = batchSize batch defaultBudget 1 s.Eig.shape[0] x.shape[0] voxels
+    let b = refitBatch batch s x.shape[0] x.shape[1] voxels
     let w = torch.empty ([| x.shape[1]; voxels |], dtype = torch.float64, device = x.device)
     let c = torch.empty ([| 1L; voxels |], dtype = torch.float64, device = x.device)
     for start in 0L .. int64 b .. voxels - 1L do

@@ -1,9 +1,10 @@
-namespace FaceBrain.Fmri
+namespace FaceBrain.Analysis
 
 open TorchSharp
 open FaceBrain.Core.IO
 
-/// A dense row-major float64 matrix: the currency between the file formats and the tensor solvers.
+/// A dense row-major float64 matrix: the currency between the file formats (npy, NIfTI, TSV) and the
+/// tensor solvers, for data that has no stimulus table of its own (responses, trials, weights).
 type Matrix =
     { Rows: int
       Cols: int
@@ -50,11 +51,6 @@ module Matrix =
     let writeNpy (path: string) (m: Matrix) =
         Npy.Write<double>(path, System.ReadOnlySpan<double>(m.Data), [| int64 m.Rows; int64 m.Cols |])
 
-    let toTensor (device: torch.Device) (m: Matrix) : torch.Tensor =
-        use t = torch.tensor (m.Data, dtype = torch.float64)
-        t.reshape(int64 m.Rows, int64 m.Cols).``to``(device)
+    let toTensor (device: torch.Device) (m: Matrix) : torch.Tensor = Tensors.matrix device m.Rows m.Cols m.Data
 
-    let ofTensor (t: torch.Tensor) : Matrix =
-        use c = t.detach().cpu().contiguous()
-        let rows, cols = int (c.shape[0]), int (c.shape[1])
-        make rows cols (c.data<double>().ToArray())
+    let ofTensor (t: torch.Tensor) : Matrix = make (int t.shape[0]) (int t.shape[1]) (Tensors.toArray t)
