@@ -51,6 +51,8 @@ type Result =
       Warnings: string list
       /// Out-of-fold predicted class code per stimulus (-1 where a stimulus was never tested).
       Predictions: int[] }
+    /// The scores with their classes' names (the confusion table).
+    member r.Scored : Metrics.Scored = { Classes = r.Classes; Scores = r.Scores }
 
 /// The target's labels, refusing a missing column or a single class.
 let labels (d: Dataset) (target: string) : Labels =
@@ -127,6 +129,12 @@ let private checkFolds (d: Dataset) (target: string) (y: int[]) (classes: string
             warnings.Add($"fold '{f.Name}': test classes absent from training ({commas names}) can never be predicted correctly")
     List.ofSeq warnings
 
+/// The warning for fits that stopped at the iteration limit (or stalled) before the tolerance.
+let private notConvergedWarning (reports: FitReport seq) =
+    let bad = reports |> Seq.filter (fun r -> not r.Converged) |> Array.ofSeq
+    let worst = bad |> Array.map (fun r -> r.GradientMax) |> Array.max
+    $"{bad.Length} of {Seq.length reports} fits (permutations included) did not converge (largest scaled gradient {worst:g3}); raise the iteration limit or check the data's scale"
+
 /// Decodes `target` from `d` with the options' classifier and scheme.
 let decode (d: Dataset) (target: string) (opts: Options) : Result =
     let l = labels d target
@@ -164,8 +172,7 @@ let decode (d: Dataset) (target: string) (opts: Options) : Result =
                        NullMean = Array.average nulls; NullMax = Array.max nulls }
         let notConverged = reports |> Seq.filter (fun r -> not r.Converged) |> Seq.length
         if notConverged > 0 then
-            let worst = reports |> Seq.map (fun r -> r.GradientMax) |> Seq.max
-            warnings.Add($"{notConverged} of {reports.Count} fits (permutations included) did not converge (largest scaled gradient {worst:g3}); raise --max-iter or check the data's scale")
+            warnings.Add(notConvergedWarning reports)
         let interval =
             if opts.Bootstrap <= 0 then None
             else
@@ -202,7 +209,10 @@ type CrossGeneralisation =
       Accuracy: float[,]
       /// Mean of the off-diagonal entries.
       MeanOffDiagonal: float
-      Chance: float }
+      Chance: float
+      /// Every iterative fit converged (always true for the closed-form classifiers); otherwise a warning says how many did not.
+      Converged: bool
+      Warnings: string list }
 
 let crossGeneralise (d: Dataset) (target: string) (col: string) (opts: Options) : CrossGeneralisation =
     let l = labels d target
@@ -211,6 +221,7 @@ let crossGeneralise (d: Dataset) (target: string) (col: string) (opts: Options) 
     if values.Length < 2 then raise (InputException(d.Stimuli.Source, $"column '{col}' has one value: nothing to generalise across"))
     let acc = Array2D.create values.Length values.Length nan
     let runner = Runner(d, opts)
+    let reports = ResizeArray<FitReport>()
     try
         values |> Array.iteri (fun a va ->
             let train = Array.init d.Rows id |> Array.filter (fun i -> g[i] = va)
@@ -221,9 +232,11 @@ let crossGeneralise (d: Dataset) (target: string) (col: string) (opts: Options) 
             if trainClasses.Length < 2 then
                 raise (InputException(d.Stimuli.Source, $"{col}={va}: the training rows hold fewer than two classes of '{target}'"))
             // One fit serves every test value: the folds share their training rows.
-            let pred = runner.Predict(l.Codes, [| { folds[0] with Test = Array.concat tests } |], ResizeArray())
+            let pred = runner.Predict(l.Codes, [| { folds[0] with Test = Array.concat tests } |], reports)
             others |> Array.iteri (fun j (b, _) ->
                 acc[a, b] <- Metrics.accuracy (tests[j] |> Array.map (fun i -> l.Codes[i])) (tests[j] |> Array.map (fun i -> pred[i]))))
         let off = [| for a in 0 .. values.Length - 1 do for b in 0 .. values.Length - 1 do if a <> b then acc[a, b] |]
-        { Target = target; Column = col; Values = values; Accuracy = acc; MeanOffDiagonal = Array.average off; Chance = 1.0 / float l.Count }
+        let converged = reports |> Seq.forall (fun r -> r.Converged)
+        { Target = target; Column = col; Values = values; Accuracy = acc; MeanOffDiagonal = Array.average off; Chance = 1.0 / float l.Count
+          Converged = converged; Warnings = if converged then [] else [ notConvergedWarning reports ] }
     finally runner.Dispose()

@@ -104,6 +104,18 @@ let tests =
             Expect.isTrue (Double.IsNaN cg.Accuracy[0, 0]) "diagonal undefined"
             Expect.isGreaterThan cg.MeanOffDiagonal 0.6 "identity carries across expressions (chance 0.125)"
             Expect.equal cg.Chance 0.125 "chance"
+            Expect.isTrue cg.Converged "closed-form fits always converge"
+
+        testCase "cross-generalisation reports fits stopped at the iteration limit, never silently" <| fun () ->
+            let d = Synthetic.dataset small
+            let stopped = Classifier.Logistic { defaultLogistic with MaxIterations = 1; Tolerance = 1e-12 }
+            let cg = Decoding.crossGeneralise d "identity" "expression" (opts (Scheme.StratifiedKFold(2, None)) stopped)
+            Expect.isFalse cg.Converged "one L-BFGS iteration at tolerance 1e-12 cannot converge"
+            Expect.equal cg.Warnings.Length 1 "one warning"
+            Expect.stringContains cg.Warnings.Head "4 of 4 fits" "names how many fits stopped (one per expression)"
+            let ok = Decoding.crossGeneralise d "identity" "expression" (opts (Scheme.StratifiedKFold(2, None)) (Classifier.Logistic defaultLogistic))
+            Expect.isTrue ok.Converged "the default limit converges here"
+            Expect.isEmpty ok.Warnings "no warning when every fit converged"
 
         testCase "bad targets: one class, a training fold with one class" <| fun () ->
             let d = datasetOf [ "label", [| "a"; "a"; "a" |]; "g", [| "x"; "y"; "z" |] ] 3 1 [| 1.0; 2.0; 3.0 |]

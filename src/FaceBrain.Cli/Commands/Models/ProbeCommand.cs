@@ -82,7 +82,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
             var json = new JsonObject { ["preset"] = preset, ["data"] = dataSpec, ["result"] = ToJson(outcomes[0]) };
             if (outcomes.Count > 1) json["control"] = ToJson(outcomes[1]);
             AtomicFile.WriteAllText(Path.Combine(s.Out, "probe.json"), json.ToJsonString(JsonOutput.Options) + "\n");
-            AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), Results.confusionTsv(outcomes[0].Result));
+            AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), outcomes[0].Result.Scored.ConfusionTsv());
         }
         return 0;
     }
@@ -106,7 +106,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         if (r.Permutation?.Value is { } p) line += $"; permutations: mean {p.NullMean:P1}, max {p.NullMax:P1}, p = {p.PValue:F3} ({p.Count})";
         Console.WriteLine(line);
         foreach (var w in r.Warnings) Console.WriteLine($"  warning: {w}");
-        Console.Write(Results.confusionTsv(r).TrimEnd('\n').Replace("\n", "\n  ").Insert(0, "  "));
+        Console.Write(r.Scored.ConfusionTsv().TrimEnd('\n').Replace("\n", "\n  ").Insert(0, "  "));
         Console.WriteLine();
     }
 }
