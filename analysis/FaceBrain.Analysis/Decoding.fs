@@ -65,10 +65,11 @@ let labels (d: Dataset) (target: string) : Labels =
 type private Runner(d: Dataset, opts: Options) =
     let x = matrix opts.Device d.Rows d.Columns d.Features
     member _.X = x
-    /// Out-of-fold predictions for codes `y` over `folds`. An iterative fit starts from the previous
+    /// Out-of-fold predictions for each label vector of `ys` (codes) over `folds`, the vectors fitted together
+    /// per fold (Classifiers.fitMany: the same optima as one at a time). An iterative fit starts from the previous
     /// fold's solution (same labels, mostly the same rows): the optimum is unique, so only speed changes.
-    member _.Predict(y: int[], folds: Fold[], reports: ResizeArray<FitReport>) : int[] =
-        let pred = Array.create y.Length -1
+    member _.PredictMany(ys: int[][], folds: Fold[], reports: ResizeArray<FitReport>) : int[][] =
+        let preds = ys |> Array.map (fun y -> Array.create y.Length -1)
         let mutable warm : Tensor option = None
         folds |> Array.iter (fun f ->
             use scope = torch.NewDisposeScope()
@@ -81,18 +82,25 @@ type private Runner(d: Dataset, opts: Options) =
                     let s = torch.where(s0.lt(sc 1e-12), torch.ones_like(s0), s0)
                     (xtr0 - m) / s, (xte0 - m) / s
                 else xtr0, xte0
-            let ytr = f.Train |> Array.map (fun i -> y[i])
-            use model = fit opts.Classifier xtr ytr warm
-            reports.Add model.Report
-            match opts.Classifier with
-            | Classifier.Logistic _ ->
-                warm |> Option.iter (fun t -> t.Dispose())
-                warm <- Some(scope.MoveToOuter(warmStart model))
-            | _ -> ()
-            let p = predict model xte
-            f.Test |> Array.iteri (fun j i -> pred[i] <- p[j]))
+            let ytrs = ys |> Array.map (fun y -> f.Train |> Array.map (fun i -> y[i]))
+            let models = fitMany opts.Classifier xtr ytrs warm
+            try
+                for model in models do reports.Add model.Report
+                match opts.Classifier with
+                | Classifier.Logistic _ ->
+                    warm |> Option.iter (fun t -> t.Dispose())
+                    warm <- Some(scope.MoveToOuter(warmStartMany models))
+                | _ -> ()
+                models |> Array.iteri (fun k model ->
+                    let p = predict model xte
+                    f.Test |> Array.iteri (fun j i -> preds[k][i] <- p[j]))
+            finally
+                for model in models do (model :> IDisposable).Dispose())
         warm |> Option.iter (fun t -> t.Dispose())
-        pred
+        preds
+    /// Out-of-fold predictions for codes `y` over `folds` (see PredictMany).
+    member r.Predict(y: int[], folds: Fold[], reports: ResizeArray<FitReport>) : int[] =
+        (r.PredictMany([| y |], folds, reports))[0]
     member _.Dispose() = x.Dispose()
 
 /// Permutes `y` within the groups of `groups` (all rows one group when None), seeded by `rng`.
@@ -156,18 +164,19 @@ let decode (d: Dataset) (target: string) (opts: Options) : Result =
                 match opts.Scheme.GroupColumn, groups with
                 | Some c, Some g -> requirePermutable d.Stimuli.Source target c g y
                 | _ -> ()
+                let yps = Array.init opts.Permutations (fun _ -> permuteWithin rng groups y)
+                let nullOf (yp: int[]) (pp: int[]) = Metrics.accuracy (tested |> Array.map (fun i -> yp[i])) (tested |> Array.map (fun i -> pp[i]))
                 let nulls =
-                    Array.init opts.Permutations (fun _ ->
-                        let yp = permuteWithin rng groups y
+                    match opts.Scheme with
+                    | Scheme.StratifiedKFold _ ->
                         // Stratified folds depend on the labels: recompute them for the permuted labels (as
                         // scikit-learn's permutation_test_score does); folds stratified on the true labels
                         // would handicap the null (unbalanced training folds) and bias p-values low.
-                        let foldsP =
-                            match opts.Scheme with
-                            | Scheme.StratifiedKFold _ -> CrossValidation.folds d.Stimuli.Source (column d) yp opts.Scheme
-                            | _ -> folds
-                        let pp = runner.Predict(yp, foldsP, reports)
-                        Metrics.accuracy (tested |> Array.map (fun i -> yp[i])) (tested |> Array.map (fun i -> pp[i])))
+                        yps |> Array.map (fun yp ->
+                            nullOf yp (runner.Predict(yp, CrossValidation.folds d.Stimuli.Source (column d) yp opts.Scheme, reports)))
+                    | _ ->
+                        // Same folds for every permutation: all permuted label vectors are fitted together per fold.
+                        Array.map2 nullOf yps (runner.PredictMany(yps, folds, reports))
                 Some { Count = nulls.Length; PValue = Metrics.permutationP scores.Accuracy nulls
                        NullMean = Array.average nulls; NullMax = Array.max nulls }
         let notConverged = reports |> Seq.filter (fun r -> not r.Converged) |> Seq.length

@@ -80,6 +80,22 @@ let tests =
             let raw = Decoding.decode d2 "expression" { o with Standardize = false }
             Expect.notEqual raw.Predictions r1.Predictions "without it, the scales matter"
 
+        testCase "permutations fitted together give the nulls of decoding each permuted label alone" <| fun () ->
+            let d = Synthetic.dataset small
+            let o = { opts (Scheme.LeaveOneGroupOut "identity") (Classifier.Logistic defaultLogistic) with Permutations = 3; Seed = 5 }
+            let r = Decoding.decode d "expression" o
+            let l = Decoding.labels d "expression"
+            let identity = Dataset.column d "identity"
+            let rng = Random(5)
+            let alone =
+                Array.init 3 (fun _ ->
+                    let yp = Decoding.permuteWithin rng (Some identity) l.Codes
+                    let dp = datasetOf [ "identity", identity; "expression", yp |> Array.map (fun c -> l.Classes[c]) ] d.Rows d.Columns d.Features
+                    (Decoding.decode dp "expression" { o with Permutations = 0 }).Scores.Accuracy)
+            near 1e-12 r.Permutation.Value.NullMean (Array.average alone) "null mean"
+            Expect.equal r.Permutation.Value.NullMax (Array.max alone) "null max"
+            Expect.isTrue r.Converged "every fit converged, the joint ones included"
+
         testCase "permutations stay within the groups of a grouped scheme" <| fun () ->
             let g = [| "a"; "a"; "a"; "b"; "b"; "b" |]
             let y = [| 0; 1; 2; 3; 4; 5 |]
