@@ -105,6 +105,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         if (r.Interval?.Value is { } ci) line += $", {ci.Level:P0} bootstrap interval [{ci.Low:P1}, {ci.High:P1}]";
         if (r.Permutation?.Value is { } p) line += $"; permutations: mean {p.NullMean:P1}, max {p.NullMax:P1}, p = {p.PValue:F3} ({p.Count})";
         Console.WriteLine(line);
+        Console.WriteLine($"  time: features {o.FeatureSeconds:F1} s, read-out {o.ReadoutSeconds:F1} s ({r.Folds} folds, {(r.Permutation?.Value is { } q ? q.Count : 0)} permutations)");
         foreach (var w in r.Warnings) Console.WriteLine($"  warning: {w}");
         Console.Write(r.Scored.ConfusionTsv().TrimEnd('\n').Replace("\n", "\n  ").Insert(0, "  "));
         Console.WriteLine();
