@@ -24,8 +24,12 @@ let private time (f: unit -> 'a) =
     let r = f ()
     r, (sw.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds)
 
-/// KDEF's layout with a chosen expression signal (0.5: well separated; near 0.03: accuracy about 0.3).
-let design (expressionSignal: float) : Synthetic.Design = { Synthetic.kdefLike with ExpressionSignal = expressionSignal }
+/// KDEF's layout (7 expressions × 2 sessions) with a chosen number of identities, features and expression signal
+/// (at 70 × 2048: 0.5 well separated, near 0.03 accuracy about 0.3). Smaller sizes let a slow peer finish.
+let design (identities: int) (features: int) (expressionSignal: float) : Synthetic.Design =
+    if identities < 2 then invalidArg "identities" $"{identities} identities: leave-one-identity-out needs at least 2"
+    if features < 1 then invalidArg "features" $"{features} features: at least 1 is needed"
+    { Synthetic.kdefLike with Identities = identities; Features = features; ExpressionSignal = expressionSignal }
 
 /// Writes the dataset of a design (features.npy float64 [n, p], stimuli.tsv) so that a peer tool
 /// (scripts/bench/) runs on exactly the data FaceBrain timed.
@@ -35,18 +39,21 @@ let save (dir: string) (design: Synthetic.Design) =
     FaceBrain.Core.IO.Npy.Write<float>(Path.Combine(dir, "features.npy"), ReadOnlySpan<float>(Synthetic.features design), int64 t.Count, int64 design.Features)
     t.Write(Path.Combine(dir, "stimuli.tsv"))
 
-/// Expression decoding, multinomial logistic regression (C = 1), leave one identity out (70 folds), 980 × 2048.
+let private size (design: Synthetic.Design) =
+    $"{design.Identities * design.Expressions * design.Repeats} x {design.Features}"
+
+/// Expression decoding, multinomial logistic regression (C = 1), leave one identity out (one fold per identity).
 let decoding (device: torch.Device) (design: Synthetic.Design) : Timing =
     let d = Synthetic.dataset design
     let opts = { Decoding.defaults device with Scheme = CrossValidation.Scheme.LeaveOneGroupOut "identity" }
     let r, s = time (fun () -> Decoding.decode d "expression" opts)
-    { Workload = "decode expression, logistic C=1, logo:identity (70 folds), 980 x 2048"
+    { Workload = $"decode expression, logistic C=1, logo:identity ({design.Identities} folds), {size design}"
       Seconds = fst s
       CpuSeconds = snd s
       Detail = $"accuracy {r.Scores.Accuracy:F4}, chance {r.Scores.ChanceUniform:F4}, converged {r.Converged}, max iterations {r.MaxIterations}"
       Numbers = [ "accuracy", r.Scores.Accuracy; "converged", (if r.Converged then 1.0 else 0.0); "max_iterations", float r.MaxIterations ] }
 
-/// Correlation RDM over 980 stimuli × 2048 features, Spearman against the expression label RDM, 1,000 permutations.
+/// Correlation RDM over the design's stimuli and features, Spearman against the expression label RDM, 1,000 permutations.
 let rsa (device: torch.Device) (design: Synthetic.Design) : Timing =
     let d = Synthetic.dataset design
     let (r: Rsa.ModelResult list), s =
@@ -54,7 +61,7 @@ let rsa (device: torch.Device) (design: Synthetic.Design) : Timing =
             let rdm = Rdm.compute device d None Rdm.Distance.Correlation
             let model = Rsa.labelModel d None rdm.Items "expression"
             Rsa.evaluate rdm [ model ] { Comparisons = [ Comparison.Method.Spearman ]; Permutations = 1000; Bootstrap = 0; Confidence = 0.95; Seed = 0; Device = device })
-    { Workload = "RSA: correlation RDM 980 x 2048, spearman vs expression model, 1000 permutations"
+    { Workload = $"RSA: correlation RDM {size design}, spearman vs expression model, 1000 permutations"
       Seconds = fst s
       CpuSeconds = snd s
       Detail = $"spearman {r.Head.Value:F4}, p {r.Head.PValue.Value:G3}"
@@ -77,10 +84,15 @@ let layerwise (device: torch.Device) (classifier: Classifiers.Classifier) : Timi
               Distance = Rdm.Distance.Correlation; Comparison = Comparison.Method.Spearman
               IdentityColumn = "identity"; ExpressionColumn = "expression"; Device = device }
         let f, s = time (fun () -> Layerwise.run store o Progress.Silent)
+        // Every decoding row set has a 0/1 "…converged" metric: count the decoders that did not converge.
+        let metric = f.GetColumn<string>("Metric") |> Deedle.Series.values |> Array.ofSeq
+        let value = f.GetColumn<float>("Value") |> Deedle.Series.values |> Array.ofSeq
+        let flags = Array.zip metric value |> Array.filter (fun (m, _) -> m.EndsWith "converged")
+        let notConverged = flags |> Array.filter (fun (_, v) -> v <> 1.0) |> Array.length
         { Workload = $"analyse: ResNet-50-shaped store (6 gap layers, 64..2048 features), 980 stimuli, {classifier.Name}"
           Seconds = fst s
           CpuSeconds = snd s
-          Detail = $"{f.RowCount} numbers"
-          Numbers = [ "rows", float f.RowCount ] }
+          Detail = $"{f.RowCount} numbers, {notConverged} of {flags.Length} decoders not converged"
+          Numbers = [ "rows", float f.RowCount; "decoders", float flags.Length; "not_converged", float notConverged ] }
     finally
         try Directory.Delete(dir, true) with _ -> ()

@@ -61,47 +61,60 @@ let private localCodes (y: int[]) =
 
 // ---------------------------------------------------------------- logistic regression
 
-/// A symmetric preconditioner P (θ = P v): none, dense with its inverse, or diagonal. Apply and Inverse
-/// always return a new tensor (an alias for none), which the caller owns.
+/// A preconditioner P (θ = P v): none, P = L⁻ᵀ from the Cholesky factor L of an SPD matrix H (so that PᵀHP = I),
+/// or diagonal. Apply (P·), Inverse (P⁻¹·), Transposed (Pᵀ·, the gradient's map) and InverseTransposed (P⁻ᵀ·) always
+/// return a new tensor (an alias for none), which the caller owns.
 type private Precond =
     | NoPrecond
-    | Dense of p: Tensor * inverse: Tensor
+    | Cholesky of l: Tensor * lInverse: Tensor
     | Diagonal of scale: Tensor
-    member this.Apply(x: Tensor) = match this with NoPrecond -> x.alias() | Dense(p, _) -> p.matmul(x) | Diagonal s -> x * s
-    member this.Inverse(x: Tensor) = match this with NoPrecond -> x.alias() | Dense(_, pi) -> pi.matmul(x) | Diagonal s -> x / s
-    member this.Dispose() = match this with NoPrecond -> () | Dense(p, pi) -> p.Dispose(); pi.Dispose() | Diagonal s -> s.Dispose()
+    member this.Apply(x: Tensor) = match this with NoPrecond -> x.alias() | Cholesky(_, li) -> li.t().matmul(x) | Diagonal s -> x * s
+    member this.Inverse(x: Tensor) = match this with NoPrecond -> x.alias() | Cholesky(l, _) -> l.t().matmul(x) | Diagonal s -> x / s
+    member this.Transposed(x: Tensor) = match this with NoPrecond -> x.alias() | Cholesky(_, li) -> li.matmul(x) | Diagonal s -> x * s
+    member this.InverseTransposed(x: Tensor) = match this with NoPrecond -> x.alias() | Cholesky(l, _) -> l.matmul(x) | Diagonal s -> x / s
+    member this.Dispose() = match this with NoPrecond -> () | Cholesky(l, li) -> l.Dispose(); li.Dispose() | Diagonal s -> s.Dispose()
 
-/// The objective and its gradient, both divided by C·n: f = mean log-loss + ‖W‖²/(2Cn).
-/// θ is [(p+1), m] (last row the intercept); m = k for multinomial, 1 for binomial (class 0's logit fixed at 0).
+/// The objective and its gradient, both divided by C·n: f = mean log-loss + ‖W‖²/(2Cn), summed over `problems`
+/// label vectors fitted at once on the same rows (y [n, problems]): the sum of independent objectives, so its
+/// optimum is each problem's own optimum, and max |gradient| ≤ tol holds for the sum exactly when it holds for each.
+/// θ is [(p+1), problems·m] (last row the intercept; problem j in columns j·m ..); m = k for multinomial, 1 for
+/// binomial (class 0's logit fixed at 0).
 type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, basis: Tensor option) =
     let n = float xa.shape[0]
+    let rowsN = xa.shape[0]
+    let problems = y.shape[1]
     let binary = k = 2
+    let cols = if binary then 1L else int64 k
+    /// Scores [n, problems, k] (class 0's logit 0 for binomial).
+    let logits (theta: Tensor) =
+        let z = xa.matmul(theta).reshape(rowsN, problems, cols)
+        if binary then torch.cat([| torch.zeros_like(z); z |], 2L) else z
     let mask =
         let m = Array.create (int xa.shape[1]) 1.0
         m[m.Length - 1] <- 0.0
         matrix xa.device m.Length 1 m
-    let onehot = torch.nn.functional.one_hot(y, int64 k).to_type(torch.ScalarType.Float64)
-    // Preconditioner: the solver works on v with θ = P v, P = H^(-1/2), H = XᵀDX/n + penalty an approximation of
+    let onehot = torch.nn.functional.one_hot(y, int64 k).to_type(torch.ScalarType.Float64)   // [n, problems, k]
+    // Preconditioner: the solver works on v with θ = P v, P = L⁻ᵀ (H = LLᵀ), H = XᵀDX/n + penalty an approximation of
     // the objective's Hessian at the current θ (D: each row's softmax curvature). The optimum θ is the same (a
     // change of variables, not of the objective). Easy fits converge unpreconditioned within 50 iterations and
     // never pay for it; a fit still running then gets P, rebuilt every 50 iterations (see lbfgs). On correlated,
     // unscaled network features plain L-BFGS needed thousands of iterations; with P, about a hundred. Above 2,048
-    // columns only diag(H) is used.
+    // columns only diag(H) is used. A Cholesky factor, not H^(-1/2) from an eigendecomposition: the same PᵀHP = I
+    // for about a tenth of the flops (an eigh of a 1,025-square H cost more than the fit's 50 iterations).
     let build (curvature: Tensor) =
         use s = torch.NewDisposeScope()
         if xa.shape[1] <= 2048L then
+            // H is SPD: the penalty on every weight row, and the intercept's row the (floored) mean curvature.
             let h = xa.t().matmul(xa * curvature) / sc n + torch.diag(mask.squeeze(1L)) / sc (c * n)
-            let struct (lam, q) = torch.linalg.eigh(h)
-            let lam = lam.clamp_min(sc (1e-12 * item (lam.max ())))
-            // Q·diag(λ^∓½)·Qᵀ with the diagonal applied by broadcasting (one GEMM each, not two).
-            let pm = (q * lam.rsqrt().unsqueeze(0L)).matmul(q.t())
-            let pinv = (q * lam.sqrt().unsqueeze(0L)).matmul(q.t())
-            Dense(s.MoveToOuter(pm), s.MoveToOuter(pinv))
+            let l = torch.linalg.cholesky(h)
+            let eye = torch.eye(h.shape[0], dtype = torch.ScalarType.Float64, device = h.device)
+            let li = torch.linalg.solve_triangular(l, eye, false)
+            Cholesky(s.MoveToOuter(l), s.MoveToOuter(li))
         else
             let h = (xa * xa * curvature).mean([| 0L |]).unsqueeze(1L) + mask / sc (c * n)
             Diagonal(s.MoveToOuter(h.rsqrt()))
     let mutable pre = NoPrecond
-    member _.Columns = if binary then 1 else k
+    member _.Columns = int (problems * cols)
     member _.Rows = xa.shape[1]
     /// θ → the solver's variables v, and back.
     member _.ToSolver(theta: Tensor) = pre.Inverse theta
@@ -111,7 +124,7 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, basis: Ten
     /// stopping rule means the same as without.
     member _.ThetaGradientMax(gv: Tensor) =
         use scope = torch.NewDisposeScope()
-        let g = pre.Inverse gv
+        let g = pre.InverseTransposed gv
         let full =
             match basis with
             | None -> g
@@ -121,26 +134,23 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, basis: Ten
     member _.Evaluate(v: Tensor) : float * Tensor =
         use scope = torch.NewDisposeScope()
         let theta = pre.Apply v
-        let z = xa.matmul(theta)
-        let zfull = if binary then torch.cat([| torch.zeros_like(z); z |], 1L) else z
-        let lse = zfull.logsumexp(1L, keepdim = true)
+        let zfull = logits theta
+        let lse = zfull.logsumexp(2L, keepdim = true)
         let logp = zfull - lse
         let loss = -(item ((logp * onehot).sum ())) / n
         let wt = theta * mask
         let f = loss + item ((wt * wt).sum ()) / (2.0 * c * n)
         let resid = logp.exp() - onehot
-        let r = if binary then resid.narrow(1L, 1L, 1L) else resid
+        let r = (if binary then resid.narrow(2L, 1L, 1L) else resid).reshape(rowsN, problems * cols)
         let g = xa.t().matmul(r) / sc n + wt / sc (c * n)
-        f, scope.MoveToOuter(pre.Apply g)
-    /// Rebuilds P from the rows' curvature at θ (the mean over classes of p(1 − p), floored so that a row never
-    /// drops out entirely).
+        f, scope.MoveToOuter(pre.Transposed g)
+    /// Rebuilds P from the rows' curvature at θ (the mean over classes, and over the problems, which share one P,
+    /// of p(1 − p), floored so that a row never drops out entirely).
     member _.Refresh(theta: Tensor) =
         let curvature =
             use scope = torch.NewDisposeScope()
-            let z = xa.matmul(theta)
-            let zfull = if binary then torch.cat([| torch.zeros_like(z); z |], 1L) else z
-            let prob = torch.nn.functional.softmax(zfull, 1L)
-            let d = (prob * (sc 1.0 - prob)).sum([| 1L |], keepdim = true) / sc (if binary then 1.0 else float k)
+            let prob = torch.nn.functional.softmax(logits theta, 2L)
+            let d = (prob * (sc 1.0 - prob)).sum([| 1L; 2L |]).unsqueeze(1L) / sc ((if binary then 1.0 else float k) * float problems)
             scope.MoveToOuter(d.clamp_min(sc 1e-6))
         let fresh = build curvature
         curvature.Dispose()
@@ -258,7 +268,7 @@ let logisticGradient (c: float) (x: Tensor) (y: int[]) (m: Model) : float =
     let _, codes = localCodes y
     let k = m.Classes.Length
     let xa = torch.cat([| x; torch.ones([| x.shape[0]; 1L |], dtype = torch.ScalarType.Float64, device = x.device) |], 1L)
-    let yt = torch.tensor(Array.map int64 codes, device = x.device)
+    let yt = torch.tensor(Array.map int64 codes, device = x.device).unsqueeze(1L)
     let problem = LogisticProblem(xa, yt, k, c, None)
     let theta =
         if k = 2 then torch.cat([| m.Weights.narrow(1L, 1L, 1L); m.Bias.narrow(0L, 1L, 1L).unsqueeze(0L) |], 0L)
@@ -268,9 +278,11 @@ let logisticGradient (c: float) (x: Tensor) (y: int[]) (m: Model) : float =
     problem.Dispose()
     r
 
-let private fitLogistic (o: LogisticOptions) (x: Tensor) (y: int[]) (warm: Tensor option) : Model =
-    let classes, codes = localCodes y
+/// Logistic fits of several label vectors with the same classes on the same rows, as one problem (see
+/// LogisticProblem: the same optima as fitting each alone). `warm` is a joint θ from a previous call.
+let private fitLogisticBatch (o: LogisticOptions) (x: Tensor) (classes: int[]) (codes: int[][]) (warm: Tensor option) : Model[] =
     let k = classes.Length
+    let m = codes.Length
     use scope = torch.NewDisposeScope()
     let n, p = x.shape[0], x.shape[1]
     // With more features than rows the optimal weights lie in the row space of X (a component outside it leaves
@@ -278,11 +290,11 @@ let private fitLogistic (o: LogisticOptions) (x: Tensor) (y: int[]) (warm: Tenso
     // and W = Q·B: the same optimum with n columns instead of p. The QR costs about 2pn² and each iteration saves
     // about 4n(p − n)k, so it is done only where it pays back within 50 iterations (few classes and p near n: not).
     let cols = if k = 2 then 1L else int64 k
-    let pays = p > n && float p * float n / (2.0 * float (p - n) * float cols) < 50.0
+    let pays = p > n && float p * float n / (2.0 * float (p - n) * float (cols * int64 m)) < 50.0
     let basis = if pays then (let struct (q, _) = torch.linalg.qr(x.t()) in Some q) else None
     let xr = match basis with Some q -> x.matmul(q) | None -> x
     let xa = torch.cat([| xr; torch.ones([| n; 1L |], dtype = torch.ScalarType.Float64, device = x.device) |], 1L)
-    let yt = torch.tensor(Array.map int64 codes, device = x.device)
+    let yt = torch.tensor(Array.init (int n * m) (fun idx -> int64 (codes[idx % m]).[idx / m]), device = x.device).reshape(n, int64 m)
     let problem = LogisticProblem(xa, yt, k, o.C, basis)
     let theta0 =
         match warm, basis with
@@ -296,12 +308,18 @@ let private fitLogistic (o: LogisticOptions) (x: Tensor) (y: int[]) (warm: Tenso
         match basis with
         | None -> reduced
         | Some q -> let r = q.shape[1] in torch.cat([| q.matmul(reduced.narrow(0L, 0L, r)); reduced.narrow(0L, r, 1L) |], 0L)
-    let w = theta.narrow(0L, 0L, p)
-    let b = theta[-1L]
-    let weights, bias =
-        if k = 2 then torch.cat([| torch.zeros_like(w); w |], 1L), torch.cat([| torch.zeros_like(b); b |], 0L)
-        else w, b
-    { Weights = scope.MoveToOuter(weights.contiguous()); Bias = scope.MoveToOuter(bias.contiguous()); Classes = classes; Report = report }
+    Array.init m (fun j ->
+        let tj = theta.narrow(1L, int64 j * cols, cols)
+        let w = tj.narrow(0L, 0L, p)
+        let b = tj[-1L]
+        let weights, bias =
+            if k = 2 then torch.cat([| torch.zeros_like(w); w |], 1L), torch.cat([| torch.zeros_like(b); b |], 0L)
+            else w, b
+        { Weights = scope.MoveToOuter(weights.contiguous()); Bias = scope.MoveToOuter(bias.contiguous()); Classes = classes; Report = report })
+
+let private fitLogistic (o: LogisticOptions) (x: Tensor) (y: int[]) (warm: Tensor option) : Model =
+    let classes, codes = localCodes y
+    (fitLogisticBatch o x classes [| codes |] warm)[0]
 
 /// θ of a logistic model, for warm-starting the next fit on similar data.
 let warmStart (m: Model) : Tensor =
@@ -374,3 +392,33 @@ let fit (classifier: Classifier) (x: Tensor) (y: int[]) (warm: Tensor option) : 
     | Classifier.Logistic o -> fitLogistic o x y warm
     | Classifier.Lda -> fitLda x y
     | Classifier.Ridge alpha -> fitRidge alpha x y
+
+/// θ of several logistic models side by side (the joint θ of a batch, to warm-start the next batch).
+let warmStartMany (models: Model[]) : Tensor =
+    use scope = torch.NewDisposeScope()
+    scope.MoveToOuter(torch.cat(models |> Array.map warmStart, 1L))
+
+/// Fits one model per label vector on the same rows `x`. Logistic fits whose label vectors have the same classes
+/// (e.g. permutations of one label) run as one problem of independent blocks, at most about a million θ entries
+/// at a time (the joint iterations share every GEMM with X); the optima are each fit's own. `warm` is a joint θ
+/// (warmStartMany) of a previous call with as many label vectors and the same classes, or None.
+let fitMany (classifier: Classifier) (x: Tensor) (ys: int[][]) (warm: Tensor option) : Model[] =
+    for y in ys do
+        if Array.distinct y |> Array.length < 2 then invalidArg "ys" "a classifier needs at least two classes"
+    match classifier with
+    | Classifier.Logistic o when ys.Length > 0 ->
+        let coded = ys |> Array.map localCodes
+        let classes = fst coded[0]
+        if coded |> Array.forall (fun (c, _) -> c = classes) then
+            let cols = if classes.Length = 2 then 1L else int64 classes.Length
+            let chunk = int (max 1L (1_000_000L / ((x.shape[1] + 1L) * cols)))
+            let codes = coded |> Array.map snd
+            let chunks = codes |> Array.chunkBySize chunk
+            let warmFor i (c: int[][]) =
+                // A joint warm start only serves the batch it came from: same chunking, so slice it.
+                warm |> Option.bind (fun w ->
+                    let from, width = int64 (i * chunk) * cols, int64 c.Length * cols
+                    if w.shape[1] = int64 codes.Length * cols then Some(w.narrow(1L, from, width)) else None)
+            chunks |> Array.mapi (fun i c -> fitLogisticBatch o x classes c (warmFor i c)) |> Array.concat
+        else ys |> Array.map (fun y -> fitLogistic o x y None)
+    | _ -> ys |> Array.map (fun y -> fit classifier x y None)

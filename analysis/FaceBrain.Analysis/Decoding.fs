@@ -49,6 +49,8 @@ type Result =
       Warnings: string list
       /// Out-of-fold predicted class code per stimulus (-1 where a stimulus was never tested).
       Predictions: int[] }
+    /// The scores with their classes' names (the confusion table).
+    member r.Scored : Metrics.Scored = { Classes = r.Classes; Scores = r.Scores }
 
 /// The target's labels, refusing a missing column or a single class.
 let labels (d: Dataset) (target: string) : Labels =
@@ -61,10 +63,11 @@ let labels (d: Dataset) (target: string) : Labels =
 type private Runner(d: Dataset, opts: Options) =
     let x = matrix opts.Device d.Rows d.Columns d.Features
     member _.X = x
-    /// Out-of-fold predictions for codes `y` over `folds`. An iterative fit starts from the previous
+    /// Out-of-fold predictions for each label vector of `ys` (codes) over `folds`, the vectors fitted together
+    /// per fold (Classifiers.fitMany: the same optima as one at a time). An iterative fit starts from the previous
     /// fold's solution (same labels, mostly the same rows): the optimum is unique, so only speed changes.
-    member _.Predict(y: int[], folds: Fold[], reports: ResizeArray<FitReport>) : int[] =
-        let pred = Array.create y.Length -1
+    member _.PredictMany(ys: int[][], folds: Fold[], reports: ResizeArray<FitReport>) : int[][] =
+        let preds = ys |> Array.map (fun y -> Array.create y.Length -1)
         let mutable warm : Tensor option = None
         folds |> Array.iter (fun f ->
             use scope = torch.NewDisposeScope()
@@ -77,18 +80,25 @@ type private Runner(d: Dataset, opts: Options) =
                     let s = torch.where(s0.lt(sc 1e-12), torch.ones_like(s0), s0)
                     (xtr0 - m) / s, (xte0 - m) / s
                 else xtr0, xte0
-            let ytr = f.Train |> Array.map (fun i -> y[i])
-            use model = fit opts.Classifier xtr ytr warm
-            reports.Add model.Report
-            match opts.Classifier with
-            | Classifier.Logistic _ ->
-                warm |> Option.iter (fun t -> t.Dispose())
-                warm <- Some(scope.MoveToOuter(warmStart model))
-            | _ -> ()
-            let p = predict model xte
-            f.Test |> Array.iteri (fun j i -> pred[i] <- p[j]))
+            let ytrs = ys |> Array.map (fun y -> f.Train |> Array.map (fun i -> y[i]))
+            let models = fitMany opts.Classifier xtr ytrs warm
+            try
+                for model in models do reports.Add model.Report
+                match opts.Classifier with
+                | Classifier.Logistic _ ->
+                    warm |> Option.iter (fun t -> t.Dispose())
+                    warm <- Some(scope.MoveToOuter(warmStartMany models))
+                | _ -> ()
+                models |> Array.iteri (fun k model ->
+                    let p = predict model xte
+                    f.Test |> Array.iteri (fun j i -> preds[k][i] <- p[j]))
+            finally
+                for model in models do (model :> IDisposable).Dispose())
         warm |> Option.iter (fun t -> t.Dispose())
-        pred
+        preds
+    /// Out-of-fold predictions for codes `y` over `folds` (see PredictMany).
+    member r.Predict(y: int[], folds: Fold[], reports: ResizeArray<FitReport>) : int[] =
+        (r.PredictMany([| y |], folds, reports))[0]
     member _.Dispose() = x.Dispose()
 
 /// Permutes `y` within the groups of `groups` (all rows one group when None), seeded by `rng`.
@@ -125,6 +135,12 @@ let private checkFolds (d: Dataset) (target: string) (y: int[]) (classes: string
             warnings.Add($"fold '{f.Name}': test classes absent from training ({commas names}) can never be predicted correctly")
     List.ofSeq warnings
 
+/// The warning for fits that stopped at the iteration limit (or stalled) before the tolerance.
+let private notConvergedWarning (reports: FitReport seq) =
+    let bad = reports |> Seq.filter (fun r -> not r.Converged) |> Array.ofSeq
+    let worst = bad |> Array.map (fun r -> r.GradientMax) |> Array.max
+    $"{bad.Length} of {Seq.length reports} fits (permutations included) did not converge (largest scaled gradient {worst:g3}); raise the iteration limit or check the data's scale"
+
 /// Decodes `target` from `d` with the options' classifier and scheme.
 let decode (d: Dataset) (target: string) (opts: Options) : Result =
     let l = labels d target
@@ -146,24 +162,24 @@ let decode (d: Dataset) (target: string) (opts: Options) : Result =
                 match opts.Scheme.GroupColumn, groups with
                 | Some c, Some g -> requirePermutable d.Stimuli.Source target c g y
                 | _ -> ()
+                let yps = Array.init opts.Permutations (fun _ -> permuteWithin rng groups y)
+                let nullOf (yp: int[]) (pp: int[]) = Metrics.accuracy (tested |> Array.map (fun i -> yp[i])) (tested |> Array.map (fun i -> pp[i]))
                 let nulls =
-                    Array.init opts.Permutations (fun _ ->
-                        let yp = permuteWithin rng groups y
+                    match opts.Scheme with
+                    | Scheme.StratifiedKFold _ ->
                         // Stratified folds depend on the labels: recompute them for the permuted labels (as
                         // scikit-learn's permutation_test_score does); folds stratified on the true labels
                         // would handicap the null (unbalanced training folds) and bias p-values low.
-                        let foldsP =
-                            match opts.Scheme with
-                            | Scheme.StratifiedKFold _ -> CrossValidation.folds d.Stimuli.Source (column d) yp opts.Scheme
-                            | _ -> folds
-                        let pp = runner.Predict(yp, foldsP, reports)
-                        Metrics.accuracy (tested |> Array.map (fun i -> yp[i])) (tested |> Array.map (fun i -> pp[i])))
+                        yps |> Array.map (fun yp ->
+                            nullOf yp (runner.Predict(yp, CrossValidation.folds d.Stimuli.Source (column d) yp opts.Scheme, reports)))
+                    | _ ->
+                        // Same folds for every permutation: all permuted label vectors are fitted together per fold.
+                        Array.map2 nullOf yps (runner.PredictMany(yps, folds, reports))
                 Some { Count = nulls.Length; PValue = Metrics.permutationP scores.Accuracy nulls
                        NullMean = Array.average nulls; NullMax = Array.max nulls }
         let notConverged = reports |> Seq.filter (fun r -> not r.Converged) |> Seq.length
         if notConverged > 0 then
-            let worst = reports |> Seq.map (fun r -> r.GradientMax) |> Seq.max
-            warnings.Add($"{notConverged} of {reports.Count} fits (permutations included) did not converge (largest scaled gradient {worst:g3}); raise --max-iter or check the data's scale")
+            warnings.Add(notConvergedWarning reports)
         let interval =
             if opts.Bootstrap <= 0 then None
             else
@@ -198,7 +214,10 @@ type CrossGeneralisation =
       Accuracy: float[,]
       /// Mean of the off-diagonal entries.
       MeanOffDiagonal: float
-      Chance: float }
+      Chance: float
+      /// Every iterative fit converged (always true for the closed-form classifiers); otherwise a warning says how many did not.
+      Converged: bool
+      Warnings: string list }
 
 let crossGeneralise (d: Dataset) (target: string) (col: string) (opts: Options) : CrossGeneralisation =
     let l = labels d target
@@ -207,6 +226,7 @@ let crossGeneralise (d: Dataset) (target: string) (col: string) (opts: Options) 
     if values.Length < 2 then raise (InputException(d.Stimuli.Source, $"column '{col}' has one value: nothing to generalise across"))
     let acc = Array2D.create values.Length values.Length nan
     let runner = Runner(d, opts)
+    let reports = ResizeArray<FitReport>()
     try
         values |> Array.iteri (fun a va ->
             let train = Array.init d.Rows id |> Array.filter (fun i -> g[i] = va)
@@ -217,9 +237,11 @@ let crossGeneralise (d: Dataset) (target: string) (col: string) (opts: Options) 
             if trainClasses.Length < 2 then
                 raise (InputException(d.Stimuli.Source, $"{col}={va}: the training rows hold fewer than two classes of '{target}'"))
             // One fit serves every test value: the folds share their training rows.
-            let pred = runner.Predict(l.Codes, [| { folds[0] with Test = Array.concat tests } |], ResizeArray())
+            let pred = runner.Predict(l.Codes, [| { folds[0] with Test = Array.concat tests } |], reports)
             others |> Array.iteri (fun j (b, _) ->
                 acc[a, b] <- Metrics.accuracy (tests[j] |> Array.map (fun i -> l.Codes[i])) (tests[j] |> Array.map (fun i -> pred[i]))))
         let off = [| for a in 0 .. values.Length - 1 do for b in 0 .. values.Length - 1 do if a <> b then acc[a, b] |]
-        { Target = target; Column = col; Values = values; Accuracy = acc; MeanOffDiagonal = Array.average off; Chance = 1.0 / float l.Count }
+        let converged = reports |> Seq.forall (fun r -> r.Converged)
+        { Target = target; Column = col; Values = values; Accuracy = acc; MeanOffDiagonal = Array.average off; Chance = 1.0 / float l.Count
+          Converged = converged; Warnings = if converged then [] else [ notConvergedWarning reports ] }
     finally runner.Dispose()

@@ -83,6 +83,8 @@ type Result =
       /// Identity decoders trained on one expression, tested on each other: mean accuracy.
       CrossExpressionIdentity: float
       CrossExpressionChance: float
+      /// Every fit of the cross-expression identity decoders converged.
+      CrossExpressionConverged: bool
       /// Share of the expression-mean variance outside the identity-mean subspace (1: fully outside).
       Factorisation: float
       /// What a randomly oriented expression subspace would score: 1 − rank(identity subspace) / p.
@@ -138,5 +140,6 @@ let analyse (d: Dataset.Dataset) (o: Options) : Result =
         nulls |> Option.map (fun ns -> float (1 + (ns |> Array.filter (fun v -> v <= meanAbs + 1e-12) |> Array.length)) / float (1 + ns.Length))
       CrossExpressionIdentity = cross.MeanOffDiagonal
       CrossExpressionChance = cross.Chance
+      CrossExpressionConverged = cross.Converged
       Factorisation = fact
       FactorisationBaseline = 1.0 - float rank / float d.Columns }

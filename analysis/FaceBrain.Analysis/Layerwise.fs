@@ -69,6 +69,7 @@ let private layerRows (d: Dataset.Dataset) (layer: string) (o: Options) (correct
             yield row layer "disentanglement" target "p_orthogonal" p
         | _ -> ()
         yield row layer "disentanglement" target "cross_expression_identity_accuracy" dr.CrossExpressionIdentity
+        yield row layer "disentanglement" target "cross_expression_identity_converged" (if dr.CrossExpressionConverged then 1.0 else 0.0)
         yield row layer "disentanglement" target "factorisation" dr.Factorisation
         yield row layer "disentanglement" target "factorisation_baseline" dr.FactorisationBaseline ]
 

@@ -40,6 +40,35 @@ let score (k: int) (truth: int[]) (pred: int[]) : Scores =
       ChanceUniform = 1.0 / float k
       ChanceMajority = float (Array.max support) / float truth.Length }
 
+/// Scores with the names of their classes (code i is Classes[i]): the one scored confusion, of a decoder's pooled
+/// out-of-fold predictions (Decoding.Result.Scored) and of a labeller's predictions alike.
+type Scored =
+    { Classes: string[]
+      Scores: Scores }
+    /// How many predictions were scored.
+    member s.Count = Seq.sum (Seq.cast<int> s.Scores.Confusion)
+    /// The confusion as TSV: header `true\predicted` and the classes, one row per true class.
+    member s.ConfusionTsv() =
+        let b = System.Text.StringBuilder("true\\predicted\t" + String.concat "\t" s.Classes + "\n")
+        s.Classes |> Array.iteri (fun i c ->
+            b.Append(c) |> ignore
+            for j in 0 .. s.Classes.Length - 1 do b.Append('\t').Append(s.Scores.Confusion[i, j]) |> ignore
+            b.Append('\n') |> ignore)
+        b.ToString()
+
+/// Scores labels by name against `classes`; a label outside them is bad input.
+let scoreNamed (classes: string[]) (truth: string[]) (pred: string[]) : Scored =
+    if truth.Length <> pred.Length then invalidArg "pred" $"{truth.Length} true labels, {pred.Length} predictions"
+    if truth.Length = 0 then raise (FaceBrain.Core.InputException("no predictions to score"))
+    let index = classes |> Array.mapi (fun i c -> c, i) |> dict
+    let names = String.concat ", " classes
+    let codes what (labels: string[]) =
+        labels |> Array.map (fun l ->
+            match index.TryGetValue l with
+            | true, i -> i
+            | _ -> raise (FaceBrain.Core.InputException($"{what} '{l}' is not one of the classes {names}")))
+    { Classes = classes; Scores = score classes.Length (codes "true label" truth) (codes "prediction" pred) }
+
 /// Percentile of sorted values with linear interpolation (NumPy's default method).
 let percentile (sorted: float[]) (q: float) =
     let pos = q / 100.0 * float (sorted.Length - 1)

@@ -51,25 +51,15 @@ let decoding (r: Decoding.Result) : JsonObject =
     | None -> ()
     o
 
-/// A confusion matrix as TSV: rows true classes, columns predicted classes, the classes' names as labels.
-let confusionTsvOf (classes: string[]) (confusion: int[,]) : string =
-    let b = System.Text.StringBuilder("true\\predicted\t" + String.concat "\t" classes + "\n")
-    classes |> Array.iteri (fun i c ->
-        b.Append(c) |> ignore
-        for j in 0 .. classes.Length - 1 do b.Append('\t').Append(confusion[i, j]) |> ignore
-        b.Append('\n') |> ignore)
-    b.ToString()
-
-/// A decoding result's confusion matrix as TSV.
-let confusionTsv (r: Decoding.Result) : string = confusionTsvOf r.Classes r.Scores.Confusion
-
 let crossGeneralisation (c: Decoding.CrossGeneralisation) : JsonObject =
     obj [ "target", str c.Target
           "column", str c.Column
           "values", arr (c.Values |> Array.map str)
           "accuracy", matrixNode c.Accuracy
           "mean_off_diagonal", num c.MeanOffDiagonal
-          "chance", num c.Chance ]
+          "chance", num c.Chance
+          "converged", bool' c.Converged
+          "warnings", arr (c.Warnings |> List.map str) ]
 
 /// A short human-readable summary of a decoding result.
 let decodingText (r: Decoding.Result) : string =
@@ -85,7 +75,8 @@ let decodingText (r: Decoding.Result) : string =
     b.ToString()
 
 let crossGeneralisationText (c: Decoding.CrossGeneralisation) : string =
-    $"  cross-generalisation of {c.Target} over {c.Column}: mean off-diagonal accuracy {c.MeanOffDiagonal:F4} (chance {c.Chance:F4})\n"
+    let warnings = c.Warnings |> List.map (fun w -> $"  warning: {w}\n") |> String.concat ""
+    $"  cross-generalisation of {c.Target} over {c.Column}: mean off-diagonal accuracy {c.MeanOffDiagonal:F4} (chance {c.Chance:F4})\n" + warnings
 
 /// The `rsa --json` object: `models.<name>.<comparison>` holds each value; p-values, null means and
 /// bootstrap intervals sit beside it as `<comparison>_p_value`, `<comparison>_null_mean`, `<comparison>_ci`.

@@ -5,8 +5,12 @@
 #
 #   scripts/bench/compare.sh [--quick] [--reps N] [--threads "1 2"] [--workloads "rsa encode ..."] [--out DIR]
 #
-# Workloads: rsa, decoding, decoding-hard, encode, infer (--voxels V, --encode-peers "sklearn kfold" for encode). --quick uses small sizes for iteration; without it the
+# Workloads: rsa, decoding, decoding-hard, analyse, encode, infer (--voxels V, --encode-peers "sklearn kfold" for encode;
+# --identities N --features P --hard-signal S for the decoding data: 14 stimuli per identity, one fold each).
+# --quick uses small sizes for iteration; without it the
 # sizes are the issue's (980 x 2048 stimuli; 1000 x 2048 -> 20,000 voxels; ResNet-50 at 224 px, batch 8).
+# decoding-hard: expression signal 0.03 at 70 x 2048 (accuracy ~0.3); the scikit-learn peer runs at tol 1e-4 and 1e-8.
+# analyse (FaceBrain alone, no peer does this workload): `bench analysis --only layerwise`, 6-layer store.
 # Peers: apt-get install -y python3-sklearn python3-scipy python3-torch python3-torchvision libopenblas0-pthread
 # (run with /usr/bin/python3; without OpenBLAS, Debian's NumPy runs on the reference BLAS).
 # Writes DIR/results.jsonl (one line per run) and DIR/table.md; prints the table.
@@ -14,6 +18,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 here=$root/scripts/bench
 reps=3 threads="1 2" workloads="rsa decoding encode infer" quick=0 out= voxels= encode_peers="sklearn kfold"
+identities=70 features=2048 hard_signal=0.03
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) quick=1 ;;
@@ -23,13 +28,18 @@ while [[ $# -gt 0 ]]; do
     --out) out=$2; shift ;;
     --voxels) voxels=$2; shift ;;
     --encode-peers) encode_peers=$2; shift ;;
+    --identities) identities=$2; shift ;;
+    --features) features=$2; shift ;;
+    --hard-signal) hard_signal=$2; shift ;;
     *) echo "compare.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
 done
 py=/usr/bin/python3
-$py -c 'import sklearn, scipy, torch, torchvision' 2>/dev/null || {
-  echo "compare.sh: the peers are missing: apt-get install -y python3-sklearn python3-scipy python3-torch python3-torchvision" >&2; exit 2; }
+# Only the peers the chosen workloads need (torch is a large install and only infer uses it).
+need="sklearn, scipy"; [[ " $workloads " == *" infer "* ]] && need="$need, torch, torchvision"
+$py -c "import $need" 2>/dev/null || {
+  echo "compare.sh: the peers are missing ($need): apt-get install -y python3-sklearn python3-scipy python3-torch python3-torchvision" >&2; exit 2; }
 # Debian's NumPy links whatever libblas.so.3 the alternatives name; the reference BLAS is ~20x slower than OpenBLAS
 # and would make a straw-man peer.
 case $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3) in
@@ -79,15 +89,18 @@ for w in $workloads; do
     for rep in $(seq 1 "$reps"); do
       case $w in
         rsa|decoding|decoding-hard)
-          signal=0.5; [[ $w == decoding-hard ]] && signal=0.03
+          signal=0.5; [[ $w == decoding-hard ]] && signal=$hard_signal
           only=${w%-hard}
           save=(); [[ $rep == 1 ]] && save=(--save "$data/$w")
-          run facebrain "$w" "$t" "$rep" "${fb[@]}" bench analysis --device cpu --only "$only" --expression-signal $signal --json "${save[@]}"
+          run facebrain "$w" "$t" "$rep" "${fb[@]}" bench analysis --device cpu --only "$only" --expression-signal $signal \
+            --identities $identities --features $features --json "${save[@]}"
           if [[ $only == rsa ]]; then run peer "$w" "$t" "$rep" $py "$here/peer_analysis.py" "$data/$w" rsa
           else
             run peer "$w" "$t" "$rep" $py "$here/peer_analysis.py" "$data/$w" decoding 1e-4
             [[ $w == decoding-hard ]] && run peer-tight "$w" "$t" "$rep" $py "$here/peer_analysis.py" "$data/$w" decoding 1e-8
           fi ;;
+        analyse)
+          run facebrain analyse "$t" "$rep" "${fb[@]}" bench analysis --device cpu --only layerwise --json ;;
         encode)
           save=(); [[ $rep == 1 ]] && save=(--save "$data/encode-$t")
           run facebrain encode "$t" "$rep" "${fb[@]}" bench encode --voxels $voxels --device cpu --json "${save[@]}"
@@ -105,7 +118,7 @@ done
 
 {
   echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC');"
-  echo "commit $(git -C "$root" rev-parse --short HEAD)${FACEBRAIN_DLL:+ (FaceBrain from $FACEBRAIN_DLL)}; command: scripts/bench/compare.sh $([[ $quick == 1 ]] && echo --quick) --reps $reps --threads \"$threads\" --workloads \"$workloads\" --voxels $voxels --encode-peers \"$encode_peers\""
+  echo "commit $(git -C "$root" rev-parse --short HEAD)${FACEBRAIN_DLL:+ (FaceBrain from $FACEBRAIN_DLL)}; command: scripts/bench/compare.sh $([[ $quick == 1 ]] && echo --quick) --reps $reps --threads \"$threads\" --workloads \"$workloads\" --voxels $voxels --encode-peers \"$encode_peers\" --identities $identities --features $features --hard-signal $hard_signal"
   echo
   $py "$here/summarize.py" "$results"
 } | tee "$out/table.md"

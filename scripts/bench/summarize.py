@@ -17,7 +17,7 @@ def speed(rs):
 
 def result(rs):
     r = rs[0]
-    keys = ["accuracy", "converged", "max_iterations", "spearman", "p", "median_alpha", "same_alpha_fraction", "weights_head_max_rel_diff", "r_head_max_abs_diff"]
+    keys = ["accuracy", "converged", "max_iterations", "tol", "decoders", "not_converged", "spearman", "p", "median_alpha", "same_alpha_fraction", "weights_head_max_rel_diff", "r_head_max_abs_diff"]
     return ", ".join(f"{k} {r[k]:.4g}" for k in keys if k in r)
 
 print("Ratios are peer / FaceBrain (time) or FaceBrain / peer (rate): above 1, FaceBrain is ahead.")

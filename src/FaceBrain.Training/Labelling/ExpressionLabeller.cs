@@ -1,3 +1,4 @@
+using FaceBrain.Analysis;
 using FaceBrain.Models;
 using FaceBrain.Models.FaceApi;
 using FaceBrain.Training.Probe;
@@ -9,7 +10,7 @@ namespace FaceBrain.Training.Labelling;
 /// <summary>What a pretrained expression network makes of a face set: each image's class probabilities and
 /// top class, scored against the ground-truth expressions.</summary>
 public sealed record ExpressionLabels(IReadOnlyList<string> Ids, IReadOnlyList<string> Truth, IReadOnlyList<string> Predicted,
-                                      float[][] Probabilities, ConfusionScore Score);
+                                      float[][] Probabilities, Metrics.Scored Score);
 
 /// <summary>
 /// Labels faces with face-api's expression network (<c>faceapi-expression</c>): softmax over its seven classes
@@ -30,6 +31,6 @@ public static class ExpressionLabeller
         int k = FaceExpressionNet.Classes.Count;
         var rows = Enumerable.Range(0, ids.Count).Select(i => p.AsSpan(i * k, k).ToArray()).ToArray();
         var predicted = rows.Select(r => FaceExpressionNet.Classes[Array.IndexOf(r, r.Max())]).ToArray();
-        return new ExpressionLabels(ids, truth, predicted, rows, ConfusionScore.Of(truth, predicted, FaceExpressionNet.Classes));
+        return new ExpressionLabels(ids, truth, predicted, rows, Metrics.scoreNamed(FaceExpressionNet.Classes.ToArray(), truth.ToArray(), predicted));
     }
 }

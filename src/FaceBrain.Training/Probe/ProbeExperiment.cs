@@ -27,8 +27,11 @@ public sealed record ProbeRequest(
 /// <summary>The decoder's result and the names of the folds it used.</summary>
 public sealed record ProbeDecoding(Decoding.Result Result, string[] Folds);
 
-/// <summary>One network's probe: its description, the layer, the feature count, the folds' names and the decoder's result.</summary>
-public sealed record ProbeOutcome(string Backbone, string Layer, int Features, IReadOnlyList<string> Folds, Decoding.Result Result);
+/// <summary>One network's probe: its description, the layer, the feature count, the folds' names, the decoder's result,
+/// and where the time went: the frozen network's forward passes (<paramref name="FeatureSeconds"/>) and the read-out,
+/// i.e. every fit, permutations included (<paramref name="ReadoutSeconds"/>), both wall-clock (printed, never written to probe.json, whose bytes must not depend on the run).</summary>
+public sealed record ProbeOutcome(string Backbone, string Layer, int Features, IReadOnlyList<string> Folds, Decoding.Result Result,
+                                  double FeatureSeconds, double ReadoutSeconds);
 
 /// <summary>
 /// The transfer experiment: a frozen network's layer (<see cref="FrozenFeatures"/>) read out by the same
@@ -87,11 +90,14 @@ public static class ProbeExperiment
         progress.Begin("probe", control ? 4 : 2, "steps (features, read-out per network)");
         ProbeOutcome One(Network n, string name)
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             using var features = FrozenFeatures.Extract(n, layer, images, device);
+            double featureSeconds = clock.Elapsed.TotalSeconds;
             progress.Advance();
             var decoded = Decode(features, table, r, device);
             progress.Advance();
-            return new ProbeOutcome(name, layer, (int)features.shape[1], decoded.Folds, decoded.Result);
+            return new ProbeOutcome(name, layer, (int)features.shape[1], decoded.Folds, decoded.Result,
+                                    featureSeconds, clock.Elapsed.TotalSeconds - featureSeconds);
         }
         outcomes.Add(One(network, description));
         if (control)

@@ -41,6 +41,20 @@ let tests =
                 Expect.equal code 0 ($"{verb} --help; stderr: " + err)
                 Expect.isFalse (err.Contains "error") "no error"
 
+        testCase "bench analysis: the decoding data's size is chosen, and convergence is in the JSON" <| fun () ->
+            use tmp = new TempDir()
+            let code, out, err = runCli [ "bench"; "analysis"; "--only"; "decoding"; "--identities"; "3"; "--features"; "16"
+                                          "--json"; "--save"; tmp.File "data"; "--device"; "cpu" ]
+            Expect.equal code 0 ("exit code; stderr: " + err)
+            use doc = JsonDocument.Parse(out.Trim())
+            let r = doc.RootElement
+            Expect.equal (r.GetProperty("converged").GetDouble()) 1.0 "converged, reported"
+            Expect.isGreaterThan (r.GetProperty("max_iterations").GetDouble()) 0.0 "iterations reported"
+            let saved = Npy.ReadMatrix(tmp.File "data/features.npy")
+            Expect.equal (saved.Shape |> List.ofSeq) [ 42L; 16L ] "3 identities x 7 expressions x 2 sessions, 16 features"
+            expectExit2 [ "bench"; "analysis"; "--only"; "decoding"; "--identities"; "1" ] [ "--identities"; "below 2" ]
+            expectExit2 [ "bench"; "analysis"; "--only"; "decoding"; "--features"; "0" ] [ "--features" ]
+
         testCase "decode --json: the contract's fields, agreeing with the library" <| fun () ->
             use tmp = new TempDir()
             let f, s = files tmp small

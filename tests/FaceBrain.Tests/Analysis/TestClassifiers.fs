@@ -85,6 +85,24 @@ let tests =
             near 1e-8 (w[1] - w[0]) lo "w"
             near 1e-8 (b[1] - b[0]) 0.0 "b"
 
+        testTheory "label vectors fitted together reach each one's own optimum" [ (3, 12, 40); (2, 12, 40); (5, 60, 30) ] <| fun (k, p, n) ->
+            // (5, 60, 30): p > n, so the batch runs in X's row space. Shuffled labels keep the classes, as permutations do.
+            let x, y = blobs (k + p) n p k 1.0
+            let rng = Random(k)
+            let ys = Array.init 4 (fun i -> if i = 0 then y else (let v = Array.copy y in rng.Shuffle v; v))
+            use xt = matrix cpu.Value n p x
+            let o = Classifier.Logistic { defaultLogistic with Tolerance = 1e-9 }
+            let together = fitMany o xt ys None
+            for j in 0 .. ys.Length - 1 do
+                use alone = fit o xt ys[j] None
+                let m = together[j]
+                Expect.isTrue m.Report.Converged "the joint fit converged"
+                Expect.isLessThan (logisticGradient 1.0 xt ys[j] m) 1e-8 "each block is at its own optimum"
+                Array.iter2 (fun a b -> near 1e-6 a b "weights as fitted alone") (toArray m.Weights) (toArray alone.Weights)
+                Array.iter2 (fun a b -> near 1e-6 a b "bias as fitted alone") (toArray m.Bias) (toArray alone.Bias)
+                Expect.equal (predict m xt) (predict alone xt) "same predictions"
+            for m in together do (m :> IDisposable).Dispose()
+
         testCase "a hopeless iteration budget is reported as not converged" <| fun () ->
             let x, y = blobs 4 40 10 3 3.0
             use xt = matrix cpu.Value 40 10 x

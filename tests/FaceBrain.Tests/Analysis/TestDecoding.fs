@@ -80,6 +80,22 @@ let tests =
             let raw = Decoding.decode d2 "expression" { o with Standardize = false }
             Expect.notEqual raw.Predictions r1.Predictions "without it, the scales matter"
 
+        testCase "permutations fitted together give the nulls of decoding each permuted label alone" <| fun () ->
+            let d = Synthetic.dataset small
+            let o = { opts (Scheme.LeaveOneGroupOut "identity") (Classifier.Logistic defaultLogistic) with Permutations = 3; Seed = 5 }
+            let r = Decoding.decode d "expression" o
+            let l = Decoding.labels d "expression"
+            let identity = Dataset.column d "identity"
+            let rng = Random(5)
+            let alone =
+                Array.init 3 (fun _ ->
+                    let yp = Decoding.permuteWithin rng (Some identity) l.Codes
+                    let dp = datasetOf [ "identity", identity; "expression", yp |> Array.map (fun c -> l.Classes[c]) ] d.Rows d.Columns d.Features
+                    (Decoding.decode dp "expression" { o with Permutations = 0 }).Scores.Accuracy)
+            near 1e-12 r.Permutation.Value.NullMean (Array.average alone) "null mean"
+            Expect.equal r.Permutation.Value.NullMax (Array.max alone) "null max"
+            Expect.isTrue r.Converged "every fit converged, the joint ones included"
+
         testCase "permutations stay within the groups of a grouped scheme" <| fun () ->
             let g = [| "a"; "a"; "a"; "b"; "b"; "b" |]
             let y = [| 0; 1; 2; 3; 4; 5 |]
@@ -104,6 +120,18 @@ let tests =
             Expect.isTrue (Double.IsNaN cg.Accuracy[0, 0]) "diagonal undefined"
             Expect.isGreaterThan cg.MeanOffDiagonal 0.6 "identity carries across expressions (chance 0.125)"
             Expect.equal cg.Chance 0.125 "chance"
+            Expect.isTrue cg.Converged "closed-form fits always converge"
+
+        testCase "cross-generalisation reports fits stopped at the iteration limit, never silently" <| fun () ->
+            let d = Synthetic.dataset small
+            let stopped = Classifier.Logistic { defaultLogistic with MaxIterations = 1; Tolerance = 1e-12 }
+            let cg = Decoding.crossGeneralise d "identity" "expression" (opts (Scheme.StratifiedKFold(2, None)) stopped)
+            Expect.isFalse cg.Converged "one L-BFGS iteration at tolerance 1e-12 cannot converge"
+            Expect.equal cg.Warnings.Length 1 "one warning"
+            Expect.stringContains cg.Warnings.Head "4 of 4 fits" "names how many fits stopped (one per expression)"
+            let ok = Decoding.crossGeneralise d "identity" "expression" (opts (Scheme.StratifiedKFold(2, None)) (Classifier.Logistic defaultLogistic))
+            Expect.isTrue ok.Converged "the default limit converges here"
+            Expect.isEmpty ok.Warnings "no warning when every fit converged"
 
         testCase "bad targets: one class, a training fold with one class" <| fun () ->
             let d = datasetOf [ "label", [| "a"; "a"; "a" |]; "g", [| "x"; "y"; "z" |] ] 3 1 [| 1.0; 2.0; 3.0 |]

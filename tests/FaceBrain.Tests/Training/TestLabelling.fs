@@ -3,6 +3,7 @@ module FaceBrain.Tests.Training.TestLabelling
 
 open System.IO
 open Expecto
+open FaceBrain.Analysis
 open FaceBrain.Data.Synthesis
 open FaceBrain.Training.Labelling
 open FaceBrain.Tests.TestSupport
@@ -12,15 +13,25 @@ open FaceBrain.Tests.Models.TestFaceApi
 let tests =
     testList "Training.Labelling" [
         testCase "confusion, accuracy, chance and recall of a hand-worked case" <| fun () ->
-            let s = ConfusionScore.Of([ "HA"; "HA"; "SA"; "SA"; "SA" ], [ "HA"; "SU"; "SA"; "HA"; "SA" ], [ "HA"; "SA"; "SU" ])
-            Expect.equal (s.Confusion |> Seq.map List.ofSeq |> List.ofSeq) [ [ 1; 0; 1 ]; [ 1; 2; 0 ]; [ 0; 0; 0 ] ] "rows true, columns predicted"
-            Expect.floatClose Accuracy.veryHigh s.Accuracy 0.6 "3 of 5"
-            Expect.floatClose Accuracy.veryHigh s.Chance (1.0 / 3.0) "1 / classes"
-            Expect.floatClose Accuracy.veryHigh s.Recall[0] 0.5 "HA"
-            Expect.floatClose Accuracy.veryHigh s.Recall[1] (2.0 / 3.0) "SA"
-            Expect.isTrue (System.Double.IsNaN s.Recall[2]) "no true SU: recall undefined, not 0"
-            Expect.equal (s.Tsv()) "true\\predicted\tHA\tSA\tSU\nHA\t1\t0\t1\nSA\t1\t2\t0\nSU\t0\t0\t0\n" "TSV"
-            expectInputError [ "true label 'XX'" ] (fun () -> ConfusionScore.Of([ "XX" ], [ "HA" ], [ "HA" ]))
+            let s = Metrics.scoreNamed [| "HA"; "SA"; "SU" |] [| "HA"; "HA"; "SA"; "SA"; "SA" |] [| "HA"; "SU"; "SA"; "HA"; "SA" |]
+            Expect.equal s.Scores.Confusion (array2D [ [ 1; 0; 1 ]; [ 1; 2; 0 ]; [ 0; 0; 0 ] ]) "rows true, columns predicted"
+            Expect.equal s.Count 5 "five predictions"
+            Expect.floatClose Accuracy.veryHigh s.Scores.Accuracy 0.6 "3 of 5"
+            Expect.floatClose Accuracy.veryHigh s.Scores.ChanceUniform (1.0 / 3.0) "1 / classes"
+            Expect.floatClose Accuracy.veryHigh s.Scores.Recall[0] 0.5 "HA"
+            Expect.floatClose Accuracy.veryHigh s.Scores.Recall[1] (2.0 / 3.0) "SA"
+            Expect.isTrue (System.Double.IsNaN s.Scores.Recall[2]) "no true SU: recall undefined, not 0"
+            Expect.equal (s.ConfusionTsv()) "true\\predicted\tHA\tSA\tSU\nHA\t1\t0\t1\nSA\t1\t2\t0\nSU\t0\t0\t0\n" "TSV"
+            expectInputError [ "true label 'XX'" ] (fun () -> Metrics.scoreNamed [| "HA" |] [| "XX" |] [| "HA" |] |> ignore)
+            expectInputError [ "prediction 'YY'" ] (fun () -> Metrics.scoreNamed [| "HA" |] [| "HA" |] [| "YY" |] |> ignore)
+
+        testCase "a decoder's result and a labeller's score are the same scored confusion" <| fun () ->
+            let d = Synthetic.dataset { Synthetic.kdefLike with Identities = 4; Expressions = 3; Features = 12; ExpressionSignal = 1.0; Seed = 2 }
+            let r = Decoding.decode d "expression" { Decoding.defaults (TorchSharp.torch.CPU) with Classifier = Classifiers.Classifier.Ridge 1.0 }
+            let truth = r.Predictions |> Array.mapi (fun i _ -> r.Classes[(Decoding.labels d "expression").Codes[i]])
+            let named = Metrics.scoreNamed r.Classes truth (r.Predictions |> Array.map (fun c -> r.Classes[c]))
+            Expect.equal (named.ConfusionTsv()) (r.Scored.ConfusionTsv()) "scoring the decoder's predictions by name gives its own table"
+            Expect.equal named.Scores.Accuracy r.Scores.Accuracy "and its accuracy"
 
         testCase "faces label: face-api's expression net labels synthetic KDEF faces; files agree with the printed score" <| fun () ->
             faceApiWeights () |> ignore

@@ -30,6 +30,8 @@ let tests =
             Expect.stringContains stdout "chance 14.3 %" "seven expressions"
             Expect.stringContains stdout "control" "the random-network control is reported"
             Expect.equal (filesIn out.Path) [| "confusion.tsv"; "probe.json" |] "results written"
+            Expect.stringContains stdout "time: features" "where the time went is printed"
+            Expect.isFalse ((File.ReadAllText(Path.Combine(out.Path, "probe.json"))).Contains "seconds" ) "timings stay out of probe.json (its bytes are compared across executors)"
 
         testCase "probe: identity is held out by session (A vs B)" <| fun () ->
             let code, stdout, err =

@@ -24,6 +24,14 @@ public sealed class BenchAnalysisCommand : Command<BenchAnalysisCommand.Settings
         [Description("Size of the planted expression pattern against noise 1 (default 0.5: well separated; 0.03: hard, accuracy near 0.3).")]
         public double ExpressionSignal { get; init; } = Synthetic.kdefLike.ExpressionSignal;
 
+        [CommandOption("--identities <N>")]
+        [Description("Identities of the decoding/RSA data (default 70, KDEF's; 14 stimuli each, one fold each): fewer let a slow peer finish.")]
+        public int Identities { get; init; } = Synthetic.kdefLike.Identities;
+
+        [CommandOption("--features <P>")]
+        [Description("Features of the decoding/RSA data (default 2048).")]
+        public int Features { get; init; } = Synthetic.kdefLike.Features;
+
         [CommandOption("--save <DIR>")]
         [Description("Also write the decoding/RSA data (features.npy, stimuli.tsv) to DIR, for a peer tool (scripts/bench/).")]
         public string? Save { get; init; }
@@ -41,7 +49,9 @@ public sealed class BenchAnalysisCommand : Command<BenchAnalysisCommand.Settings
             if (o is not ("decoding" or "rsa" or "layerwise")) throw new InputException($"--only: '{o}' is not one of decoding, rsa, layerwise");
         if (!(s.ExpressionSignal >= 0) || double.IsInfinity(s.ExpressionSignal))
             throw new InputException($"--expression-signal: {s.ExpressionSignal} is not a non-negative number");
-        var design = Benchmark.design(s.ExpressionSignal);
+        if (s.Identities < 2) throw new InputException($"--identities: {s.Identities} is below 2 (leave one identity out needs two)");
+        if (s.Features < 1) throw new InputException($"--features: {s.Features} is below 1");
+        var design = Benchmark.design(s.Identities, s.Features, s.ExpressionSignal);
         if (s.Save is { } dir) Benchmark.save(dir, design);
         var threads = TorchSharp.torch.get_num_threads();
         if (!s.Json) Console.WriteLine($"device {device}, torch threads {threads}, {Environment.ProcessorCount} cores");

@@ -41,20 +41,26 @@ public sealed class FacesLabelCommand : Command<FacesLabelCommand.Settings>
         using var images = FaceData.Tensors(data.Stimuli, Labels.Expression, spec.EffectiveInputSize, spec.DefaultPreset, dataSpec, kind: data.Kind);
         var truth = FaceData.Column(data.Stimuli, Labels.Expression, dataSpec);
         var labels = ExpressionLabeller.Label(net, images.Images, data.Stimuli.Select(x => x.Id).ToArray(), truth, device);
-        var score = labels.Score;
+        var scored = labels.Score;
+        var sc = scored.Scores;
+        var score = new
+        {
+            classes = scored.Classes, images = scored.Count, accuracy = sc.Accuracy, chance = sc.ChanceUniform, recall = sc.Recall,
+            confusion = Enumerable.Range(0, scored.Classes.Length).Select(i => Enumerable.Range(0, scored.Classes.Length).Select(j => sc.Confusion[i, j]).ToArray()).ToArray(),
+        };
         var summary = new { data = dataSpec, where = s.Where ?? [], model = spec.Name, weights, score };
         if (s.Out != null)
         {
             Directory.CreateDirectory(s.Out);
             AtomicFile.WriteAllText(Path.Combine(s.Out, "labels.tsv"), LabelsTsv(labels));
-            AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), score.Tsv());
+            AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), scored.ConfusionTsv());
             JsonOutput.Write(Path.Combine(s.Out, "label.json"), summary);
         }
         if (s.Json) { Console.WriteLine(JsonOutput.Serialize(summary)); return 0; }
-        Console.WriteLine($"{opened.Description} on {score.Images} faces of {dataSpec}");
-        Console.WriteLine($"  accuracy {score.Accuracy:P1} (chance {score.Chance:P1})");
-        Console.WriteLine("  recall " + string.Join(", ", score.Classes.Select((c, i) => $"{c} {(double.IsNaN(score.Recall[i]) ? "-" : score.Recall[i].ToString("P0", CultureInfo.InvariantCulture))}")));
-        Console.WriteLine("  " + score.Tsv().TrimEnd('\n').Replace("\n", "\n  "));
+        Console.WriteLine($"{opened.Description} on {score.images} faces of {dataSpec}");
+        Console.WriteLine($"  accuracy {score.accuracy:P1} (chance {score.chance:P1})");
+        Console.WriteLine("  recall " + string.Join(", ", score.classes.Select((c, i) => $"{c} {(double.IsNaN(score.recall[i]) ? "-" : score.recall[i].ToString("P0", CultureInfo.InvariantCulture))}")));
+        Console.WriteLine("  " + scored.ConfusionTsv().TrimEnd('\n').Replace("\n", "\n  "));
         return 0;
     }
 

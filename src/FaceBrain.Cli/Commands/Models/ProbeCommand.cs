@@ -81,7 +81,7 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
             var json = new JsonObject { ["preset"] = preset, ["data"] = dataSpec, ["result"] = ToJson(outcomes[0]) };
             if (outcomes.Count > 1) json["control"] = ToJson(outcomes[1]);
             AtomicFile.WriteFiles(s.Out, [("probe.json", json.ToJsonString(JsonOutput.Options) + "\n"),
-                                          ("confusion.tsv", Results.confusionTsv(outcomes[0].Result))]);
+                                          ("confusion.tsv", outcomes[0].Result.Scored.ConfusionTsv())]);
         }
         return 0;
     }
@@ -104,8 +104,9 @@ public sealed class ProbeCommand : Command<ProbeCommand.Settings>
         if (r.Interval?.Value is { } ci) line += $", {ci.Level:P0} bootstrap interval [{ci.Low:P1}, {ci.High:P1}]";
         if (r.Permutation?.Value is { } p) line += $"; permutations: mean {p.NullMean:P1}, max {p.NullMax:P1}, p = {p.PValue:F3} ({p.Count})";
         Console.WriteLine(line);
+        Console.WriteLine($"  time: features {o.FeatureSeconds:F1} s, read-out {o.ReadoutSeconds:F1} s ({r.Folds} folds, {(r.Permutation?.Value is { } q ? q.Count : 0)} permutations)");
         foreach (var w in r.Warnings) Console.WriteLine($"  warning: {CliErrors.Flags(w)}");
-        Console.Write(Results.confusionTsv(r).TrimEnd('\n').Replace("\n", "\n  ").Insert(0, "  "));
+        Console.Write(r.Scored.ConfusionTsv().TrimEnd('\n').Replace("\n", "\n  ").Insert(0, "  "));
         Console.WriteLine();
     }
 }
