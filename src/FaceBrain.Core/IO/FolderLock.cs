@@ -12,12 +12,15 @@ public sealed class FolderLock : IDisposable
 
     readonly FileStream _lock;
     readonly string _pidPath;
+    // A signal that ends the process before Dispose removes the lock's files too (the OS lock dies with it anyway).
+    readonly IDisposable[] _pending;
 
     FolderLock(string dir, FileStream stream)
     {
         Folder = dir;
         _lock = stream;
         _pidPath = Path.Combine(dir, PidName);
+        _pending = [PendingOutputs.RegisterBookkeeping(_pidPath), PendingOutputs.RegisterBookkeeping(Path.Combine(dir, LockName))];
     }
 
     public string Folder { get; }
@@ -67,5 +70,6 @@ public sealed class FolderLock : IDisposable
         try { File.Delete(_pidPath); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         try { File.Delete(Path.Combine(Folder, LockName)); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         _lock.Dispose();
+        foreach (var p in _pending) p.Dispose();
     }
 }
