@@ -8,7 +8,8 @@ namespace FaceBrain.Models.FaceApi;
 
 /// <summary>
 /// <c>tf.separableConv2d(x, depthwise 3×3, pointwise 1×1, stride, 'same')</c> + bias: a depthwise conv (no bias,
-/// nothing in between) then a 1×1 conv whose bias is face-api's. TF SAME padding, odd pixel bottom/right.
+/// nothing in between) then a 1×1 conv whose bias is face-api's. TF SAME padding, odd pixel bottom/right: at
+/// stride 1 that is one pixel on every side, which the conv pads itself (no copy); only stride 2 pads explicitly.
 /// </summary>
 public sealed class SeparableConv : Module<Tensor, Tensor>
 {
@@ -18,7 +19,7 @@ public sealed class SeparableConv : Module<Tensor, Tensor>
 
     public SeparableConv(long inChannels, long outChannels, long stride) : base(nameof(SeparableConv))
     {
-        depthwise = Conv2d(inChannels, inChannels, 3, stride: stride, groups: inChannels, bias: false);
+        depthwise = Conv2d(inChannels, inChannels, 3, stride: stride, padding: stride == 1 ? 1 : 0, groups: inChannels, bias: false);
         pointwise = Conv2d(inChannels, outChannels, 1, bias: true);
         _stride = stride;
         RegisterComponents();
@@ -27,7 +28,8 @@ public sealed class SeparableConv : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return scope.MoveToOuter(pointwise.call(depthwise.call(TfPadding.PadSame(x, 3, _stride))));
+        var padded = _stride == 1 ? x : TfPadding.PadSame(x, 3, _stride);
+        return scope.MoveToOuter(pointwise.call(depthwise.call(padded)));
     }
 
     internal static IEnumerable<TfjsBinding> Bindings(string key, string tf) =>

@@ -85,6 +85,32 @@ let tests =
             let out3 = FaceApiInput.Resample(System.ReadOnlySpan rgb3, 3, 3, 2)
             Expect.equal [ for k in 0 .. 3 -> out3[3 * k] ] [ 1.0f; 2.5f; 5.5f; 7.0f ] "value 3y + x + 1 at (1.5·i, 1.5·j)"
 
+        testCase "the recognition net's scale, folded into its conv, computes conv → scale → ReLU" <| fun () ->
+            for stride in [ 1L; 2L ] do
+                torch.random.manual_seed 5L |> ignore
+                use layer = new ConvScaleLayer(4L, 6L, 3L, stride, true)
+                use _ng = torch.no_grad()
+                for struct (name, p) in layer.named_parameters() do
+                    if name.StartsWith "scale." then p.copy_(torch.randn(6L)) |> ignore // not the identity it starts as
+                let part name = layer.named_children() |> Seq.pick (fun struct (n, m) -> if n = name then Some (m :?> torch.nn.Module<torch.Tensor, torch.Tensor>) else None)
+                use x = torch.randn(2L, 4L, 9L, 9L)
+                use y = layer.call x
+                use expected = torch.nn.functional.relu((part "scale").call((part "conv").call x))
+                Expect.isTrue (y.allclose(expected, rtol = 1e-5, atol = 1e-6)) $"stride {stride}: same outputs"
+
+        testCase "on the CPU the nets compute channels-last: what a hook on a block sees has NHWC strides" <| fun () ->
+            // The values are checked by the parity tests below, which run the same layout.
+            for kind, block in [ ModelKind.FaceApiRecognition, "conv64_1"; ModelKind.FaceApiExpression, "dense1" ] do
+                use net = Network.Create(ModelSpec(kind), cpu (), seed = 4L)
+                net.Module.eval() |> ignore
+                use _ng = torch.no_grad()
+                let px = int64 net.Spec.EffectiveInputSize
+                use x = torch.randn(2L, 3L, px, px)
+                let mutable channelsLast = None
+                use _hooks = new FaceBrain.Core.Torch.ForwardHooks(net.Module, [ block ], (fun _ out -> channelsLast <- Some (FaceBrain.Core.Torch.ChannelsLast.Is out)), (fun l _ -> exn l))
+                use _y = net.Forward x
+                Expect.equal channelsLast (Some true) $"{block} of an NCHW input"
+
         testCase "parity with face-api on given tensors: descriptors and logits within 1e-4 relative error" <| fun () ->
             faceApiWeights () |> ignore
             for kind, layer, name in [ ModelKind.FaceApiRecognition, "descriptor", "recognition"; ModelKind.FaceApiExpression, "logits", "expression" ] do
