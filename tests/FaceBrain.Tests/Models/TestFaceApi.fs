@@ -85,6 +85,23 @@ let tests =
             let out3 = FaceApiInput.Resample(System.ReadOnlySpan rgb3, 3, 3, 2)
             Expect.equal [ for k in 0 .. 3 -> out3[3 * k] ] [ 1.0f; 2.5f; 5.5f; 7.0f ] "value 3y + x + 1 at (1.5·i, 1.5·j)"
 
+        testCase "TF SAME convs without a padded copy equal explicit TF padding then a VALID conv" <| fun () ->
+            torch.random.manual_seed 6L |> ignore
+            use _ng = torch.no_grad()
+            for size in [ 7L; 8L; 14L; 15L ] do
+                for stride in [ 1L; 2L ] do
+                    for groups in [ 1L; 4L ] do
+                        use x = torch.randn(2L, 4L, size, size + 1L) // height and width of different parity
+                        use w = torch.randn(4L, 4L / groups, 3L, 3L)
+                        use b = torch.randn(4L)
+                        let struct (top, bottom) = TfPadding.Same(size, 3L, stride)
+                        let struct (left, right) = TfPadding.Same(size + 1L, 3L, stride)
+                        use padded = torch.nn.functional.pad(x, [| left; right; top; bottom |])
+                        use expected = torch.nn.functional.conv2d(padded, w, b, strides = [| stride; stride |], groups = groups)
+                        use y = TfPadding.Conv(x, w, b, stride, groups)
+                        Expect.equal y.shape expected.shape $"size {size}, stride {stride}: ceil(size / stride)"
+                        Expect.isTrue (y.allclose(expected, rtol = 1e-5, atol = 1e-5)) $"size {size}, stride {stride}, groups {groups}"
+
         testCase "the recognition net's scale, folded into its conv, computes conv → scale → ReLU" <| fun () ->
             for stride in [ 1L; 2L ] do
                 torch.random.manual_seed 5L |> ignore
