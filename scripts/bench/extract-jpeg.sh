@@ -39,7 +39,7 @@ for t in $threads; do
   for rep in $(seq 1 "$reps"); do
     load=$(cut -d' ' -f1 /proc/loadavg)
     rm -rf "$out/store"
-    OMP_NUM_THREADS=$t MKL_NUM_THREADS=$t "${fb[@]}" extract --model resnet50 --data "images:$dir" --layers avgpool --reduce none \
+    OMP_NUM_THREADS=$t MKL_NUM_THREADS=$t "${fb[@]}" extract --model resnet50 --weights random --data "images:$dir" --layers avgpool --reduce none \
       --preset imagenet --resize 256 --crop 224 --batch "$batch" --device cpu --out "$out/store" >/dev/null 2>"$out/fb.err" || {
         echo "extract-jpeg.sh: facebrain extract failed:" >&2; tail -5 "$out/fb.err" >&2; exit 1; }
     $py - "$out/store/manifest.json" "$t" "$rep" "$load" "$n" >> "$results" <<'PY'
@@ -51,8 +51,10 @@ PY
     load=$(cut -d' ' -f1 /proc/loadavg)
     OMP_NUM_THREADS=$t MKL_NUM_THREADS=$t $py "$root/scripts/bench/peer_extract.py" "$dir" "$out/peer.npy" "$batch" 256 224 "$cores" \
       | $py -c 'import json,sys; r=json.loads(sys.stdin.read().strip().splitlines()[-1]); r.update(tool="pytorch", threads=int(sys.argv[1]), rep=int(sys.argv[2]), load=float(sys.argv[3])); print(json.dumps(r))' "$t" "$rep" "$load" >> "$results"
-    tail -2 "$results" | $py -c 'import json,sys
-for l in sys.stdin: r=json.loads(l); print(f"  {r[\"tool\"]} threads={r[\"threads\"]} rep={r[\"rep\"]}: {r[\"images_per_second\"]:.2f} images/s (load {r[\"load\"]})", file=sys.stderr)'
+    tail -2 "$results" | $py -c 'import json, sys
+for l in sys.stdin:
+    r = json.loads(l)
+    print("  %s threads=%d rep=%d: %.2f images/s (load %s)" % (r["tool"], r["threads"], r["rep"], r["images_per_second"], r["load"]), file=sys.stderr)'
   done
 done
 $py - "$results" <<'PY' | tee -a "$out/table.md"
