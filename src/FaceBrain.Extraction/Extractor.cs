@@ -51,29 +51,26 @@ public static class Extractor
                 // First pass: fit each PCA layer on the fit set (deterministic, so a resumed run refits identically).
                 var fitSet = options.FitBatches ?? (loadBatch, total);
                 capture.FittingPca = true;
-                foreach (var (_, _, images) in BatchPrefetch.Ahead(fitSet.Load, 0, fitSet.Count, options.BatchSize))
+                for (int start = 0; start < fitSet.Count; start += options.BatchSize)
                 {
-                    using (images)
-                    {
-                        cancel.ThrowIfCancellationRequested();
-                        using var scope = NewDisposeScope();
-                        forward(images.to(options.Device));
-                    }
+                    cancel.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    forward(fitSet.Load(start, Math.Min(options.BatchSize, fitSet.Count - start)).to(options.Device));
                     capture.TakeBatch();
                 }
                 foreach (var kv in pcas) ((Reduction.Pca)kv.Value).For(kv.Key).Finish();
                 capture.FittingPca = false;
             }
-            // The next batch is decoded on a worker thread while this one runs through the network.
-            foreach (var (start, count, images) in BatchPrefetch.Ahead(loadBatch, writer.RowsDone, total, options.BatchSize))
+            for (int start = writer.RowsDone; start < total; start += options.BatchSize)
             {
+                // Between batches only: a stop leaves the store at its last complete batch, ready to resume.
+                cancel.ThrowIfCancellationRequested();
+                int count = Math.Min(options.BatchSize, total - start);
                 var t0 = clock.Elapsed.TotalSeconds;
-                using (images)
+                using (var scope = NewDisposeScope())
                 {
-                    // Between batches only: a stop leaves the store at its last complete batch, ready to resume.
-                    cancel.ThrowIfCancellationRequested();
-                    using var scope = NewDisposeScope();
-                    forward(images.to(options.Device));
+                    var batch = loadBatch(start, count).to(options.Device);
+                    forward(batch);
                 }
                 var rows = capture.TakeBatch();
                 var t1 = clock.Elapsed.TotalSeconds;
