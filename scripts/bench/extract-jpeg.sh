@@ -4,8 +4,8 @@
 #              crop, ImageNet preset, forward, store), its own timing (manifest timings.total_seconds);
 #   PyTorch:   scripts/bench/peer_extract.py (PIL + torchvision transforms in a DataLoader, torchvision resnet50
 #              eval/no_grad, avgpool hook, .npy), its own timing.
-# Same images, batch, resize/crop, compute threads (OMP_NUM_THREADS). PyTorch decodes ahead in DataLoader workers
-# (one per core); FaceBrain decodes each batch (Parallelism = cores) before its forward pass. The tools alternate REPS
+# Same images, batch, resize/crop, compute threads (OMP_NUM_THREADS); each tool decodes ahead of the forward pass
+# (FaceBrain: a worker thread, Parallelism = cores; PyTorch: DataLoader workers = cores). The tools alternate REPS
 # times per thread count; the table gives medians. Images are synthesised once (not timed).
 #   scripts/bench/extract-jpeg.sh [--images N] [--reps R] [--threads "1 2"] [--batch B] [--out DIR]
 set -euo pipefail
