@@ -51,26 +51,29 @@ public static class Extractor
                 // First pass: fit each PCA layer on the fit set (deterministic, so a resumed run refits identically).
                 var fitSet = options.FitBatches ?? (loadBatch, total);
                 capture.FittingPca = true;
-                for (int start = 0; start < fitSet.Count; start += options.BatchSize)
+                foreach (var (_, _, images) in BatchPrefetch.Ahead(fitSet.Load, 0, fitSet.Count, options.BatchSize))
                 {
-                    cancel.ThrowIfCancellationRequested();
-                    using var scope = NewDisposeScope();
-                    forward(fitSet.Load(start, Math.Min(options.BatchSize, fitSet.Count - start)).to(options.Device));
+                    using (images)
+                    {
+                        cancel.ThrowIfCancellationRequested();
+                        using var scope = NewDisposeScope();
+                        forward(images.to(options.Device));
+                    }
                     capture.TakeBatch();
                 }
                 foreach (var kv in pcas) ((Reduction.Pca)kv.Value).For(kv.Key).Finish();
                 capture.FittingPca = false;
             }
-            for (int start = writer.RowsDone; start < total; start += options.BatchSize)
+            // The next batch is decoded on a worker thread while this one runs through the network.
+            foreach (var (start, count, images) in BatchPrefetch.Ahead(loadBatch, writer.RowsDone, total, options.BatchSize))
             {
-                // Between batches only: a stop leaves the store at its last complete batch, ready to resume.
-                cancel.ThrowIfCancellationRequested();
-                int count = Math.Min(options.BatchSize, total - start);
                 var t0 = clock.Elapsed.TotalSeconds;
-                using (var scope = NewDisposeScope())
+                using (images)
                 {
-                    var batch = loadBatch(start, count).to(options.Device);
-                    forward(batch);
+                    // Between batches only: a stop leaves the store at its last complete batch, ready to resume.
+                    cancel.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    forward(images.to(options.Device));
                 }
                 var rows = capture.TakeBatch();
                 var t1 = clock.Elapsed.TotalSeconds;

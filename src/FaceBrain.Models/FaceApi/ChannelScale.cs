@@ -18,6 +18,9 @@ public sealed class ChannelScale : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The per-channel factor and offset, for folding into a preceding linear layer.</summary>
+    internal (Tensor Weight, Tensor Bias) Affine => (weight, bias);
+
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();

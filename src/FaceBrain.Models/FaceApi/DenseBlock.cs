@@ -28,11 +28,12 @@ public sealed class DenseBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var out1 = functional.relu(conv0.call(x));
-        var sum = out1 + conv1.call(out1);
-        sum = sum + conv2.call(functional.relu(sum));
-        sum = sum + conv3.call(functional.relu(sum));
-        return scope.MoveToOuter(functional.relu(sum));
+        // In place on this block's fresh temporaries (forward hooks copy or reduce what they see synchronously).
+        var out1 = conv0.call(x).relu_();
+        var sum = conv1.call(out1).add_(out1);
+        sum = conv2.call(functional.relu(sum)).add_(sum);
+        sum = conv3.call(functional.relu(sum)).add_(sum);
+        return scope.MoveToOuter(sum.relu_());
     }
 
     internal IEnumerable<TfjsBinding> Bindings(string key, string tf) =>

@@ -38,7 +38,7 @@ public sealed class FaceExpressionNet : Module<Tensor, Tensor>, ITfjsModule
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = pool.call(dense3.call(dense2.call(dense1.call(dense0.call(x)))));
+        var y = pool.call(dense3.call(dense2.call(dense1.call(dense0.call(FaceApiLayout.ForDevice(x))))));
         var z = logits.call(y.flatten(1));
         probs.call(z);
         return scope.MoveToOuter(z);

@@ -53,7 +53,7 @@ public sealed class FaceRecognitionNet : Module<Tensor, Tensor>, ITfjsModule
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = maxpool.call(conv32_down.call(x));
+        var y = maxpool.call(conv32_down.call(FaceApiLayout.ForDevice(x)));
         foreach (var b in _blocks) y = b.call(y);
         return scope.MoveToOuter(descriptor.call(pool.call(y)));
     }

@@ -37,7 +37,7 @@ public sealed class ResidualBlock : Module<Tensor, Tensor>
             if (dh != 0 || dw != 0) y = functional.pad(y, [0, dw, 0, dh]);
             if (_out != _in) shortcut = cat([shortcut, zeros_like(shortcut)], 1);
         }
-        return scope.MoveToOuter(functional.relu(y.add_(shortcut)));
+        return scope.MoveToOuter(y.add_(shortcut).relu_());
     }
 
     internal static IEnumerable<TfjsBinding> Bindings(string key, string tf) =>

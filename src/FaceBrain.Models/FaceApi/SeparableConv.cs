@@ -8,7 +8,8 @@ namespace FaceBrain.Models.FaceApi;
 
 /// <summary>
 /// <c>tf.separableConv2d(x, depthwise 3×3, pointwise 1×1, stride, 'same')</c> + bias: a depthwise conv (no bias,
-/// nothing in between) then a 1×1 conv whose bias is face-api's. TF SAME padding, odd pixel bottom/right.
+/// nothing in between) then a 1×1 conv whose bias is face-api's. TF SAME padding, odd pixel bottom/right
+/// (<see cref="TfPadding.Conv"/>: the <c>depthwise</c> module holds the weights, its own forward is not run).
 /// </summary>
 public sealed class SeparableConv : Module<Tensor, Tensor>
 {
@@ -27,7 +28,8 @@ public sealed class SeparableConv : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return scope.MoveToOuter(pointwise.call(depthwise.call(TfPadding.PadSame(x, 3, _stride))));
+        var y = TfPadding.Conv(x, depthwise.weight!, null, _stride, groups: x.shape[1]);
+        return scope.MoveToOuter(pointwise.call(y));
     }
 
     internal static IEnumerable<TfjsBinding> Bindings(string key, string tf) =>
@@ -38,7 +40,8 @@ public sealed class SeparableConv : Module<Tensor, Tensor>
     ];
 }
 
-/// <summary>The first block's plain 3×3 stride-2 conv with TF SAME padding (bias, no activation here).</summary>
+/// <summary>The first block's plain 3×3 stride-2 conv with TF SAME padding (bias, no activation here; run through
+/// <see cref="TfPadding.Conv"/>, the <c>conv</c> module holding the weights).</summary>
 public sealed class SameConv : Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
@@ -54,7 +57,7 @@ public sealed class SameConv : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return scope.MoveToOuter(conv.call(TfPadding.PadSame(x, 3, _stride)));
+        return scope.MoveToOuter(TfPadding.Conv(x, conv.weight!, conv.bias, _stride));
     }
 
     internal static IEnumerable<TfjsBinding> Bindings(string key, string tf) =>

@@ -14,11 +14,14 @@ public sealed record BenchOptions(ModelSpec Model, BenchWorkload Workload, int B
 
 public sealed record BenchResult(
     string Model, string Workload, string Device, int InputSize, int Batch, int Steps, int Warmup,
-    string Dtype, bool ChannelsLast, string Fp32Math, double Seconds, double SecondsPerStep, double ImagesPerSecond);
+    string Dtype, bool ChannelsLast, string Fp32Math, double Seconds, double SecondsPerStep, double ImagesPerSecond,
+    double CpuSeconds);
 
 /// <summary>
 /// <c>bench train</c> times a full SGD step (forward, cross-entropy, backward, momentum update);
 /// <c>bench infer</c> times the eval-mode forward pass under no_grad. Images/s = batch × steps / time.
+/// <see cref="BenchResult.CpuSeconds"/> is the process's CPU time over the timed steps: on a loaded machine, where
+/// the wall time depends on the scheduler's share, it says how much work the steps took.
 /// </summary>
 public static class TrainBench
 {
@@ -46,14 +49,14 @@ public static class TrainBench
         using var net = Network.Create(o.Model, device, seed: 0);
         var dtype = o.Precision.ScalarType();
         net.Module.to(dtype);
-        if (o.ChannelsLast) MemoryLayout.ChannelsLast(net.Module);
+        if (o.ChannelsLast) ChannelsLast.Apply(net.Module);
         int px = o.Model.EffectiveInputSize;
         int classes = o.Model.EffectiveClasses;
         // Drawn on the CPU: TorchSharp 0.107's Generator is CPU-only, and a CUDA tensor cannot use it.
         using var gen = new Generator(0, CPU);
         using var x0cpu = randn(new long[] { o.Batch, 3, px, px }, dtype: dtype, generator: gen);
         using var x0 = x0cpu.to(device);
-        using var x = o.ChannelsLast ? MemoryLayout.ToChannelsLast(x0) : x0.alias();
+        using var x = o.ChannelsLast ? ChannelsLast.To(x0) : x0.alias();
         using var ycpu = randint(classes, new long[] { o.Batch }, dtype: int64, generator: gen);
         using var y = ycpu.to(device);
         using var opt = optim.SGD(net.Module.parameters(), 0.01, momentum: 0.9, weight_decay: 1e-4);
@@ -78,12 +81,16 @@ public static class TrainBench
         if (o.Workload == BenchWorkload.Train) net.Module.train(); else net.Module.eval();
         for (int i = 0; i < o.Warmup; i++) Step();
         Sync(device);
+        var process = Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < o.Steps; i++) Step();
         Sync(device);
         double s = sw.Elapsed.TotalSeconds;
+        process.Refresh();
+        double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
         return new BenchResult(o.Model.Name, o.Workload.ToString().ToLowerInvariant(), device.ToString(), px, o.Batch, o.Steps, o.Warmup,
-            o.Precision.ToString().ToLowerInvariant(), o.ChannelsLast, CudaFp32.Name(o.Fp32Math), s, s / o.Steps, (double)o.Batch * o.Steps / s);
+            o.Precision.ToString().ToLowerInvariant(), o.ChannelsLast, CudaFp32.Name(o.Fp32Math), s, s / o.Steps, (double)o.Batch * o.Steps / s, cpu);
     }
 
     static void Sync(Device device)

@@ -85,6 +85,49 @@ let tests =
             let out3 = FaceApiInput.Resample(System.ReadOnlySpan rgb3, 3, 3, 2)
             Expect.equal [ for k in 0 .. 3 -> out3[3 * k] ] [ 1.0f; 2.5f; 5.5f; 7.0f ] "value 3y + x + 1 at (1.5·i, 1.5·j)"
 
+        testCase "TF SAME convs without a padded copy equal explicit TF padding then a VALID conv" <| fun () ->
+            torch.random.manual_seed 6L |> ignore
+            use _ng = torch.no_grad()
+            for size in [ 7L; 8L; 14L; 15L ] do
+                for stride in [ 1L; 2L ] do
+                    for groups in [ 1L; 4L ] do
+                        use x = torch.randn(2L, 4L, size, size + 1L) // height and width of different parity
+                        use w = torch.randn(4L, 4L / groups, 3L, 3L)
+                        use b = torch.randn(4L)
+                        let struct (top, bottom) = TfPadding.Same(size, 3L, stride)
+                        let struct (left, right) = TfPadding.Same(size + 1L, 3L, stride)
+                        use padded = torch.nn.functional.pad(x, [| left; right; top; bottom |])
+                        use expected = torch.nn.functional.conv2d(padded, w, b, strides = [| stride; stride |], groups = groups)
+                        use y = TfPadding.Conv(x, w, b, stride, groups)
+                        Expect.equal y.shape expected.shape $"size {size}, stride {stride}: ceil(size / stride)"
+                        Expect.isTrue (y.allclose(expected, rtol = 1e-5, atol = 1e-5)) $"size {size}, stride {stride}, groups {groups}"
+
+        testCase "the recognition net's scale, folded into its conv, computes conv → scale → ReLU" <| fun () ->
+            for stride in [ 1L; 2L ] do
+                torch.random.manual_seed 5L |> ignore
+                use layer = new ConvScaleLayer(4L, 6L, 3L, stride, true)
+                use _ng = torch.no_grad()
+                for struct (name, p) in layer.named_parameters() do
+                    if name.StartsWith "scale." then p.copy_(torch.randn(6L)) |> ignore // not the identity it starts as
+                let part name = layer.named_children() |> Seq.pick (fun struct (n, m) -> if n = name then Some (m :?> torch.nn.Module<torch.Tensor, torch.Tensor>) else None)
+                use x = torch.randn(2L, 4L, 9L, 9L)
+                use y = layer.call x
+                use expected = torch.nn.functional.relu((part "scale").call((part "conv").call x))
+                Expect.isTrue (y.allclose(expected, rtol = 1e-5, atol = 1e-6)) $"stride {stride}: same outputs"
+
+        testCase "on the CPU the nets compute channels-last: what a hook on a block sees has NHWC strides" <| fun () ->
+            // The values are checked by the parity tests below, which run the same layout.
+            for kind, block in [ ModelKind.FaceApiRecognition, "conv64_1"; ModelKind.FaceApiExpression, "dense1" ] do
+                use net = Network.Create(ModelSpec(kind), cpu (), seed = 4L)
+                net.Module.eval() |> ignore
+                use _ng = torch.no_grad()
+                let px = int64 net.Spec.EffectiveInputSize
+                use x = torch.randn(2L, 3L, px, px)
+                let mutable channelsLast = None
+                use _hooks = new FaceBrain.Core.Torch.ForwardHooks(net.Module, [ block ], (fun _ out -> channelsLast <- Some (FaceBrain.Core.Torch.ChannelsLast.Is out)), (fun l _ -> exn l))
+                use _y = net.Forward x
+                Expect.equal channelsLast (Some true) $"{block} of an NCHW input"
+
         testCase "parity with face-api on given tensors: descriptors and logits within 1e-4 relative error" <| fun () ->
             faceApiWeights () |> ignore
             for kind, layer, name in [ ModelKind.FaceApiRecognition, "descriptor", "recognition"; ModelKind.FaceApiExpression, "logits", "expression" ] do

@@ -14,11 +14,11 @@ let tests =
     testSequencedGroup "torch-global-state" <| testList "Training.Bench" [
         testCase "channels-last keeps values and shape, changes strides to NHWC" <| fun () ->
             use x = torch.arange(24.0f).reshape(1, 2, 3, 4)
-            use cl = MemoryLayout.ToChannelsLast x
+            use cl = ChannelsLast.To x
             Expect.equal cl.shape x.shape "same logical shape"
             Expect.equal (cl.stride()) [| 24L; 1L; 8L; 2L |] "NHWC strides: C fastest"
-            Expect.isTrue (MemoryLayout.IsChannelsLast cl) "detected as channels-last"
-            Expect.isFalse (MemoryLayout.IsChannelsLast x) "NCHW is not"
+            Expect.isTrue (ChannelsLast.Is cl) "detected as channels-last"
+            Expect.isFalse (ChannelsLast.Is x) "NCHW is not"
             Expect.isTrue (cl.allclose(x, rtol = 0.0, atol = 0.0)) "same values"
 
         testCase "a channels-last network computes what the NCHW one does" <| fun () ->
@@ -27,8 +27,8 @@ let tests =
             use _ = torch.no_grad()
             use x = torch.randn(2, 3, 32, 32)
             use y = net.Forward x
-            MemoryLayout.ChannelsLast net.Module
-            use y2 = net.Forward(MemoryLayout.ToChannelsLast x)
+            ChannelsLast.Apply net.Module
+            use y2 = net.Forward(ChannelsLast.To x)
             Expect.isTrue (y.allclose(y2, rtol = 1e-4, atol = 1e-5)) "same logits"
 
         testCase "bench train and infer report positive images/s; bad options are refused" <| fun () ->
