@@ -35,13 +35,10 @@ public sealed record ActionUnits
         Expression.Neutral => None,
         Expression.Happy => new() { Au6CheekRaiser = 0.85, Au12LipCornerPuller = 1.0, Au25LipsPart = 0.7, Au26JawDrop = 0.15 },
         Expression.Sad => new() { Au1InnerBrowRaiser = 1.0, Au4BrowLowerer = 0.45, Au15LipCornerDepressor = 0.9, Au17ChinRaiser = 0.6, Au43LidDroop = 0.5 },
-        // EMFACS anger 4+5+7+23(+24, 17): brows down and together, a glare, lips pressed thin
-        Expression.Angry => new() { Au4BrowLowerer = 1.2, Au5UpperLidRaiser = 0.5, Au7LidTightener = 1.0, Au23LipTightener = 0.9, Au24LipPressor = 0.9, Au17ChinRaiser = 0.5 },
+        Expression.Angry => new() { Au4BrowLowerer = 1.0, Au5UpperLidRaiser = 0.35, Au7LidTightener = 0.8, Au23LipTightener = 0.8, Au24LipPressor = 0.8, Au17ChinRaiser = 0.3 },
         Expression.Surprised => new() { Au1InnerBrowRaiser = 1.0, Au2OuterBrowRaiser = 1.0, Au5UpperLidRaiser = 1.0, Au25LipsPart = 1.0, Au26JawDrop = 0.9 },
         Expression.Afraid => new() { Au1InnerBrowRaiser = 1.0, Au2OuterBrowRaiser = 0.4, Au4BrowLowerer = 0.7, Au5UpperLidRaiser = 1.0, Au7LidTightener = 0.2, Au20LipStretcher = 1.2, Au25LipsPart = 0.8, Au26JawDrop = 0.2 },
-        // EMFACS disgust 9+15+16 / 10+17: nose wrinkled, upper lip raised, corners down (not a smile); the brows are
-        // lowered by the wrinkler itself, not by AU4, which would make it anger
-        Expression.Disgusted => new() { Au9NoseWrinkler = 1.2, Au10UpperLipRaiser = 1.1, Au4BrowLowerer = 0.3, Au6CheekRaiser = 0.25, Au7LidTightener = 0.8, Au15LipCornerDepressor = 0.3, Au17ChinRaiser = 0.3, Au25LipsPart = 0.4 },
+        Expression.Disgusted => new() { Au9NoseWrinkler = 1.0, Au10UpperLipRaiser = 1.0, Au4BrowLowerer = 0.6, Au6CheekRaiser = 0.5, Au7LidTightener = 0.6, Au15LipCornerDepressor = 0.15, Au17ChinRaiser = 0.2, Au25LipsPart = 0.5 },
         _ => throw new ArgumentOutOfRangeException(nameof(e)),
     };
 
@@ -66,7 +63,7 @@ public sealed record ActionUnits
         };
         var v = p.Values();
         for (int k = 0; k < v.Length; k++)
-            if (v[k] > 0) v[k] = Math.Clamp(v[k] * expressivity * Math.Clamp(1 + 0.3 * r.Normal(), 0.45, 1.55), 0, 1.3);
+            if (v[k] > 0) v[k] = Math.Clamp(v[k] * expressivity * Math.Clamp(1 + 0.22 * r.Normal(), 0.55, 1.45), 0, 1.3);
         return FromValues(v);
     }
 
@@ -106,9 +103,8 @@ public sealed record ActionUnits
         CheekRaise = Au6CheekRaiser + 0.3 * Au9NoseWrinkler,
         NoseWrinkle = Au9NoseWrinkler,
         UpperLipRaise = Au10UpperLipRaiser + 0.3 * Au9NoseWrinkler,
-        // AU20 pulls the corners sideways and a little down (the fear mouth), AU12 obliquely up
-        MouthCurve = 1.0 * Au12LipCornerPuller - 0.9 * Au15LipCornerDepressor - 0.35 * Au20LipStretcher,
-        MouthStretch = 0.3 * Au12LipCornerPuller + 0.7 * Au20LipStretcher - 0.25 * Au23LipTightener - 0.1 * Au24LipPressor - 0.35 * Au26JawDrop,
+        MouthCurve = 1.0 * Au12LipCornerPuller - 0.9 * Au15LipCornerDepressor - 0.25 * Au20LipStretcher,
+        MouthStretch = 0.3 * Au12LipCornerPuller + 0.55 * Au20LipStretcher - 0.25 * Au23LipTightener - 0.1 * Au24LipPressor - 0.35 * Au26JawDrop,
         LipPress = Math.Min(1.2, Au24LipPressor + 0.5 * Au23LipTightener),
         ChinRaise = Au17ChinRaiser,
         MouthOpen = Au25LipsPart * (0.35 + 0.75 * Au26JawDrop) + 0.25 * Au10UpperLipRaiser * Au25LipsPart,

@@ -10,10 +10,8 @@ public static class FaceSpace
 {
     public const int Dimensions = 8;
 
-    /// <summary>How much of a trait's variance the shared dimensions carry (the rest is its own). Real facial
-    /// proportions correlate only weakly between regions (a wide face says little about the eyes' spacing), so most
-    /// of each trait is its own: a larger shared part makes people look like variations of a few templates.</summary>
-    const double Shared = 0.35;
+    /// <summary>How much of a trait's variance the shared dimensions carry (the rest is its own).</summary>
+    const double Shared = 0.6;
 
     static readonly double[][] Basis = MakeBasis(64);
 

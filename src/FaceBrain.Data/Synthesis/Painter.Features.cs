@@ -262,8 +262,7 @@ internal sealed partial class Painter
         }
         // shadow under the lower lip; the chin raiser (AU17) deepens it and wrinkles the chin
         var chin = Curve(-mw * 0.45, m.OuterBottom + 0.045, 0, m.OuterBottom + 0.07 - 0.02 * ex.ChinRaise, mw * 0.45, m.OuterBottom + 0.045, 0.01);
-        // at rest the mentolabial sulcus is a soft shadow; a hard line there is the pout of a raised chin
-        using (var p = Stroke(Skin(0.7, 0.15 + 0.55 * ex.ChinRaise), 0.025)) c.DrawPoints(SKPointMode.Polygon, chin, p);
+        using (var p = Stroke(Skin(0.7, 0.35 + 0.4 * ex.ChinRaise), 0.025)) c.DrawPoints(SKPointMode.Polygon, chin, p);
         if (ex.ChinRaise > 0.25)
         {
             var r = new Rng(id.TextureSeed ^ 0xC417);
@@ -358,20 +357,19 @@ internal sealed partial class Painter
         }
         if (ex.NoseWrinkle > 0.2)
         {
-            // the wrinkled bridge is the cue that tells disgust from other mouth shapes: deep, dark folds
-            double a = Math.Min(0.95, ex.NoseWrinkle * 1.0);
-            for (int k = 0; k < 4; k++)
+            double a = Math.Min(0.85, ex.NoseWrinkle * 0.9);
+            for (int k = 0; k < 3; k++)
             {
-                double y = id.EyeHeight + 0.04 + 0.04 * k;
-                var line = Curve(-0.085, y + 0.016, 0, y - 0.014, 0.085, y + 0.016, 0.03);
-                using var p = Stroke(Skin(0.48, a), 0.022);
+                double y = id.EyeHeight + 0.06 + 0.045 * k;
+                var line = Curve(-0.075, y + 0.014, 0, y - 0.012, 0.075, y + 0.014, 0.03);
+                using var p = Stroke(Skin(0.55, a), 0.016);
                 c.DrawPoints(SKPointMode.Polygon, line, p);
             }
             // bunny lines on the sides of the nose
             foreach (var side in new[] { -1.0, 1.0 })
             {
                 var line = Curve(side * 0.07, id.EyeHeight + 0.05, side * 0.11, id.EyeHeight + 0.11, side * 0.12, id.EyeHeight + 0.18, 0.02);
-                using var p = Stroke(Skin(0.55, a * 0.85), 0.018);
+                using var p = Stroke(Skin(0.62, a * 0.8), 0.013);
                 c.DrawPoints(SKPointMode.Polygon, line, p);
             }
         }

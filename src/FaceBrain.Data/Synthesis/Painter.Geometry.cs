@@ -52,8 +52,7 @@ internal sealed partial class Painter
         double mw = id.MouthWidth * (1 + 0.45 * ex.MouthStretch + 0.12 * Math.Max(0, ex.MouthCurve) - 0.08 * ex.ChinRaise);
         double cornerY = my - 0.085 * curve + 0.02 * ex.MouthStretch * (1 - Math.Max(0, ex.MouthCurve));
         double gap = 0.22 * ex.MouthOpen;
-        // AU10 lifts the upper lip well clear of the teeth (disgust's square upper lip), not just a little
-        double innerTop = my - 0.3 * gap - 0.11 * ex.UpperLipRaise;
+        double innerTop = my - 0.3 * gap - 0.075 * ex.UpperLipRaise;
         double innerBottom = my + 0.7 * gap - 0.02 * ex.ChinRaise;
         if (innerBottom < innerTop) innerBottom = innerTop;
         double tu = 1.3 * id.LipThickness * id.UpperLipRatio * (1 - 0.65 * Math.Min(1, press)) * (1 + 0.2 * ex.ChinRaise);

@@ -103,8 +103,7 @@ internal sealed partial class Painter
     void SkinTexture()
     {
         var r = new Rng(id.TextureSeed ^ 0x5C1A);
-        // blotches, mottling and pores: skin is never one flat colour, and its pattern is the person's own
-        foreach (var (cells, alpha) in new[] { (12, 20.0), (56, 15.0), (128, 12.0) })
+        foreach (var (cells, alpha) in new[] { (12, 16.0), (56, 11.0) })
         {
             using var bmp = new SKBitmap(new SKImageInfo(cells, cells, SKColorType.Rgba8888, SKAlphaType.Unpremul));
             var px = bmp.GetPixelSpan();
