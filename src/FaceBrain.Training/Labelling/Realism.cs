@@ -55,7 +55,7 @@ public static class Realism
         int identities = conditions.Identity.Distinct().Count();
         if (identities < 2) throw new InputException(r.Data, $"{identities} identity selected: realism needs at least two");
         int folds = Math.Min(r.PixelFolds, identities);
-        var (expressionCrops, recognitionCrops, crops) = Crops(stimuli, r.Data);
+        var (expressionCrops, recognitionCrops, crops) = Crops(stimuli, r.Data, data.Kind);
 
         progress.Begin("realism", 4, "steps"); // expression net, recognition net, pixel expression, pixel identity
         ConfusionScore expressionNet;
@@ -107,7 +107,7 @@ public static class Realism
     }
 
     /// <summary>The stimuli with each network's crop as their box, and a description of where the crops came from.</summary>
-    static (IReadOnlyList<Stimulus> Expression, IReadOnlyList<Stimulus> Recognition, string Description) Crops(IReadOnlyList<Stimulus> stimuli, string source)
+    static (IReadOnlyList<Stimulus> Expression, IReadOnlyList<Stimulus> Recognition, string Description) Crops(IReadOnlyList<Stimulus> stimuli, string source, DatasetKind kind)
     {
         Func<Stimulus, Func<string, string>>? labels = null;
         string description;
@@ -125,8 +125,14 @@ public static class Realism
                 : throw new InputException(path, $"has no row for stimulus {s.Id}");
             description = $"face-api's crops from the landmarks in {path}";
         }
+        else if (FaceCrops.For(Preset.FaceApi, kind) is { } layout)
+        {
+            // the same fixed box for both networks and for the pixels (the pixel preset has no default crop of its own)
+            var boxed = stimuli.Select(s => { var (w, h) = ImageSize(s, source); var b = layout.In(w, h); return WithBox(s, new SkiaSharp.SKRectI(b.X, b.Y, b.X + b.Width, b.Y + b.Height)); }).ToArray();
+            return (boxed, boxed, "the layout's fixed face box (the set records no landmarks)");
+        }
         else
-            return (stimuli, stimuli, "the layout's fixed face box (the set records no landmarks)");
+            return (stimuli, stimuli, "the set's own face boxes, or the whole image (no landmarks, no layout box)");
 
         var expression = new List<Stimulus>(stimuli.Count);
         var recognition = new List<Stimulus>(stimuli.Count);

@@ -72,6 +72,13 @@ let tests =
             let code, text, err = runCli args
             Expect.equal code 0 err
             Expect.stringContains text (sprintf "accuracy (chance 0.143)        %7.3f" (net.GetProperty("accuracy").GetDouble())) "text = JSON"
+            // without recorded landmarks (a real KDEF copy): the layout's fixed box, for the networks and the pixels alike
+            File.Delete(dir.File "set/ground_truth.tsv")
+            let code, stdout, err = runCli (args @ [ "--json" ])
+            Expect.equal code 0 err
+            let r = JsonDocument.Parse(stdout).RootElement.GetProperty("report")
+            Expect.stringContains (r.GetProperty("crops").GetString()) "fixed face box" "no landmarks: the layout's box"
+            Expect.equal (r.GetProperty("images").GetInt32()) 28 "the same images"
             let code, _, err = runCli [ "faces"; "realism"; "--data"; "kdef:" + dir.File "missing" ]
             Expect.equal code 2 "a missing set is bad input"
             Expect.equal (err.Trim().Split([| '\n' |]).Length) 1 $"one line: {err}"
