@@ -44,6 +44,7 @@ public static class FaceBrainApp
                 f.SetDescription("Synthetic faces with ground-truth identity and expression.");
                 f.AddCommand<FacesSynthCommand>("synth").WithDescription("Write synthetic faces in the KDEF, LFW, VGGFace2 or manifest layout, with a ground-truth TSV.");
                 f.AddCommand<FacesLabelCommand>("label").WithDescription("Label a face set with face-api's pretrained expression net: confusion against the true expressions, accuracy, recall.");
+                f.AddCommand<FacesRealismCommand>("realism").WithDescription("How real face networks read a face set: face-api's expression net (confusion, recall) and identity net (verification AUC, 1-NN), beside raw pixels.");
                 f.AddCommand<FacesSheetCommand>("sheet").WithDescription("Render a contact sheet (identities x expressions, then the five angles) as PNG.");
             });
             config.AddBranch("data", d =>

@@ -42,18 +42,38 @@ public sealed class FaceLandmarks
         }
     }
 
+    /// <summary>The box and centres the crops and the ground truth need.</summary>
+    public LandmarkSummary Summary => new(Box, LeftEye, RightEye, MouthCentre);
+
+    /// <summary>face-api's expression-net crop: the landmark box padded by 20% (10% a side), clipped, floored.</summary>
+    public SKRectI ExpressionCrop(int width, int height) => Summary.ExpressionCrop(width, height);
+
+    /// <summary>face-api's recognition-net crop: dlib's alignment box from the eye and mouth centres, clipped, floored.</summary>
+    public SKRectI RecognitionCrop(int width, int height) => Summary.RecognitionCrop(width, height);
+
+    /// <summary>Ground-truth columns: the landmark box and the eye and mouth centres, in pixels.</summary>
+    public IEnumerable<(string, string)> Columns() => Summary.Columns();
+}
+
+/// <summary>
+/// A face's landmark box and eye and mouth centres (pixels): what <c>ground_truth.tsv</c> records of the 68
+/// landmarks, and all face-api's two crops need, so the crops can be cut again from a written set.
+/// </summary>
+public readonly record struct LandmarkSummary(SKRect Box, SKPoint LeftEye, SKPoint RightEye, SKPoint Mouth)
+{
+    static readonly string[] Names = ["lmk_x0", "lmk_y0", "lmk_x1", "lmk_y1", "eye_l_x", "eye_l_y", "eye_r_x", "eye_r_y", "mouth_x", "mouth_y"];
+
     /// <summary>face-api's expression-net crop: the landmark box padded by 20% (10% a side), clipped, floored.</summary>
     public SKRectI ExpressionCrop(int width, int height)
     {
-        var b = Box;
-        float w = b.Width, h = b.Height;
-        return Clip(b.Left - 0.1f * w, b.Top - 0.1f * h, 1.2f * w, 1.2f * h, width, height);
+        float w = Box.Width, h = Box.Height;
+        return Clip(Box.Left - 0.1f * w, Box.Top - 0.1f * h, 1.2f * w, 1.2f * h, width, height);
     }
 
     /// <summary>face-api's recognition-net crop: dlib's alignment box from the eye and mouth centres, clipped, floored.</summary>
     public SKRectI RecognitionCrop(int width, int height)
     {
-        SKPoint l = LeftEye, r = RightEye, m = MouthCentre;
+        SKPoint l = LeftEye, r = RightEye, m = Mouth;
         static double D(SKPoint a, SKPoint b) => Math.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
         double size = Math.Floor((D(m, l) + D(m, r)) / 2 / 0.45);
         double cx = (l.X + r.X + m.X) / 3, cy = (l.Y + r.Y + m.Y) / 3;
@@ -72,13 +92,17 @@ public sealed class FaceLandmarks
     /// <summary>Ground-truth columns: the landmark box and the eye and mouth centres, in pixels.</summary>
     public IEnumerable<(string, string)> Columns()
     {
-        var b = Box;
-        SKPoint l = LeftEye, r = RightEye, m = MouthCentre;
-        foreach (var (n, v) in new (string, float)[]
-        {
-            ("lmk_x0", b.Left), ("lmk_y0", b.Top), ("lmk_x1", b.Right), ("lmk_y1", b.Bottom),
-            ("eye_l_x", l.X), ("eye_l_y", l.Y), ("eye_r_x", r.X), ("eye_r_y", r.Y), ("mouth_x", m.X), ("mouth_y", m.Y),
-        })
-            yield return (n, v.ToString("0.##", CultureInfo.InvariantCulture));
+        float[] v = [Box.Left, Box.Top, Box.Right, Box.Bottom, LeftEye.X, LeftEye.Y, RightEye.X, RightEye.Y, Mouth.X, Mouth.Y];
+        for (int k = 0; k < Names.Length; k++) yield return (Names[k], v[k].ToString("0.##", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>True when a table has every landmark column.</summary>
+    public static bool In(Func<string, bool> hasColumn) => Names.All(hasColumn);
+
+    /// <summary>Reads the summary back from the columns <see cref="Columns"/> writes; <paramref name="label"/> gives a column's value.</summary>
+    public static LandmarkSummary FromColumns(Func<string, string> label)
+    {
+        var v = Names.Select(n => float.Parse(label(n), NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
+        return new LandmarkSummary(new SKRect(v[0], v[1], v[2], v[3]), new SKPoint(v[4], v[5]), new SKPoint(v[6], v[7]), new SKPoint(v[8], v[9]));
     }
 }
