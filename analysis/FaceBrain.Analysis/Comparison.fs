@@ -22,7 +22,7 @@ let parse (text: string) : Method =
     | "spearman" -> Method.Spearman
     | "pearson" -> Method.Pearson
     | "kendall-tau-a" | "kendall" | "tau-a" -> Method.KendallTauA
-    | other -> raise (FaceBrain.Core.InputException($"--compare: '{other}' is not one of spearman, pearson, kendall-tau-a"))
+    | other -> raise (FaceBrain.Core.InputException($"`compare`: '{other}' is not one of spearman, pearson, kendall-tau-a"))
 
 
 /// Merge sort that counts exchanges (discordant orderings), for Knight's O(n log n) Kendall.

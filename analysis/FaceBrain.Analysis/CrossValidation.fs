@@ -68,8 +68,8 @@ let parseFor (option: string) (text: string) : Scheme =
     | [ "split"; c; tr; te ] when c <> "" && not (values tr).IsEmpty && not (values te).IsEmpty -> Scheme.Split(c, values tr, values te)
     | _ -> bad ()
 
-/// `parseFor "--cv"`.
-let parse (text: string) : Scheme = parseFor "--cv" text
+/// `parseFor "`cv`"`.
+let parse (text: string) : Scheme = parseFor "`cv`" text
 
 /// The scheme every verb uses when none is given. A target other than identity is tested on identities
 /// never seen in training (leave one identity out) whenever the table has an identity column, so that a
@@ -103,13 +103,13 @@ let folds (source: string) (column: string -> string[]) (y: int[]) (scheme: Sche
         | Scheme.LeaveOneGroupOut col ->
             let g = column col
             let groups = g |> Array.distinct |> Array.sortWith ordinal
-            if g.Length <> n then raise (InputException(source, $"--cv {scheme.Text}: column '{col}' has {g.Length} values for {n} rows"))
-            if groups.Length < 2 then raise (InputException(source, $"--cv {scheme.Text}: column '{col}' has only one value, so leaving it out leaves nothing to train on (it needs at least 2 groups)"))
+            if g.Length <> n then raise (InputException(source, $"`cv` {scheme.Text}: column '{col}' has {g.Length} values for {n} rows"))
+            if groups.Length < 2 then raise (InputException(source, $"`cv` {scheme.Text}: column '{col}' has only one value, so leaving it out leaves nothing to train on (it needs at least 2 groups)"))
             groups |> Array.map (fun v -> { Name = $"{col}={v}"; Train = byValue g ((<>) v); Test = byValue g ((=) v) })
         | Scheme.GroupKFold (k, col) ->
             let g = column col
             let groups = g |> Array.distinct |> Array.sortWith ordinal
-            if groups.Length < k then raise (InputException(source, $"--cv {scheme.Text}: column '{col}' has {groups.Length} groups, fewer than {k} folds"))
+            if groups.Length < k then raise (InputException(source, $"`cv` {scheme.Text}: column '{col}' has {groups.Length} groups, fewer than {k} folds"))
             let sizes = groups |> Array.map (fun v -> g |> Array.filter ((=) v) |> Array.length)
             let foldOf = Collections.Generic.Dictionary<string, int>()
             let load = Array.zeroCreate k
@@ -123,7 +123,7 @@ let folds (source: string) (column: string -> string[]) (y: int[]) (scheme: Sche
                   Train = all |> Array.filter (fun i -> foldOf[g[i]] <> f)
                   Test = all |> Array.filter (fun i -> foldOf[g[i]] = f) })
         | Scheme.KFold (k, shuffle) ->
-            if k > n then raise (InputException(source, $"--cv {scheme.Text}: {k} folds need at least {k} rows, there are {n}"))
+            if k > n then raise (InputException(source, $"`cv` {scheme.Text}: {k} folds need at least {k} rows, there are {n}"))
             let order = match shuffle with Some seed -> permutation seed n | None -> all
             let foldOf = Array.zeroCreate n
             let mutable start = 0
@@ -147,7 +147,7 @@ let folds (source: string) (column: string -> string[]) (y: int[]) (scheme: Sche
             for e in enc do counts[e] <- counts[e] + 1
             for c in 0 .. nc - 1 do
                 if counts[c] < k then
-                    raise (InputException(source, $"--cv {scheme.Text}: a class has only {counts[c]} row(s), fewer than the {k} folds"))
+                    raise (InputException(source, $"`cv` {scheme.Text}: a class has only {counts[c]} row(s), fewer than the {k} folds"))
             let sorted = Array.sort enc
             let allocation = Array2D.zeroCreate k nc
             sorted |> Array.iteri (fun i c -> allocation[i % k, c] <- allocation[i % k, c] + 1)
@@ -165,13 +165,13 @@ let folds (source: string) (column: string -> string[]) (y: int[]) (scheme: Sche
             let g = column col
             let present = set g
             for v in train @ test do
-                if not (present.Contains v) then raise (InputException(source, $"--cv {scheme.Text}: column '{col}' has no value '{v}'"))
+                if not (present.Contains v) then raise (InputException(source, $"`cv` {scheme.Text}: column '{col}' has no value '{v}'"))
             let trainSet = set train
             let testSet = if test.IsEmpty then Set.difference present trainSet else set test
             if not (Set.intersect trainSet testSet).IsEmpty then
-                raise (InputException(source, $"--cv {scheme.Text}: a value is in both the training and the test set"))
+                raise (InputException(source, $"`cv` {scheme.Text}: a value is in both the training and the test set"))
             [| { Name = scheme.Text; Train = byValue g trainSet.Contains; Test = byValue g testSet.Contains } |]
     for f in result do
-        if f.Train.Length = 0 then raise (InputException(source, $"--cv {scheme.Text}: fold '{f.Name}' has an empty training set"))
-        if f.Test.Length = 0 then raise (InputException(source, $"--cv {scheme.Text}: fold '{f.Name}' has an empty test set"))
+        if f.Train.Length = 0 then raise (InputException(source, $"`cv` {scheme.Text}: fold '{f.Name}' has an empty training set"))
+        if f.Test.Length = 0 then raise (InputException(source, $"`cv` {scheme.Text}: fold '{f.Name}' has an empty test set"))
     result

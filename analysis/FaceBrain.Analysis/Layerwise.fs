@@ -84,10 +84,10 @@ let private centredGram (device: torch.Device) (d: Dataset.Dataset) : Tensor =
 type private StoreRows = { Rows: Row list; Correct: Collections.Generic.Dictionary<string * string, bool[]> }
 
 let private analyseStore (store: Store.Store) (o: Options) (progress: Progress) : StoreRows =
-    if o.Targets.IsEmpty then raise (InputException("--targets: give at least one label column"))
+    if o.Targets.IsEmpty then raise (InputException("`targets`: give at least one label column"))
     for t in o.Targets do
         if not (store.Stimuli.HasColumn t) then
-            raise (InputException(store.Stimuli.Source, $"no column '{t}' for --targets (columns: {commas store.Stimuli.Columns})"))
+            raise (InputException(store.Stimuli.Source, $"no column '{t}' for `targets` (columns: {commas store.Stimuli.Columns})"))
     let names = Store.layerNames store
     let grams = Collections.Generic.List<Tensor>()
     let rows = ResizeArray<Row>()
@@ -128,7 +128,7 @@ let runMany (stores: (string * Store.Store) list) (o: Options) (bootstrap: int) 
     : (string * Frame<int, string>) list * Difference list =
     if stores.Length < 2 then invalidArg "stores" "runMany compares at least two stores"
     let names = stores |> List.map fst
-    if (List.distinct names).Length <> names.Length then raise (InputException($"--store: network names must differ (got {commas names})"))
+    if (List.distinct names).Length <> names.Length then raise (InputException($"`store`: network names must differ (got {commas names})"))
     if bootstrap < 1 then raise (InputException($"a bootstrap interval needs at least 1 resample, got {bootstrap}"))
     let refName, refStore = stores.Head
     for name, s in stores.Tail do

@@ -42,6 +42,7 @@ let score (k: int) (truth: int[]) (pred: int[]) : Scores =
 
 /// Scores with the names of their classes (code i is Classes[i]): the one scored confusion, of a decoder's pooled
 /// out-of-fold predictions (Decoding.Result.Scored) and of a labeller's predictions alike.
+[<System.Text.Json.Serialization.JsonConverter(typeof<ScoredJson>)>]
 type Scored =
     { Classes: string[]
       Scores: Scores }
@@ -55,6 +56,32 @@ type Scored =
             for j in 0 .. s.Classes.Length - 1 do b.Append('\t').Append(s.Scores.Confusion[i, j]) |> ignore
             b.Append('\n') |> ignore)
         b.ToString()
+
+/// A scored confusion in JSON, flat as every result file writes it: classes, images, accuracy, balanced_accuracy,
+/// chance, recall (per class, null where a class is absent) and confusion (rows true, columns predicted).
+and ScoredJson() =
+    inherit System.Text.Json.Serialization.JsonConverter<Scored>()
+    override _.Read(_, _, _) = raise (NotSupportedException "a scored confusion is written, not read")
+    override _.Write(w, s, _) =
+        let number (v: float) = if Double.IsFinite v then w.WriteNumberValue v else w.WriteNullValue()
+        w.WriteStartObject()
+        w.WriteStartArray "classes"
+        for c in s.Classes do w.WriteStringValue c
+        w.WriteEndArray()
+        w.WriteNumber("images", s.Count)
+        w.WritePropertyName "accuracy"; number s.Scores.Accuracy
+        w.WritePropertyName "balanced_accuracy"; number s.Scores.BalancedAccuracy
+        w.WritePropertyName "chance"; number s.Scores.ChanceUniform
+        w.WriteStartArray "recall"
+        for r in s.Scores.Recall do number r
+        w.WriteEndArray()
+        w.WriteStartArray "confusion"
+        for i in 0 .. s.Classes.Length - 1 do
+            w.WriteStartArray()
+            for j in 0 .. s.Classes.Length - 1 do w.WriteNumberValue s.Scores.Confusion[i, j]
+            w.WriteEndArray()
+        w.WriteEndArray()
+        w.WriteEndObject()
 
 /// Scores labels by name against `classes`; a label outside them is bad input.
 let scoreNamed (classes: string[]) (truth: string[]) (pred: string[]) : Scored =

@@ -198,7 +198,7 @@ let compute (device: torch.Device) (d: Dataset.Dataset) (averageColumn: string o
     match distance, averageColumn with
     | Distance.Crossnobis o, Some col -> crossnobis device d col o
     | Distance.Crossnobis _, None ->
-        raise (InputException("crossnobis needs --average-by COLUMN (the conditions whose distances are estimated across folds)"))
+        raise (InputException("crossnobis needs `average-by` COLUMN (the conditions whose distances are estimated across folds)"))
     | _ ->
         let items, rows, data =
             match averageColumn with
@@ -219,7 +219,7 @@ let parseDistance (name: string) (foldColumn: string) (noiseCovariance: string) 
     | "cosine" -> Distance.Cosine
     | "crossnobis" ->
         if String.IsNullOrWhiteSpace foldColumn then
-            raise (InputException("--distance crossnobis needs --crossnobis-folds COLUMN (the independent runs or sessions)"))
+            raise (InputException("`distance` crossnobis needs `crossnobis-folds` COLUMN (the independent runs or sessions)"))
         let noise =
             if String.IsNullOrWhiteSpace noiseCovariance then None
             else
@@ -228,4 +228,4 @@ let parseDistance (name: string) (foldColumn: string) (noiseCovariance: string) 
                     raise (InputException(noiseCovariance, $"a noise covariance must be a square matrix, found shape ({commas a.Shape})"))
                 Some a.Data
         Distance.Crossnobis { FoldColumn = foldColumn; NoiseCovariance = noise; BlockColumns = 4096 }
-    | other -> raise (InputException($"--distance: '{other}' is not one of correlation, euclidean, cosine, crossnobis"))
+    | other -> raise (InputException($"`distance`: '{other}' is not one of correlation, euclidean, cosine, crossnobis"))

@@ -69,7 +69,7 @@ let run (device: torch.Device) (req: Request) : Result =
             FaceBrain.Core.IO.Npy.Write<double>(System.IO.Path.Combine(dir, name), c.data<double>().ToArray(), c.shape)
     write "x.npy" x
     write "y.npy" y
-    let grid = AlphaGrid.parse "--alphas" (sprintf "1e-2..1e6:%d" req.Alphas)
+    let grid = AlphaGrid.parse "`alphas`" (sprintf "1e-2..1e6:%d" req.Alphas)
     let folds = Folds.make "bench" (CrossValidation.Scheme.KFold(req.Folds, None)) req.Stimuli (fun _ -> [||])
     let trainRows = int64 folds[0].Train.Length
     let batch =

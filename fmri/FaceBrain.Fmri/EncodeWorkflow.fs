@@ -55,18 +55,18 @@ let loadData (input: FeatureInput) (responsesPath: string) (trialsPath: string o
         match input with
         | FeatureInput.StoreLayer (dir, layer) -> FeatureSource.readStoreLayer dir layer
         | FeatureInput.Npy (f, stimuli) -> FeatureSource.readNpy f stimuli
-    if String.IsNullOrWhiteSpace responsesPath then raise (InputException "--responses is required")
+    if String.IsNullOrWhiteSpace responsesPath then raise (InputException "`responses` is required")
     let raw = Matrix.readNpy responsesPath
     match trialsPath with
     | None ->
         if raw.Rows <> features.Matrix.Rows then
-            raise (InputException(responsesPath, sprintf "has %d rows but the features have %d (give --trials for repeated presentations)" raw.Rows features.Matrix.Rows))
+            raise (InputException(responsesPath, sprintf "has %d rows but the features have %d (give `trials` for repeated presentations)" raw.Rows features.Matrix.Rows))
         features, raw, raw, None, None
     | Some trialsPath ->
         let trials = TrialTable.read trialsPath
         TrialTable.requireRows responsesPath raw.Rows trials
         let stimuli =
-            features.Stimuli |> Option.defaultWith (fun () -> raise (InputException "--trials needs the stimulus table of the features (--stimuli S.tsv, or a store)"))
+            features.Stimuli |> Option.defaultWith (fun () -> raise (InputException "`trials` needs the stimulus table of the features (`stimuli` S.tsv, or a store)"))
         let order = Array.ofSeq stimuli.Ids
         let groups = Responses.trialsPerStimulus trials.Source trials.StimulusIds order
         let averaged = Responses.averageRepeats groups raw
@@ -93,7 +93,7 @@ let run (req: Request) (device: torch.Device) : Report =
     let groups column =
         match features.Stimuli with
         | Some t -> Array.ofSeq (t.Column column)
-        | None -> raise (InputException(sprintf "--cv logo:%s needs a stimulus table (--stimuli or a store)" column))
+        | None -> raise (InputException(sprintf "`cv` logo:%s needs a stimulus table (`stimuli` or a store)" column))
     let result = Encoding.crossValidate req.Responses options groups features.Matrix (Matrix.selectCols kept responses)
     { Voxels = responses.Cols
       Rows = responses.Rows

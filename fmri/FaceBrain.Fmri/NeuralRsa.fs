@@ -123,18 +123,18 @@ let private networkName (dir: string) = Path.GetFileName(dir.TrimEnd('/', '\\'))
 
 let run (req: Request) (device: torch.Device) : Result =
     let stores = nonEmpty req.Stores
-    if stores.Length = 0 then raise (InputException "give at least one --store")
+    if stores.Length = 0 then raise (InputException "give at least one `store`")
     let responses, trials = nonEmpty req.Responses, nonEmpty req.Trials
-    if responses.Length = 0 then raise (InputException "give at least one --responses (one per subject)")
+    if responses.Length = 0 then raise (InputException "give at least one `responses` (one per subject)")
     if trials.Length <> responses.Length then
-        raise (InputException(sprintf "give one --trials per --responses (same order): %d --responses, %d --trials" responses.Length trials.Length))
+        raise (InputException(sprintf "give one `trials` per `responses` (same order): %d `responses`, %d `trials`" responses.Length trials.Length))
     let roiTables = nonEmpty req.RoiTables
     if roiTables.Length > 1 && roiTables.Length <> responses.Length then
-        raise (InputException(sprintf "give one --rois for all subjects or one per subject: %d --rois, %d subjects" roiTables.Length responses.Length))
+        raise (InputException(sprintf "give one `rois` for all subjects or one per subject: %d `rois`, %d subjects" roiTables.Length responses.Length))
     let distanceName = given req.Distance |> Option.defaultValue "correlation"
     // Crossnobis needs independent runs per stimulus, which this verb does not model yet.
     if distanceName.Trim().ToLowerInvariant() = "crossnobis" then
-        raise (InputException "--distance crossnobis is not supported by fmri rsa (it needs runs); use correlation, euclidean or cosine")
+        raise (InputException "`distance` crossnobis is not supported by fmri rsa (it needs runs); use correlation, euclidean or cosine")
     let distance = Rdm.parseDistance distanceName "" ""
     let compare = Comparison.parse (given req.Compare |> Option.defaultValue "spearman")
     // The stimulus order is the first store's; every store must hold the same stimuli (any order).
@@ -165,7 +165,7 @@ let run (req: Request) (device: torch.Device) : Result =
     let wanted = nonEmpty req.RoiNames
     for r in wanted do
         if not (Array.contains r allRois) then
-            raise (InputException(sprintf "--roi: unknown ROI '%s' (the ROI tables have: %s)" r (String.concat ", " allRois)))
+            raise (InputException(sprintf "`roi`: unknown ROI '%s' (the ROI tables have: %s)" r (String.concat ", " allRois)))
     let rois = if wanted.Length = 0 then allRois else wanted |> Array.distinct
     let source s = responses[s]
     // Per ROI, every subject's condensed RDM.

@@ -33,7 +33,7 @@ let listing (excluded: ExcludedVoxel[]) =
 /// Fails with one line naming the bad voxels unless the caller asked for them to be dropped.
 let requireUsable (source: string) (excluded: ExcludedVoxel[]) =
     if excluded.Length > 0 then
-        raise (InputException(source, sprintf "%d voxel(s) cannot be modelled: %s (pass --drop-bad-voxels to exclude and list them)" excluded.Length (listing excluded)))
+        raise (InputException(source, sprintf "%d voxel(s) cannot be modelled: %s (pass `drop-bad-voxels` to exclude and list them)" excluded.Length (listing excluded)))
 
 /// The voxels left after dropping the excluded ones, in order.
 let kept (nVoxels: int) (excluded: ExcludedVoxel[]) =

@@ -88,7 +88,7 @@ let parseRois (req: Request) (stimuli: StimulusTable option) : RoiSpec[] =
         match given req.Layer, given req.Features with
         | Some l, _ -> TuningSource.Layer l
         | None, Some f -> TuningSource.FeatureFile f
-        | None, None -> raise (InputException "--rois: an ROI without ':source' needs --layer or --features")
+        | None, None -> raise (InputException "`rois`: an ROI without ':source' needs `layer` or `features`")
     let resolve (roi: string) (source: string) =
         if source = "none" then TuningSource.NoSignal
         elif Array.contains source layers then TuningSource.Layer source
@@ -96,7 +96,7 @@ let parseRois (req: Request) (stimuli: StimulusTable option) : RoiSpec[] =
         elif stimuli |> Option.exists (fun t -> t.HasColumn source) then TuningSource.Labels source
         else
             let columns = stimuli |> Option.map (fun t -> String.concat ", " t.Columns) |> Option.defaultValue "no stimulus table"
-            raise (InputException(sprintf "--rois: '%s:%s': '%s' is not none, a store layer (%s), features, or a stimulus-table column (%s)" roi source source (String.concat ", " layers) columns))
+            raise (InputException(sprintf "`rois`: '%s:%s': '%s' is not none, a store layer (%s), features, or a stimulus-table column (%s)" roi source source (String.concat ", " layers) columns))
     let text = given req.Rois |> Option.defaultValue "roi"
     let specs =
         text.Split(',', StringSplitOptions.RemoveEmptyEntries ||| StringSplitOptions.TrimEntries)
@@ -104,10 +104,10 @@ let parseRois (req: Request) (stimuli: StimulusTable option) : RoiSpec[] =
             match part.Split(':') with
             | [| name |] when name <> "" -> { Name = name; Source = defaultSource () }
             | [| name; source |] when name <> "" && source <> "" -> { Name = name; Source = resolve name source }
-            | _ -> raise (InputException(sprintf "--rois: '%s' is not NAME or NAME:SOURCE" part)))
-    if specs.Length = 0 then raise (InputException "--rois: no ROI given")
+            | _ -> raise (InputException(sprintf "`rois`: '%s' is not NAME or NAME:SOURCE" part)))
+    if specs.Length = 0 then raise (InputException "`rois`: no ROI given")
     match specs |> Array.countBy (fun s -> s.Name) |> Array.tryFind (fun (_, c) -> c > 1) with
-    | Some (n, _) -> raise (InputException(sprintf "--rois: ROI '%s' appears twice" n))
+    | Some (n, _) -> raise (InputException(sprintf "`rois`: ROI '%s' appears twice" n))
     | None -> specs
 
 /// The stimulus table every source must agree on: the store's, or --stimuli.
@@ -156,13 +156,13 @@ let private requireMemory (voxelsPerRoi: int) (roiCount: int) (stimuli: int) (re
     let gb (b: double) = b / 1e9
     let largest = max (trials * voxels) (double stimuli * voxels)
     if voxels > double Int32.MaxValue || largest > double Array.MaxLength || bytes > available then
-        raise (InputException(sprintf "--voxels %d x %d ROIs over %d trials needs about %.1f GB of memory (%.0f values); this process can use %.1f GB: simulate fewer voxels" voxelsPerRoi roiCount (int trials) (gb bytes) values (gb available)))
+        raise (InputException(sprintf "`voxels` %d x %d ROIs over %d trials needs about %.1f GB of memory (%.0f values); this process can use %.1f GB: simulate fewer voxels" voxelsPerRoi roiCount (int trials) (gb bytes) values (gb available)))
 
 let run (req: Request) : Simulation =
-    if req.Voxels < 1 then raise (InputException "--voxels must be at least 1")
-    if req.Repeats < 1 then raise (InputException "--repeats must be at least 1")
-    if not (req.Snr > 0.0) || Double.IsInfinity req.Snr then raise (InputException "--snr must be a positive number")
-    if (given req.Store).IsSome && (given req.Features).IsSome then raise (InputException "give either --store or --features, not both")
+    if req.Voxels < 1 then raise (InputException "`voxels` must be at least 1")
+    if req.Repeats < 1 then raise (InputException "`repeats` must be at least 1")
+    if not (req.Snr > 0.0) || Double.IsInfinity req.Snr then raise (InputException "`snr` must be a positive number")
+    if (given req.Store).IsSome && (given req.Features).IsSome then raise (InputException "give either `store` or `features`, not both")
     let stimuliTable = loadStimuli req
     let rois = parseRois req stimuliTable
     let featureSets = rois |> Array.map (fun r -> featuresOf req stimuliTable r.Source)
@@ -170,7 +170,7 @@ let run (req: Request) : Simulation =
         match stimuliTable, featureSets |> Array.choose id |> Array.tryHead with
         | Some t, _ -> t.Count
         | None, Some f -> f.Rows
-        | None, None -> raise (InputException "only 'none' ROIs and no stimulus table: give --stimuli or a feature source")
+        | None, None -> raise (InputException "only 'none' ROIs and no stimulus table: give `stimuli` or a feature source")
     let stimuli =
         stimuliTable
         |> Option.defaultWith (fun () ->

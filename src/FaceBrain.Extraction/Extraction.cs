@@ -23,14 +23,14 @@ public static class Extraction
 {
     public static ExtractionResult Run(ExtractionRequest r, IProgress<ExtractionProgress>? progress = null, CancellationToken cancel = default)
     {
-        if (r.Batch < 1) throw new InputException($"--batch must be positive, got {r.Batch}");
-        if (!StoreManifest.Dtypes.Contains(r.Dtype)) throw new InputException($"--dtype {r.Dtype}: expected one of {string.Join(", ", StoreManifest.Dtypes)}");
-        if (r.Out.Length == 0) throw new InputException("--out is required");
+        if (r.Batch < 1) throw new InputException($"`batch` must be positive, got {r.Batch}");
+        if (!StoreManifest.Dtypes.Contains(r.Dtype)) throw new InputException($"`dtype` {r.Dtype}: expected one of {string.Join(", ", StoreManifest.Dtypes)}");
+        if (r.Out.Length == 0) throw new InputException("`out` is required");
         OutputTarget.RequireFolder(r.Out);
         if (r.Hdf5 is { } h5) OutputTarget.RequireFile(h5);
         if (r.Mode == OutputMode.Resume && !Directory.Exists(r.Out)) throw new InputException(r.Out, "store folder not found; nothing to resume");
         if (r.Mode == OutputMode.New && Directory.Exists(r.Out) && Directory.EnumerateFileSystemEntries(r.Out).Any(p => !FolderLock.IsLockFile(Path.GetFileName(p))))
-            throw new InputException(r.Out, "output folder exists; pass --overwrite to replace it or --resume to continue it");
+            throw new InputException(r.Out, "output folder exists; pass `overwrite` to replace it or `resume` to continue it");
 
         var spec = Backbone.SpecOf(r.Weights, r.Model);
         int crop = r.Crop ?? spec.EffectiveInputSize;
@@ -51,7 +51,7 @@ public static class Extraction
         var layers = r.Layers?.ToList() ?? catalogue.Keys.ToList();
         foreach (var l in layers)
             if (!catalogue.ContainsKey(l))
-                throw new InputException($"--layers: unknown layer '{l}'. Valid layers: {string.Join(", ", catalogue.Keys)}");
+                throw new InputException($"`layers`: unknown layer '{l}'. Valid layers: {string.Join(", ", catalogue.Keys)}");
         var reductions = r.Reductions.For(layers, r.Seed);
         foreach (var l in layers) reductions[l].OutputFeatures(l, catalogue[l]); // grid larger than a map, etc.
 
@@ -62,7 +62,7 @@ public static class Extraction
         int fitCount = fitImages?.Count ?? images.Count;
         foreach (var (l, red) in reductions)
             if (red is Reduction.Pca p && p.Components > fitCount)
-                throw new InputException($"--reduce pca:{p.Components}: layer '{l}' would be fitted on {fitCount} images; need at least {p.Components}");
+                throw new InputException($"`reduce` pca:{p.Components}: layer '{l}' would be fitted on {fitCount} images; need at least {p.Components}");
 
         var skipped = loaded.Bad.Select(b => new SkippedFile(b.Path, b.Reason))
             .Concat(images.Bad.Select(b => new SkippedFile(b.Path, b.Reason))).ToList();
@@ -128,7 +128,7 @@ public static class Extraction
         {
             var manifestPath = ActivationStoreWriter.ManifestPath(dir);
             if (writer.Manifest.Fingerprint is not { } stored)
-                throw new InputException(manifestPath, "the store records no settings fingerprint (written by an older FaceBrain), so a resume cannot be checked; extract again with --overwrite");
+                throw new InputException(manifestPath, "the store records no settings fingerprint (written by an older FaceBrain), so a resume cannot be checked; extract again with `overwrite`");
             var stimuliPath = ActivationStoreWriter.StimuliPath(dir);
             var storedTable = StimulusTable.Read(stimuliPath);
             if (!storedTable.Ids.SequenceEqual(table.Ids))

@@ -47,7 +47,7 @@ public sealed record ExtractionRequest
     /// <summary>"all" or a comma-separated list of layer names (null for all).</summary>
     public static IReadOnlyList<string>? ParseLayers(string text)
     {
-        if (text.Trim().Length == 0) throw new InputException("--layers is required (names from 'facebrain models layers', or 'all')");
+        if (text.Trim().Length == 0) throw new InputException("`layers` is required (names from 'facebrain models layers', or 'all')");
         if (text.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) return null;
         return text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
     }

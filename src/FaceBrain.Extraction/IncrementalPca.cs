@@ -36,7 +36,7 @@ public sealed class IncrementalPca : IDisposable
         if (_pendingRows > 0)
         {
             if (SamplesSeen + _pendingRows < Components)
-                throw new FaceBrain.Core.InputException($"--reduce pca:{Components}: the fit set has only {SamplesSeen + _pendingRows} images; need at least {Components}");
+                throw new FaceBrain.Core.InputException($"`reduce` pca:{Components}: the fit set has only {SamplesSeen + _pendingRows} images; need at least {Components}");
             FlushPending();
         }
     }

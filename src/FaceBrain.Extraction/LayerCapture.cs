@@ -20,7 +20,7 @@ public sealed class LayerCapture : IDisposable
     {
         Layers = layers;
         _hooks = new ForwardHooks(model, layers, (name, output) => Capture(name, reductions[name], output),
-            (name, valid) => new InputException($"--layers: unknown layer '{name}'. Valid layers: {string.Join(", ", valid)}"));
+            (name, valid) => new InputException($"`layers`: unknown layer '{name}'. Valid layers: {string.Join(", ", valid)}"));
     }
 
     public IReadOnlyList<string> Layers { get; }

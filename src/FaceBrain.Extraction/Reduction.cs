@@ -44,9 +44,9 @@ public abstract record Reduction
         public override long OutputFeatures(string layer, long[] s)
         {
             if (s.Length != 3)
-                throw new InputException($"--reduce {Spec}: layer '{layer}' has no 2-D map (shape [{string.Join(", ", s)}]); use gap or none");
+                throw new InputException($"`reduce` {Spec}: layer '{layer}' has no 2-D map (shape [{string.Join(", ", s)}]); use gap or none");
             if (Cells > s[1] || Cells > s[2])
-                throw new InputException($"--reduce {Spec}: layer '{layer}' map is {s[1]}×{s[2]}, smaller than the {Cells}×{Cells} grid");
+                throw new InputException($"`reduce` {Spec}: layer '{layer}' map is {s[1]}×{s[2]}, smaller than the {Cells}×{Cells} grid");
             return s[0] * Cells * Cells;
         }
         public override Tensor Apply(Tensor a)
@@ -154,6 +154,6 @@ public abstract record Reduction
             if (parts[0] == "rp") return new RandomProjection(n, seed);
             if (parts[0] == "pca") return new Pca(n);
         }
-        throw new InputException($"--reduce: '{text}' is not one of none, gap, grid:K, rp:D, pca:D (K, D positive integers)");
+        throw new InputException($"`reduce`: '{text}' is not one of none, gap, grid:K, rp:D, pca:D (K, D positive integers)");
     }
 }

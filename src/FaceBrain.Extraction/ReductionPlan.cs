@@ -29,7 +29,7 @@ public sealed record ReductionPlan(string Default, IReadOnlyDictionary<string, s
     public Dictionary<string, Reduction> For(IReadOnlyList<string> layers, long seed)
     {
         foreach (var layer in Overrides.Keys)
-            if (!layers.Contains(layer)) throw new InputException($"--reduce {layer}={Overrides[layer]}: layer '{layer}' is not among --layers");
+            if (!layers.Contains(layer)) throw new InputException($"`reduce` {layer}={Overrides[layer]}: layer '{layer}' is not among `layers`");
         return layers.ToDictionary(l => l, l => Reduction.Parse(Overrides.GetValueOrDefault(l, Default), seed));
     }
 

@@ -16,7 +16,7 @@ public static class StoreHdf5
     {
         var manifest = StoreManifest.Read(ActivationStoreWriter.ManifestPath(storeDir));
         if (!manifest.Complete)
-            throw new InputException(storeDir, "store is incomplete (interrupted run?); finish it with --resume before exporting");
+            throw new InputException(storeDir, "store is incomplete (interrupted run?); finish it with `resume` before exporting");
         var stimuli = StimulusTable.Read(ActivationStoreWriter.StimuliPath(storeDir));
         var layers = new H5Group();
         foreach (var layer in manifest.Layers)

@@ -232,7 +232,7 @@ public sealed class ImagePipeline
         var failures = bad.Where(b => b != null).Select(b => b!).ToArray();
         if (failures.Length > 0 && !skipBad)
             throw new InputException(failures[0].Path, failures[0].Reason
-                + (failures.Length > 1 ? $" (and {failures.Length - 1} more bad images in this batch)" : "") + "; use --skip-bad to leave bad images out");
+                + (failures.Length > 1 ? $" (and {failures.Length - 1} more bad images in this batch)" : "") + "; use `skip-bad` to leave bad images out");
         return failures;
     }
 

@@ -9,7 +9,7 @@ public sealed class Cast
 
     public Cast(int seed, int count)
     {
-        if (count < 1) throw new Core.InputException($"--identities must be at least 1, got {count}");
+        if (count < 1) throw new Core.InputException($"`identities` must be at least 1, got {count}");
         Seed = seed;
         Count = count;
         // The planted identity-only factor: +1 for a seeded random half of the identities, -1 for the rest.

@@ -26,7 +26,7 @@ public static class FaceSynthesizer
     {
         o.Validate();
         var final = Path.GetFullPath(outDir);
-        if (File.Exists(final)) throw new InputException(outDir, "is a file; --out must be a new or empty folder");
+        if (File.Exists(final)) throw new InputException(outDir, "is a file; `out` must be a new or empty folder");
         OutputTarget.RequireFolder(outDir);
         if (Directory.Exists(final) && Directory.EnumerateFileSystemEntries(final).Any())
             throw new InputException(outDir, "exists and is not empty; choose a new folder");

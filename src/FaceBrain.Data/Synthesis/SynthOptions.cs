@@ -29,20 +29,20 @@ public sealed record SynthOptions
         "lfw" => SynthLayout.Lfw,
         "vggface2" => SynthLayout.VggFace2,
         "manifest" => SynthLayout.Manifest,
-        _ => throw new Core.InputException($"unknown --layout '{s}' (known: kdef, lfw, vggface2, manifest)"),
+        _ => throw new Core.InputException($"unknown `layout` '{s}' (known: kdef, lfw, vggface2, manifest)"),
     };
 
     public void Validate()
     {
         static void Need(bool ok, string what) { if (!ok) throw new Core.InputException(what); }
-        Need(Identities >= 1, $"--identities must be at least 1, got {Identities}");
+        Need(Identities >= 1, $"`identities` must be at least 1, got {Identities}");
         Need(Layout != SynthLayout.Kdef || Identities <= 70, $"KDEF has at most 70 identities (35 per sex), got {Identities}");
-        Need(PerIdentity >= 1, $"--per-identity must be at least 1, got {PerIdentity}");
-        Need(PerIdentity <= 9999, $"--per-identity must be at most 9999, got {PerIdentity}");
-        Need(Layout != SynthLayout.Lfw || (PerIdentity >= 2 && Identities >= 2), "an LFW layout needs --identities >= 2 and --per-identity >= 2 to write matched and mismatched pairs");
-        Need(Size is >= 32 and <= 2048, $"--size must be 32..2048, got {Size}");
-        Need(Strength is >= 0 and <= 2, $"--strength must be 0..2, got {Strength}");
-        Need(NuisanceAmount is >= 0 and <= 3, $"--nuisance must be 0..3, got {NuisanceAmount}");
+        Need(PerIdentity >= 1, $"`per-identity` must be at least 1, got {PerIdentity}");
+        Need(PerIdentity <= 9999, $"`per-identity` must be at most 9999, got {PerIdentity}");
+        Need(Layout != SynthLayout.Lfw || (PerIdentity >= 2 && Identities >= 2), "an LFW layout needs `identities` >= 2 and `per-identity` >= 2 to write matched and mismatched pairs");
+        Need(Size is >= 32 and <= 2048, $"`size` must be 32..2048, got {Size}");
+        Need(Strength is >= 0 and <= 2, $"`strength` must be 0..2, got {Strength}");
+        Need(NuisanceAmount is >= 0 and <= 3, $"`nuisance` must be 0..3, got {NuisanceAmount}");
         Need(JpegQuality is >= 1 and <= 100, $"JPEG quality must be 1..100, got {JpegQuality}");
     }
 }

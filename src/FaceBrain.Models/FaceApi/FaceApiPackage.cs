@@ -32,7 +32,7 @@ public static class FaceApiPackage
     };
 
     const string OfflineHint = "to fetch offline, get the tarball on a connected machine ('npm pack " + Id +
-                               "') and run 'facebrain models fetch faceapi --from vladmandic-face-api-" + Version + ".tgz'";
+                               "') and run 'facebrain models fetch faceapi `from` vladmandic-face-api-" + Version + ".tgz'";
 
     /// <summary>The manifest of a face-api network, by model kind.</summary>
     public static string ManifestName(ModelKind kind) => kind switch

@@ -58,7 +58,7 @@ public static partial class ExperimentReader
         var name = top.String("name") ?? Path.GetFileNameWithoutExtension(file);
         var outInFile = top.String("out");
         var outDir = outOverride != null ? Path.GetFullPath(outOverride) : outInFile is { } o ? FullPath(o) : null;
-        if (outDir == null) top.Problem("out", "missing (or give --out DIR)");
+        if (outDir == null) top.Problem("out", "missing (or give `out` DIR)");
         long seed = top.Integer("seed") ?? 1;
         var device = top.String("device") ?? "auto";
 

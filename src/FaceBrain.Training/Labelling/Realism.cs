@@ -26,7 +26,7 @@ public sealed record RealismRequest(string Data, StimulusFilter? Filter, Device 
 }
 
 /// <summary>Expression read out of raw pixels across identities: the decoder's confusion and its folds.</summary>
-public sealed record PixelExpression(ConfusionScore Score, string Scheme, int Folds, bool Converged);
+public sealed record PixelExpression(Metrics.Scored Score, string Scheme, int Folds, bool Converged);
 
 /// <summary>
 /// How realistic a face set is to networks trained on real photographs: face-api's expression net (confusion,
@@ -35,7 +35,7 @@ public sealed record PixelExpression(ConfusionScore Score, string Scheme, int Fo
 /// </summary>
 public sealed record RealismReport(
     string Data, int Images, int Identities, string Crops, StoreWeights ExpressionWeights, StoreWeights RecognitionWeights,
-    ConfusionScore ExpressionNet, PixelExpression ExpressionPixels, IdentityMeasures IdentityNet, IdentityMeasures IdentityPixels);
+    Metrics.Scored ExpressionNet, PixelExpression ExpressionPixels, IdentityMeasures IdentityNet, IdentityMeasures IdentityPixels);
 
 /// <summary>
 /// Runs face-api's expression and recognition networks over a face set and scores them against its labels, and
@@ -58,7 +58,7 @@ public static class Realism
         var (expressionCrops, recognitionCrops, crops) = Crops(stimuli, r.Data, data.Kind);
 
         progress.Begin("realism", 4, "steps"); // expression net, recognition net, pixel expression, pixel identity
-        ConfusionScore expressionNet;
+        Metrics.Scored expressionNet;
         StoreWeights expressionWeights, recognitionWeights;
         IdentityMeasures identityNet;
         var ids = stimuli.Select(s => s.Id).ToArray();
@@ -196,6 +196,6 @@ public static class Realism
         var logistic = Classifiers.Classifier.NewLogistic(new Classifiers.LogisticOptions(r.PixelC, Classifiers.defaultLogistic.Tolerance, Classifiers.defaultLogistic.MaxIterations));
         var result = Decoding.decode(data, Labels.Expression, new Decoding.Options(logistic, scheme, true, 0, 0, 0.95, r.Seed, r.Device));
         var predicted = result.Predictions.Select(p => result.Classes[p]).ToArray();
-        return new PixelExpression(ConfusionScore.Of(c.Expression, predicted, FaceExpressionNet.Classes), result.Scheme, result.Folds, result.Converged);
+        return new PixelExpression(Metrics.scoreNamed(FaceExpressionNet.Classes.ToArray(), c.Expression.ToArray(), predicted.ToArray()), result.Scheme, result.Folds, result.Converged);
     }
 }

@@ -33,21 +33,21 @@ let tests =
             Expect.equal t [| [| 1; 4 |]; [| 0; 2 |]; [| 3 |] |] "groups a, b, c"
 
         testCase "parse and bad specs" <| fun () ->
-            Expect.equal (CrossValidation.parseFor "--cv" "kfold:5") (CrossValidation.Scheme.KFold(5, None)) "kfold"
-            Expect.equal (CrossValidation.parseFor "--cv" "kfold:5:shuffle=42") (CrossValidation.Scheme.KFold(5, Some 42)) "shuffle"
-            Expect.equal (CrossValidation.parseFor "--cv" "logo:identity") (CrossValidation.Scheme.LeaveOneGroupOut "identity") "logo"
-            expectInputError [ "--inner-cv"; "kfold:1" ] (fun () -> CrossValidation.parseFor "--inner-cv" "kfold:1")
-            expectInputError [ "--cv"; "loo" ] (fun () -> CrossValidation.parseFor "--cv" "loo")
+            Expect.equal (CrossValidation.parseFor "`cv`" "kfold:5") (CrossValidation.Scheme.KFold(5, None)) "kfold"
+            Expect.equal (CrossValidation.parseFor "`cv`" "kfold:5:shuffle=42") (CrossValidation.Scheme.KFold(5, Some 42)) "shuffle"
+            Expect.equal (CrossValidation.parseFor "`cv`" "logo:identity") (CrossValidation.Scheme.LeaveOneGroupOut "identity") "logo"
+            expectInputError [ "--inner-cv"; "kfold:1" ] (fun () -> CrossValidation.parseFor "`inner-cv`" "kfold:1")
+            expectInputError [ "--cv"; "loo" ] (fun () -> CrossValidation.parseFor "`cv`" "loo")
             expectInputError [ "kfold:5"; "at least 5 rows" ] (fun () -> Folds.make "R.npy" (CrossValidation.Scheme.KFold(5, None)) 3 (fun _ -> [||]))
             expectInputError [ "logo:g"; "2 groups" ] (fun () -> Folds.make "S.tsv" (CrossValidation.Scheme.LeaveOneGroupOut "g") 3 (fun _ -> [| "x"; "x"; "x" |]))
 
         testCase "alpha grid is numpy.logspace" <| fun () ->
-            let g = AlphaGrid.parse "--alphas" "1e-2..1e6:25"
+            let g = AlphaGrid.parse "`alphas`" "1e-2..1e6:25"
             Expect.equal g.Length 25 "25 values"
             Expect.floatClose Accuracy.high g[0] 1e-2 "first"
             Expect.floatClose Accuracy.high g[24] 1e6 "last"
             Expect.floatClose Accuracy.high g[3] 1e-1 "every third is a decade (8 decades over 24 steps)"
-            Expect.equal (AlphaGrid.parse "--alphas" "1,10,100") [| 1.0; 10.0; 100.0 |] "a list"
-            expectInputError [ "--alphas" ] (fun () -> AlphaGrid.parse "--alphas" "0..10:3")
-            expectInputError [ "--alphas" ] (fun () -> AlphaGrid.parse "--alphas" "1..10")
+            Expect.equal (AlphaGrid.parse "`alphas`" "1,10,100") [| 1.0; 10.0; 100.0 |] "a list"
+            expectInputError [ "--alphas" ] (fun () -> AlphaGrid.parse "`alphas`" "0..10:3")
+            expectInputError [ "--alphas" ] (fun () -> AlphaGrid.parse "`alphas`" "1..10")
     ]

@@ -43,12 +43,7 @@ public sealed class FacesLabelCommand : Command<FacesLabelCommand.Settings>
         var labels = ExpressionLabeller.Label(net, images.Images, data.Stimuli.Select(x => x.Id).ToArray(), truth, device);
         var scored = labels.Score;
         var sc = scored.Scores;
-        var score = new
-        {
-            classes = scored.Classes, images = scored.Count, accuracy = sc.Accuracy, chance = sc.ChanceUniform, recall = sc.Recall,
-            confusion = Enumerable.Range(0, scored.Classes.Length).Select(i => Enumerable.Range(0, scored.Classes.Length).Select(j => sc.Confusion[i, j]).ToArray()).ToArray(),
-        };
-        var summary = new { data = dataSpec, where = s.Where ?? [], model = spec.Name, weights, score };
+        var summary = new { data = dataSpec, where = s.Where ?? [], model = spec.Name, weights, score = scored };
         if (s.Out != null)
         {
             Directory.CreateDirectory(s.Out);
@@ -57,9 +52,9 @@ public sealed class FacesLabelCommand : Command<FacesLabelCommand.Settings>
             JsonOutput.Write(Path.Combine(s.Out, "label.json"), summary);
         }
         if (s.Json) { Console.WriteLine(JsonOutput.Serialize(summary)); return 0; }
-        Console.WriteLine($"{opened.Description} on {score.images} faces of {dataSpec}");
-        Console.WriteLine($"  accuracy {score.accuracy:P1} (chance {score.chance:P1})");
-        Console.WriteLine("  recall " + string.Join(", ", score.classes.Select((c, i) => $"{c} {(double.IsNaN(score.recall[i]) ? "-" : score.recall[i].ToString("P0", CultureInfo.InvariantCulture))}")));
+        Console.WriteLine($"{opened.Description} on {scored.Count} faces of {dataSpec}");
+        Console.WriteLine($"  accuracy {sc.Accuracy:P1} (chance {sc.ChanceUniform:P1})");
+        Console.WriteLine("  recall " + string.Join(", ", scored.Classes.Select((c, i) => $"{c} {(double.IsNaN(sc.Recall[i]) ? "-" : sc.Recall[i].ToString("P0", CultureInfo.InvariantCulture))}")));
         Console.WriteLine("  " + scored.ConfusionTsv().TrimEnd('\n').Replace("\n", "\n  "));
         return 0;
     }

@@ -42,12 +42,12 @@ public sealed class FacesRealismCommand : Command<FacesRealismCommand.Settings>
         Console.WriteLine();
         Console.WriteLine("Expression                       network  pixels");
         var (net, pix) = (r.ExpressionNet, r.ExpressionPixels.Score);
-        Console.WriteLine($"  accuracy (chance {F(net.Chance)})        {F(net.Accuracy),7}  {F(pix.Accuracy),6}");
-        for (int i = 0; i < net.Classes.Count; i++)
-            Console.WriteLine($"  recall {net.Classes[i]}                       {F(net.Recall[i]),7}  {F(pix.Recall[i]),6}");
+        Console.WriteLine($"  accuracy (chance {F(net.Scores.ChanceUniform)})        {F(net.Scores.Accuracy),7}  {F(pix.Scores.Accuracy),6}");
+        for (int i = 0; i < net.Classes.Length; i++)
+            Console.WriteLine($"  recall {net.Classes[i]}                       {F(net.Scores.Recall[i]),7}  {F(pix.Scores.Recall[i]),6}");
         Console.WriteLine($"  (pixels: {r.ExpressionPixels.Scheme}, {(r.ExpressionPixels.Converged ? "converged" : "NOT converged")})");
         Console.WriteLine("  network confusion (rows true, columns predicted):");
-        Console.WriteLine("    " + net.Tsv().TrimEnd('\n').Replace("\n", "\n    "));
+        Console.WriteLine("    " + net.ConfusionTsv().TrimEnd('\n').Replace("\n", "\n    "));
         Console.WriteLine();
         Console.WriteLine("Identity                         network  pixels");
         var (a, b) = (r.IdentityNet, r.IdentityPixels);
