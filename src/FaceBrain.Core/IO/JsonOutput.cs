@@ -16,7 +16,7 @@ public static class JsonOutput
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // paths keep their '+' readable
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new FiniteOrNull(), new FiniteOrNullSingle(), new RowsOf2D() },
+        Converters = { new FiniteOrNull(), new FiniteOrNullSingle() },
     };
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
@@ -38,32 +38,6 @@ public static class JsonOutput
         public override bool HandleNull => true;
         public override double Read(ref Utf8JsonReader r, Type t, JsonSerializerOptions o) => ReadNumber(ref r);
         public override void Write(Utf8JsonWriter w, double v, JsonSerializerOptions o) { if (double.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue(); }
-    }
-
-    /// <summary>A 2-D array (a confusion matrix) as an array of its rows, and read back from one.</summary>
-    sealed class RowsOf2D : JsonConverter<int[,]>
-    {
-        public override int[,] Read(ref Utf8JsonReader r, Type t, JsonSerializerOptions o)
-        {
-            var rows = JsonSerializer.Deserialize<int[][]>(ref r, o) ?? throw new JsonException("a 2-D array is null");
-            int cols = rows.Length == 0 ? 0 : rows[0].Length;
-            if (rows.Any(row => row.Length != cols)) throw new JsonException("the rows of a 2-D array differ in length");
-            var m = new int[rows.Length, cols];
-            for (int i = 0; i < rows.Length; i++) for (int j = 0; j < cols; j++) m[i, j] = rows[i][j];
-            return m;
-        }
-
-        public override void Write(Utf8JsonWriter w, int[,] m, JsonSerializerOptions o)
-        {
-            w.WriteStartArray();
-            for (int i = 0; i < m.GetLength(0); i++)
-            {
-                w.WriteStartArray();
-                for (int j = 0; j < m.GetLength(1); j++) w.WriteNumberValue(m[i, j]);
-                w.WriteEndArray();
-            }
-            w.WriteEndArray();
-        }
     }
 
     /// <summary>The same for float32 (written as float32, so 0.1f stays 0.1).</summary>

@@ -196,6 +196,6 @@ public static class Realism
         var logistic = Classifiers.Classifier.NewLogistic(new Classifiers.LogisticOptions(r.PixelC, Classifiers.defaultLogistic.Tolerance, Classifiers.defaultLogistic.MaxIterations));
         var result = Decoding.decode(data, Labels.Expression, new Decoding.Options(logistic, scheme, true, 0, 0, 0.95, r.Seed, r.Device));
         var predicted = result.Predictions.Select(p => result.Classes[p]).ToArray();
-        return new PixelExpression(Metrics.scoreNamed(FaceExpressionNet.Classes.ToArray(), c.Expression.ToArray(), predicted.ToArray()), result.Scheme, result.Folds, result.Converged);
+        return new PixelExpression(Metrics.scoreNamed(FaceExpressionNet.Classes.ToArray(), c.Expression.ToArray(), predicted), result.Scheme, result.Folds, result.Converged);
     }
 }

@@ -13,14 +13,18 @@ open FaceBrain.Core.Store
 open FaceBrain.Tests.TestSupport
 open FaceBrain.Tests.Faults.FaultSupport
 
-let private start (args: string list) =
+/// How to start `facebrain args` as a child process: the CLI built beside this runner, its output redirected.
+let private cliProcess (args: string list) =
     let psi = ProcessStartInfo("dotnet")
     psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "facebrain.dll"))
     for a in args do psi.ArgumentList.Add a
     psi.RedirectStandardOutput <- true
     psi.RedirectStandardError <- true
     psi.UseShellExecute <- false
-    let p = Process.Start psi
+    psi
+
+let private start (args: string list) =
+    let p = Process.Start(cliProcess args)
     let err = p.StandardError.ReadToEndAsync()
     p.StandardOutput.ReadToEndAsync() |> ignore
     p, err
@@ -91,14 +95,8 @@ let private extractStopped (how: string) =
 
 /// `facebrain args` as a child process whose stderr is collected line by line while it runs.
 let private startWatched (args: string list) =
-    let psi = ProcessStartInfo("dotnet")
-    psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "facebrain.dll"))
-    for a in args do psi.ArgumentList.Add a
-    psi.RedirectStandardOutput <- true
-    psi.RedirectStandardError <- true
-    psi.UseShellExecute <- false
     let err = Text.StringBuilder()
-    let p = new Process(StartInfo = psi)
+    let p = new Process(StartInfo = cliProcess args)
     p.ErrorDataReceived.Add(fun e -> if not (isNull e.Data) then lock err (fun () -> err.AppendLine e.Data |> ignore))
     p.OutputDataReceived.Add ignore
     p.Start() |> ignore
