@@ -46,7 +46,12 @@ public sealed class FolderLock : IDisposable
             throw new OutputException(dir, $"cannot lock the output folder: {OutputException.Reason(e)}", e);
         }
         var l = new FolderLock(dir, fs);
-        try { File.WriteAllText(l._pidPath, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
+        try
+        {
+            File.WriteAllText(l._pidPath, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // The holder alone writes here, so what an earlier holder killed with -9 left half-written goes now.
+            StaleTemporaries.RemoveFiles(dir);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             l.Dispose();

@@ -33,7 +33,7 @@ public static class FaceSynthesizer
         var parent = Path.GetDirectoryName(final)!;
         // Parent folders are created as `mkdir -p` would; the output itself still appears only when complete.
         OutputException.Guard(outDir, () => { Directory.CreateDirectory(parent); });
-        RemoveStalePartials(parent, Path.GetFileName(final));
+        StaleTemporaries.RemovePartialFolders(parent, Path.GetFileName(final));
         var temp = Path.Combine(parent, $".{Path.GetFileName(final)}.partial-{Environment.ProcessId}-{Guid.NewGuid():N}");
         using var pending = PendingOutputs.Register(temp); // a signal that ends the process removes it too
         OutputException.Guard(outDir, () => { Directory.CreateDirectory(temp); });
@@ -59,25 +59,6 @@ public static class FaceSynthesizer
             try { Directory.Delete(temp, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw;
         }
-    }
-
-    /// <summary>Removes <c>.NAME.partial-PID-*</c> folders left by runs of this output whose process is gone (killed with -9).</summary>
-    static void RemoveStalePartials(string parent, string name)
-    {
-        foreach (var dir in Directory.EnumerateDirectories(parent, $".{name}.partial-*"))
-        {
-            var rest = Path.GetFileName(dir)[$".{name}.partial-".Length..];
-            int dash = rest.IndexOf('-');
-            if (dash > 0 && int.TryParse(rest[..dash], out var pid) && IsAlive(pid)) continue;
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
-    }
-
-    static bool IsAlive(int pid)
-    {
-        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
     }
 
     /// <summary>The planned images of a run, in stimulus-id order.</summary>

@@ -42,4 +42,20 @@ let tests =
             use d = new TempDir()
             let p = Path.Combine(d.Path, "no", "such", "out.npy")
             expectInputError [ "out.npy"; "does not exist" ] (fun () -> AtomicFile.WriteAllText(p, "x"))
+    
+        testCase "taking a folder's lock removes temporaries of dead writers, not of live ones" <| fun () ->
+            use d = new TempDir()
+            // A pid above the kernel's pid_max (4194304 at most) names no process.
+            let dead = d.File ".metrics.tsv.99999999.0123456789abcdef0123456789abcdef.tmp"
+            let live = d.File (sprintf ".metrics.tsv.%d.fedcba9876543210fedcba9876543210.tmp" System.Environment.ProcessId)
+            let notOurs = d.File ".notes.tmp"
+            for p in [ dead; live; notOurs ] do File.WriteAllText(p, "half")
+            using (FolderLock.Acquire d.Path) ignore
+            Expect.isFalse (File.Exists dead) "a dead writer's temporary goes"
+            Expect.isTrue (File.Exists live) "a running writer's temporary stays"
+            Expect.isTrue (File.Exists notOurs) "a file that is not a FaceBrain temporary stays"
+
+        testCase "a live process is alive, a pid past pid_max is not" <| fun () ->
+            Expect.isTrue (StaleTemporaries.IsAlive System.Environment.ProcessId) "this process"
+            Expect.isFalse (StaleTemporaries.IsAlive 99999999) "no such process"
     ]
