@@ -13,7 +13,6 @@ open FaceBrain.Core.IO
 open FaceBrain.Analysis
 
 
-[<CLIMutable>]
 type Request =
     { Stores: string[]
       Layers: string[]
@@ -23,8 +22,9 @@ type Request =
       RoiTables: string[]
       /// Restrict to these ROIs (empty: every ROI of the tables).
       RoiNames: string[]
-      Distance: string
-      Compare: string }
+      /// Correlation, Euclidean or cosine (crossnobis needs runs, which this verb does not model).
+      Distance: Rdm.Distance
+      Compare: Comparison.Method }
 
 /// Lower and upper bound of the noise ceiling.
 type Ceiling = { Lower: float; Upper: float }
@@ -83,7 +83,16 @@ let noiseCeiling (c: Comparison.Method) (rdms: float[][]) : Ceiling option =
             |> Array.average
         Some { Lower = lower; Upper = upper }
 
-let private given (s: string) = if String.IsNullOrWhiteSpace s then None else Some s
+// Crossnobis needs independent runs per stimulus, which this verb does not model yet.
+let private supported (d: Rdm.Distance) =
+    match d with
+    | Rdm.Distance.Crossnobis _ -> raise (InputException "`distance` crossnobis is not supported by fmri rsa (it needs runs); use correlation, euclidean or cosine")
+    | d -> d
+
+/// The `distance` setting of this verb: correlation, euclidean or cosine.
+let parseDistance (name: string) : Rdm.Distance =
+    if name.Trim().ToLowerInvariant() = "crossnobis" then supported (Rdm.Distance.Crossnobis { FoldColumn = ""; NoiseCovariance = None; BlockColumns = 0 })
+    else Rdm.parseDistance name "" ""
 let private nonEmpty (a: string[]) = if isNull a then [||] else a |> Array.filter (String.IsNullOrWhiteSpace >> not)
 
 /// A subject's responses averaged per stimulus, rows in `order`; refuses a subject lacking any stimulus.
@@ -131,12 +140,8 @@ let run (req: Request) (device: torch.Device) : Result =
     let roiTables = nonEmpty req.RoiTables
     if roiTables.Length > 1 && roiTables.Length <> responses.Length then
         raise (InputException(sprintf "give one `rois` for all subjects or one per subject: %d `rois`, %d subjects" roiTables.Length responses.Length))
-    let distanceName = given req.Distance |> Option.defaultValue "correlation"
-    // Crossnobis needs independent runs per stimulus, which this verb does not model yet.
-    if distanceName.Trim().ToLowerInvariant() = "crossnobis" then
-        raise (InputException "`distance` crossnobis is not supported by fmri rsa (it needs runs); use correlation, euclidean or cosine")
-    let distance = Rdm.parseDistance distanceName "" ""
-    let compare = Comparison.parse (given req.Compare |> Option.defaultValue "spearman")
+    let distance = supported req.Distance
+    let compare = req.Compare
     // The stimulus order is the first store's; every store must hold the same stimuli (any order).
     let opened = stores |> Array.map (fun dir -> dir, Store.openStore dir)
     let firstStore = snd opened[0]

@@ -30,18 +30,22 @@ let describeSource =
     | TuningSource.Labels c -> "labels:" + c
     | TuningSource.NoSignal -> "none"
 
-[<CLIMutable>]
 type Request =
-    { Store: string
-      Layer: string
-      Features: string
-      Stimuli: string
+    { /// The activation store whose layers (and stimulus table) voxels are tuned to.
+      Store: string option
+      /// The layer of ROIs given without `:source`.
+      Layer: string option
+      /// A feature matrix [stimuli, features] to tune to instead of a store.
+      Features: string option
+      /// The stimulus table (label tuning; the row order of `Features`).
+      Stimuli: string option
+      /// `NAME[:SOURCE],...` (see parseRois).
       Rois: string
       Voxels: int
       Repeats: int
       Snr: double
       Seed: int
-      Out: string
+      /// Whether the NIfTI version will be written too (it counts in the memory check).
       WriteNifti: bool }
 
 type Truth =
@@ -63,8 +67,6 @@ type Simulation =
       Truth: Truth
       Rois: RoiSpec[] }
 
-let private given (s: string) = if String.IsNullOrWhiteSpace s then None else Some s
-
 /// The simulation's random stream, one seeded generator for every draw: Gaussian draws by Metrics.normal,
 /// uniforms, and Fisher–Yates permutations (this order of draws is what makes a seed's data reproducible).
 type private Draws(seed: int) =
@@ -83,23 +85,22 @@ type private Draws(seed: int) =
 /// `name:source,...`; a source is `none`, a store layer, a stimulus-table column (label tuning) or
 /// `features` (the --features file); a bare name uses --layer or --features.
 let parseRois (req: Request) (stimuli: StimulusTable option) : RoiSpec[] =
-    let layers = given req.Store |> Option.map storeLayers |> Option.defaultValue [||]
+    let layers = req.Store |> Option.map storeLayers |> Option.defaultValue [||]
     let defaultSource () =
-        match given req.Layer, given req.Features with
+        match req.Layer, req.Features with
         | Some l, _ -> TuningSource.Layer l
         | None, Some f -> TuningSource.FeatureFile f
         | None, None -> raise (InputException "`rois`: an ROI without ':source' needs `layer` or `features`")
     let resolve (roi: string) (source: string) =
         if source = "none" then TuningSource.NoSignal
         elif Array.contains source layers then TuningSource.Layer source
-        elif source = "features" && (given req.Features).IsSome then TuningSource.FeatureFile req.Features
+        elif source = "features" && req.Features.IsSome then TuningSource.FeatureFile req.Features.Value
         elif stimuli |> Option.exists (fun t -> t.HasColumn source) then TuningSource.Labels source
         else
             let columns = stimuli |> Option.map (fun t -> String.concat ", " t.Columns) |> Option.defaultValue "no stimulus table"
             raise (InputException(sprintf "`rois`: '%s:%s': '%s' is not none, a store layer (%s), features, or a stimulus-table column (%s)" roi source source (String.concat ", " layers) columns))
-    let text = given req.Rois |> Option.defaultValue "roi"
     let specs =
-        text.Split(',', StringSplitOptions.RemoveEmptyEntries ||| StringSplitOptions.TrimEntries)
+        (if isNull req.Rois then "" else req.Rois).Split(',', StringSplitOptions.RemoveEmptyEntries ||| StringSplitOptions.TrimEntries)
         |> Array.map (fun part ->
             match part.Split(':') with
             | [| name |] when name <> "" -> { Name = name; Source = defaultSource () }
@@ -112,7 +113,7 @@ let parseRois (req: Request) (stimuli: StimulusTable option) : RoiSpec[] =
 
 /// The stimulus table every source must agree on: the store's, or --stimuli.
 let private loadStimuli (req: Request) =
-    match given req.Store, given req.Stimuli with
+    match req.Store, req.Stimuli with
     | Some dir, _ ->
         if not (Directory.Exists dir) then raise (InputException(dir, "activation store folder not found"))
         Some(StimulusTable.Read(Path.Combine(dir, "stimuli.tsv")))
@@ -122,8 +123,8 @@ let private loadStimuli (req: Request) =
 let private featuresOf (req: Request) (stimuli: StimulusTable option) (source: TuningSource) : Matrix option =
     match source with
     | TuningSource.NoSignal -> None
-    | TuningSource.Layer l -> Some (readStoreLayer req.Store l).Matrix
-    | TuningSource.FeatureFile f -> Some (readNpy f (given req.Stimuli)).Matrix
+    | TuningSource.Layer l -> Some (readStoreLayer req.Store.Value l).Matrix
+    | TuningSource.FeatureFile f -> Some (readNpy f req.Stimuli).Matrix
     | TuningSource.Labels c -> Some (ofLabels stimuli.Value c).Matrix
 
 /// Noiseless tuning: random Gaussian weights on z-scored features, each voxel scaled to unit variance.
@@ -162,7 +163,7 @@ let run (req: Request) : Simulation =
     if req.Voxels < 1 then raise (InputException "`voxels` must be at least 1")
     if req.Repeats < 1 then raise (InputException "`repeats` must be at least 1")
     if not (req.Snr > 0.0) || Double.IsInfinity req.Snr then raise (InputException "`snr` must be a positive number")
-    if (given req.Store).IsSome && (given req.Features).IsSome then raise (InputException "give either `store` or `features`, not both")
+    if req.Store.IsSome && req.Features.IsSome then raise (InputException "give either `store` or `features`, not both")
     let stimuliTable = loadStimuli req
     let rois = parseRois req stimuliTable
     let featureSets = rois |> Array.map (fun r -> featuresOf req stimuliTable r.Source)

@@ -36,10 +36,10 @@ let makeStore (dir: string) =
     writeManifest dir [ "id_layer"; "ex_layer" ] true
 
 let request store rois =
-    { Simulate.Request.Store = store; Simulate.Request.Layer = null; Simulate.Request.Features = null
-      Simulate.Request.Stimuli = null; Simulate.Request.Rois = rois; Simulate.Request.Voxels = 30
+    { Simulate.Request.Store = Option.ofObj store; Simulate.Request.Layer = None; Simulate.Request.Features = None
+      Simulate.Request.Stimuli = None; Simulate.Request.Rois = rois; Simulate.Request.Voxels = 30
       Simulate.Request.Repeats = 4; Simulate.Request.Snr = 0.5; Simulate.Request.Seed = 11
-      Simulate.Request.Out = null; Simulate.Request.WriteNifti = false }
+      Simulate.Request.WriteNifti = false }
 
 let pearson (a: double[]) (b: double[]) = FaceBrain.Analysis.Metrics.pearson a b
 
@@ -186,7 +186,7 @@ let tests =
             let f = TestRidge.randomMatrix 71 48 5
             Matrix.writeNpy (d.File "F.npy") f
             let sim =
-                Simulate.run { request null "v1" with Features = d.File "F.npy"; Stimuli = Path.Combine(d.Path, "stimuli.tsv"); Voxels = 4 }
+                Simulate.run { request null "v1" with Features = Some (d.File "F.npy"); Stimuli = Some (Path.Combine(d.Path, "stimuli.tsv")); Voxels = 4 }
             Expect.equal sim.Truth.Source (Array.create 4 "features:F.npy") "tuned to the feature file"
             Expect.equal (sim.Signal.Rows, sim.Signal.Cols) (48, 4) "stimuli x voxels"
             // encode straight from a store layer (the one store-reading function)

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using FaceBrain.Core.IO;
 using FaceBrain.Core.Torch;
+using FaceBrain.Analysis;
 using FaceBrain.Fmri;
 using Microsoft.FSharp.Core;
 using Spectre.Console;
@@ -38,8 +39,8 @@ public sealed class FmriRsaCommand : Command<FmriRsaCommand.Settings>
         [Description("Only this ROI (repeat for several).")]
         public string[] Roi { get; init; } = [];
 
-        [CommandOption("--distance <D>")] [Description("correlation (default), euclidean or cosine.")] public string? Distance { get; init; }
-        [CommandOption("--compare <C>")] [Description("spearman (default), pearson or kendall-tau-a.")] public string? Compare { get; init; }
+        [CommandOption("--distance <D>")] [Description("correlation (default), euclidean or cosine.")] public string Distance { get; init; } = "correlation";
+        [CommandOption("--compare <C>")] [Description("spearman (default), pearson or kendall-tau-a.")] public string Compare { get; init; } = "spearman";
         [CommandOption("--out <FILE.tsv>")] [Description("Also write the scores as TSV.")] public string? Out { get; init; }
         [CommandOption("--device <DEV>")] [Description("auto, cpu, cuda or cuda:N (default cpu).")] public string Device { get; init; } = "cpu";
         [CommandOption("--json")] [Description("Print one JSON object (rois with noise ceilings, scores).")] public bool Json { get; init; }
@@ -53,7 +54,8 @@ public sealed class FmriRsaCommand : Command<FmriRsaCommand.Settings>
         if (!string.IsNullOrWhiteSpace(s.Out)) OutputTarget.RequireFile(s.Out); // before any work
         var device = DeviceSpec.Parse(s.Device).Resolve();
         TorchRuntime.EnsureLoaded();
-        var request = new NeuralRsa.Request(s.Stores, Split(s.Layers), s.Responses, s.Trials, s.Rois, Split(s.Roi), s.Distance!, s.Compare!);
+        var request = new NeuralRsa.Request(s.Stores, Split(s.Layers), s.Responses, s.Trials, s.Rois, Split(s.Roi),
+            NeuralRsa.parseDistance(s.Distance), Comparison.parse(s.Compare));
         var result = NeuralRsa.run(request, device);
         if (!string.IsNullOrWhiteSpace(s.Out)) AtomicFile.WriteAllText(s.Out, NeuralRsa.toTsv(result));
         object? Ceiling(NeuralRsa.RoiSummary r) =>

@@ -28,8 +28,8 @@ public sealed class FmriSimulateCommand : Command<FmriSimulateCommand.Settings>
         public string? Stimuli { get; init; }
 
         [CommandOption("--rois <SPEC>")]
-        [Description("NAME:SOURCE,... where SOURCE is a store layer, a stimulus-table column (one-hot label tuning), 'features' or 'none'. E.g. ffa:identity,psts:expression,null:none.")]
-        public string? Rois { get; init; }
+        [Description("NAME or NAME:SOURCE, comma-separated, where SOURCE is a store layer, a stimulus-table column (one-hot label tuning), 'features' or 'none'; a bare NAME is tuned to --layer or --features. E.g. ffa:identity,psts:expression,null:none (default: roi).")]
+        public string Rois { get; init; } = "roi";
 
         [CommandOption("--voxels <V>")]
         [Description("Voxels per ROI (default 100).")]
@@ -60,7 +60,7 @@ public sealed class FmriSimulateCommand : Command<FmriSimulateCommand.Settings>
     {
         if (string.IsNullOrWhiteSpace(s.Out)) throw new InputException("--out is required");
         OutputTarget.RequireFolder(s.Out);
-        var request = new Simulate.Request(s.Store!, s.Layer!, s.Features!, s.Stimuli!, s.Rois!, s.Voxels, s.Repeats, s.Snr, s.Seed, s.Out, !s.NoNifti);
+        var request = new Simulate.Request(FmriOptions.Option(s.Store), FmriOptions.Option(s.Layer), FmriOptions.Option(s.Features), FmriOptions.Option(s.Stimuli), s.Rois, s.Voxels, s.Repeats, s.Snr, s.Seed, !s.NoNifti);
         var sim = Simulate.run(request);
         var files = Simulate.write(s.Out, !s.NoNifti, s.Seed, sim);
         Console.WriteLine($"{sim.Responses.Rows} trials x {sim.Responses.Cols} voxels ({sim.Rois.Length} ROIs) -> {s.Out}: {string.Join(", ", files)}");
