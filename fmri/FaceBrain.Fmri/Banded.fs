@@ -43,7 +43,6 @@ type Result =
       Alphas: double[]
       Folds: int }
 
-let private rowIndex (device: torch.Device) (rows: int[]) = torch.tensor (Array.map int64 rows, device = device)
 
 /// Per voxel, the (mix index, alpha) with the least summed squared error over `folds` of the given rows.
 let private select (batch: int option) (bands: Tensor[]) (y: Tensor) (folds: CrossValidation.Fold[]) (grid: double[]) (mixSet: double[][]) =
@@ -93,13 +92,13 @@ let crossValidate (source: string) (cv: CrossValidation.Scheme) (grid: double[])
     let innerFolds (rows: int[]) = Folds.make source inner rows.Length (fun c -> let g = groups c in rows |> Array.map (fun i -> g[i]))
     for fold in folds do
         use scope = torch.NewDisposeScope()
-        let tr, te = rowIndex device fold.Train, rowIndex device fold.Test
+        let tr, te = Scores.rowIndex device fold.Train, Scores.rowIndex device fold.Test
         let bandsTr = bandT |> Array.map (fun b -> b.index_select(0L, tr))
         let ytr = y.index_select(0L, tr)
         let mixIndex, alphas = select batch bandsTr ytr (innerFolds fold.Train) grid mixSet
         for m in Array.distinct mixIndex do
             use inner = torch.NewDisposeScope()
-            let vox = rowIndex device [| for v in 0 .. mixIndex.Length - 1 do if mixIndex[v] = m then v |]
+            let vox = Scores.rowIndex device [| for v in 0 .. mixIndex.Length - 1 do if mixIndex[v] = m then v |]
             let x = mixFeatures bandT mixSet[m]
             use s = Ridge.spectrum (x.index_select(0L, tr))
             let left = Ridge.project s (x.index_select(0L, te))
@@ -109,18 +108,10 @@ let crossValidate (source: string) (cv: CrossValidation.Scheme) (grid: double[])
             pooled.index_copy_(1L, vox, block) |> ignore
     let all = Array.init n id
     let mixIndex, alphas = select batch bandT y (innerFolds all) grid mixSet
-    let foldR =
-        folds
-        |> Array.filter (fun f -> f.Test.Length >= 3)
-        |> Array.map (fun f ->
-            use te = rowIndex device f.Test
-            use yt = y.index_select(0L, te)
-            use pt = pooled.index_select(0L, te)
-            Metrics.pearsonColumns yt pt)
     let result =
         { R = Metrics.pearsonColumns y pooled
           R2 = Scores.r2 y pooled
-          RFoldMean = Array.init (int voxels) (fun v -> let rs = foldR |> Array.map (fun r -> r[v]) |> Array.filter (Double.IsNaN >> not) in if rs.Length = 0 then nan else Array.average rs)
+          RFoldMean = Scores.foldMeanR folds y pooled
           Predictions = Matrix.ofTensor pooled
           Mix = mixIndex |> Array.map (fun m -> mixSet[m])
           Alphas = alphas.cpu().data<double>().ToArray()

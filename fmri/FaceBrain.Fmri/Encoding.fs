@@ -41,7 +41,6 @@ type Result =
 let private innerFolds source scheme (rows: int[]) (groups: string -> string[]) =
     Folds.make source scheme rows.Length (fun c -> let g = groups c in rows |> Array.map (fun i -> g[i]))
 
-let private rowIndex (device: torch.Device) (rows: int[]) = torch.tensor (Array.map int64 rows, device = device)
 
 /// Cross-validated encoding of `responses` (rows x voxels) from `features` (rows x features).
 /// `groups` returns a column of the row table (for logo:COLUMN); `source` names the data in errors.
@@ -58,7 +57,7 @@ let crossValidate (source: string) (options: Options) (groups: string -> string[
     let foldAlphas = ResizeArray<double[]>()
     for fold in folds do
         use scope = torch.NewDisposeScope()
-        let tr, te = rowIndex device fold.Train, rowIndex device fold.Test
+        let tr, te = Scores.rowIndex device fold.Train, Scores.rowIndex device fold.Test
         let xtr, ytr = x.index_select(0L, tr), y.index_select(0L, tr)
         let alphas =
             match options.Alpha with
@@ -83,21 +82,9 @@ let crossValidate (source: string) (options: Options) (groups: string -> string[
             let all = Array.init n id
             use a = Ridge.selectAlphas options.BatchVoxels x y (innerFolds source inner all groups) grid
             Some(a.cpu().data<double>().ToArray())
-    let foldR =
-        folds
-        |> Array.filter (fun f -> f.Test.Length >= 3)
-        |> Array.map (fun f ->
-            use te = rowIndex device f.Test
-            use yt = y.index_select(0L, te)
-            use pt = pooled.index_select(0L, te)
-            Metrics.pearsonColumns yt pt)
-    let rFoldMean =
-        Array.init (int voxels) (fun v ->
-            let rs = foldR |> Array.map (fun r -> r[v]) |> Array.filter (Double.IsNaN >> not)
-            if rs.Length = 0 then nan else Array.average rs)
     { R = Metrics.pearsonColumns y pooled
       R2 = Scores.r2 y pooled
-      RFoldMean = rFoldMean
+      RFoldMean = Scores.foldMeanR folds y pooled
       Predictions = Matrix.ofTensor pooled
       Alphas = finalAlphas
       FoldAlphas = if foldAlphas.Count > 0 then Some(foldAlphas.ToArray()) else None
