@@ -34,6 +34,7 @@ public sealed class DoctorCommand : Command<DoctorCommand.Settings>
                 libstdcxx = r.LibStdCxx,
                 libstdcxx_has_glibcxx_3_4_32 = r.LibStdCxxProvidesRequired,
                 libstdcxx_fix_applied = r.CompatFixApplied,
+                malloc_thresholds_raised = HostAllocator.Tuned,
             }));
             return 0;
         }
@@ -48,6 +49,8 @@ public sealed class DoctorCommand : Command<DoctorCommand.Settings>
         t.AddRow("libstdc++", r.LibStdCxx.EscapeMarkup());
         t.AddRow("GLIBCXX_3.4.32 fix", r.LibStdCxxProvidesRequired ? "not needed (system libstdc++ has it)"
                                        : r.CompatFixApplied ? "applied (requirement made weak)" : "NOT applied");
+        t.AddRow("malloc", HostAllocator.Tuned ? "glibc mmap/trim thresholds raised (FACEBRAIN_MALLOC=default to keep glibc's)"
+                                               : "allocator defaults");
         AnsiConsole.Write(t);
         AnsiConsole.MarkupLine("[green]torch loaded[/]");
         return 0;

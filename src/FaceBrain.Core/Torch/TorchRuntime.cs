@@ -30,6 +30,7 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (_loaded) return;
+            HostAllocator.Configure();
             var dir = Environment.GetEnvironmentVariable(LibTorchVariable);
             if (!string.IsNullOrWhiteSpace(dir)) PreloadExternal(dir);
             try

@@ -16,6 +16,15 @@ let tests =
             Expect.isGreaterThan r.Threads 0 "threads"
             Expect.isTrue (r.LibStdCxxProvidesRequired || r.CompatFixApplied) "loaded through the system's libstdc++ or the fix"
 
+        testCase "glibc's malloc thresholds are raised when libtorch loads, unless FACEBRAIN_MALLOC=default" <| fun () ->
+            let tuned env =
+                let code, out, err = runCliEnv env [ "doctor"; "--json" ]
+                Expect.equal code 0 err
+                use doc = System.Text.Json.JsonDocument.Parse out
+                doc.RootElement.GetProperty("malloc_thresholds_raised").GetBoolean()
+            Expect.isTrue (tuned []) "raised by default (glibc Linux)"
+            Expect.isFalse (tuned [ "FACEBRAIN_MALLOC", "default" ]) "left alone when asked"
+
         testCase "a tiny network's loss decreases" <| fun () ->
             let device = DeviceSpec.Cpu.Resolve()
             torch.manual_seed 7L |> ignore
