@@ -62,6 +62,12 @@ let labels (d: Dataset) (target: string) : Labels =
 /// Training and testing rows of each fold, standardised if asked, fitted and predicted.
 type private Runner(d: Dataset, opts: Options) =
     let x = matrix opts.Device d.Rows d.Columns d.Features
+    // All rows' Gram XXᵀ, once: a logistic fit with more features than training rows runs in their row space, which
+    // each fold's block of this Gram gives (Classifiers.RowSpace). Standardised folds have their own Gram.
+    let gram =
+        lazy (match opts.Classifier with
+              | Classifier.Logistic _ when not opts.Standardize -> Some(x.matmul(x.t()))
+              | _ -> None)
     member _.X = x
     /// Out-of-fold predictions for each label vector of `ys` (codes) over `folds`, the vectors fitted together
     /// per fold (Classifiers.fitMany: the same optima as one at a time). An iterative fit starts from the previous
@@ -69,6 +75,8 @@ type private Runner(d: Dataset, opts: Options) =
     member _.PredictMany(ys: int[][], folds: Fold[], reports: ResizeArray<FitReport>) : int[][] =
         let preds = ys |> Array.map (fun y -> Array.create y.Length -1)
         let mutable warm : Tensor option = None
+        // Outside the folds' dispose scopes: the Gram lives as long as the runner.
+        let gram = if folds |> Array.exists (fun f -> d.Columns > f.Train.Length) then gram.Force() else None
         folds |> Array.iter (fun f ->
             use scope = torch.NewDisposeScope()
             let xtr0 = rows opts.Device f.Train x
@@ -81,7 +89,10 @@ type private Runner(d: Dataset, opts: Options) =
                     (xtr0 - m) / s, (xte0 - m) / s
                 else xtr0, xte0
             let ytrs = ys |> Array.map (fun y -> f.Train |> Array.map (fun i -> y[i]))
-            let models = fitMany opts.Classifier xtr ytrs warm
+            let foldGram =
+                if xtr.shape[1] <= xtr.shape[0] then None
+                else gram |> Option.map (fun g -> use i = indices opts.Device f.Train in g.index_select(0L, i).index_select(1L, i))
+            let models = fitMany opts.Classifier xtr foldGram ytrs warm
             try
                 for model in models do reports.Add model.Report
                 match opts.Classifier with
@@ -99,7 +110,9 @@ type private Runner(d: Dataset, opts: Options) =
     /// Out-of-fold predictions for codes `y` over `folds` (see PredictMany).
     member r.Predict(y: int[], folds: Fold[], reports: ResizeArray<FitReport>) : int[] =
         (r.PredictMany([| y |], folds, reports))[0]
-    member _.Dispose() = x.Dispose()
+    member _.Dispose() =
+        x.Dispose()
+        if gram.IsValueCreated then gram.Value |> Option.iter (fun g -> g.Dispose())
 
 /// Permutes `y` within the groups of `groups` (all rows one group when None), seeded by `rng`.
 let permuteWithin (rng: Random) (groups: string[] option) (y: int[]) : int[] =

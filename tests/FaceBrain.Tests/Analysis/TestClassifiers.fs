@@ -92,7 +92,7 @@ let tests =
             let ys = Array.init 4 (fun i -> if i = 0 then y else (let v = Array.copy y in rng.Shuffle v; v))
             use xt = matrix cpu.Value n p x
             let o = Classifier.Logistic { defaultLogistic with Tolerance = 1e-9 }
-            let together = fitMany o xt ys None
+            let together = fitMany o xt None ys None
             for j in 0 .. ys.Length - 1 do
                 use alone = fit o xt ys[j] None
                 let m = together[j]
