@@ -61,17 +61,26 @@ let private localCodes (y: int[]) =
 
 // ---------------------------------------------------------------- logistic regression
 
+/// A·x for x with a few columns, from Aᵀ stored row-major: (xᵀ·Aᵀ)ᵀ. libtorch's (MKL's) GEMM runs this form 2-2.5x
+/// faster than A·x at these shapes (966-square A, 7 columns: 0.72 against 1.74 ms), and products with a transposed
+/// view or a LAPACK (column-major) result take slower paths still; so every factor is kept row-major as the
+/// transpose of what it multiplies.
+let private times (aT: Tensor) (x: Tensor) : Tensor =
+    use xt = x.t().contiguous()
+    use p = xt.matmul(aT)
+    p.t().contiguous()
+
 /// A preconditioner P (θ = P v): none, P = L⁻ᵀ from the Cholesky factor L of an SPD matrix H (so that PᵀHP = I),
 /// or diagonal. Apply (P·), Inverse (P⁻¹·) and Transposed (Pᵀ·, the gradient's map) always return a new tensor (an
-/// alias for none), which the caller owns. The factors are kept row-major, each as it is multiplied: libtorch's
-/// products with a transposed view, or with LAPACK's column-major results, take a path several times slower.
+/// alias for none), which the caller owns. The factors are kept row-major as the transposes of what they multiply
+/// (see times): Apply multiplies by L⁻ᵀ, so L⁻¹ is kept, and so on.
 type private Precond =
     | NoPrecond
-    | Cholesky of lT: Tensor * lInverse: Tensor * lInverseT: Tensor
+    | Cholesky of l: Tensor * lInverse: Tensor * lInverseT: Tensor
     | Diagonal of scale: Tensor
-    member this.Apply(x: Tensor) = match this with NoPrecond -> x.alias() | Cholesky(_, _, lit) -> lit.matmul(x) | Diagonal s -> x * s
-    member this.Inverse(x: Tensor) = match this with NoPrecond -> x.alias() | Cholesky(lt, _, _) -> lt.matmul(x) | Diagonal s -> x / s
-    member this.Transposed(x: Tensor) = match this with NoPrecond -> x.alias() | Cholesky(_, li, _) -> li.matmul(x) | Diagonal s -> x * s
+    member this.Apply(x: Tensor) = match this with NoPrecond -> x.alias() | Cholesky(_, li, _) -> times li x | Diagonal s -> x * s
+    member this.Inverse(x: Tensor) = match this with NoPrecond -> x.alias() | Cholesky(l, _, _) -> times l x | Diagonal s -> x / s
+    member this.Transposed(x: Tensor) = match this with NoPrecond -> x.alias() | Cholesky(_, _, lit) -> times lit x | Diagonal s -> x * s
     member this.Dispose() = match this with NoPrecond -> () | Cholesky(a, b, c) -> a.Dispose(); b.Dispose(); c.Dispose() | Diagonal s -> s.Dispose()
 
 /// The row space of training rows X [n, p] with p > n, for a fit that runs on n columns instead of p: the optimal
@@ -81,14 +90,16 @@ type private Precond =
 /// the caller's when it has one (Decoding computes all rows' Gram once and takes each fold's block), so a fold's
 /// reduction costs one n-square Cholesky instead of a 2pn² QR.
 type private RowSpace(x: Tensor, l: Tensor) =
-    // A row-major copy of what is multiplied (see Precond).
+    // Xᵀ row-major too: Project multiplies by X (see times).
     let xt = x.t().contiguous()
     /// X·Q.
     member _.Design = l
     /// Q·b: reduced weights [n, c] to full [p, c].
-    member _.Lift(b: Tensor) = use t = torch.linalg.solve_triangular(l.t(), b, true).contiguous() in xt.matmul(t)
+    member _.Lift(b: Tensor) = use t = torch.linalg.solve_triangular(l.t(), b, true) in times x t
+    /// Xᵀ·r [p, c] for rows' values r [n, c].
+    member _.TransposeTimes(r: Tensor) = times x r
     /// Qᵀ·w: full weights [p, c] to reduced [n, c].
-    member _.Project(w: Tensor) = use xw = x.matmul(w) in torch.linalg.solve_triangular(l, xw, false).contiguous()
+    member _.Project(w: Tensor) = use xw = times xt w in torch.linalg.solve_triangular(l, xw, false).contiguous()
     member _.Dispose() = l.Dispose(); xt.Dispose()
     /// The row space of `x` from its Gram, or None where the Gram is not safely positive definite (rows linearly
     /// dependent, or nearly: then Q would lose its orthonormality and the fit runs on the p columns).
@@ -107,30 +118,41 @@ type private RowSpace(x: Tensor, l: Tensor) =
 /// label vectors fitted at once on the same rows (y [n, problems]): the sum of independent objectives, so its
 /// optimum is each problem's own optimum, and max |gradient| ≤ tol holds for the sum exactly when it holds for each.
 /// θ is [(p+1), problems·m] (last row the intercept; problem j in columns j·m ..); m = k for multinomial, 1 for
-/// binomial (class 0's logit fixed at 0). With `full` = (row space, the problem on the full design), xa is the reduced
-/// design [L, 1] and convergence is judged on the full problem's gradient, so the stopping rule means the same.
-type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, full: (RowSpace * LogisticProblem) option) =
+/// binomial (class 0's logit fixed at 0). With a row space `full`, xa is the reduced design [L, 1] and convergence is
+/// judged on the full problem's gradient, so the stopping rule means the same.
+type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, weights: Tensor option, full: RowSpace option) =
     let n = float xa.shape[0]
     let rowsN = xa.shape[0]
     let problems = y.shape[1]
     let binary = k = 2
     let cols = if binary then 1L else int64 k
+    // Each problem's rows: all, or those with weight 1 in its column of `weights` [n, problems] (a fold's training
+    // rows, the folds fitted together on all rows). Problem j's objective is its mean log-loss over its n_j rows +
+    // ‖W_j‖²/(2C·n_j), exactly the objective of fitting those rows alone; rowScale = weight / n_j, penalty 1/(C·n_j).
+    let rowScale, penalty =
+        use scope = torch.NewDisposeScope()
+        let counts = match weights with Some w -> w.sum([| 0L |], true) | None -> torch.full([| 1L; problems |], sc n, dtype = torch.float64, device = xa.device)
+        let scale = match weights with Some w -> w / counts | None -> torch.ones([| rowsN; problems |], dtype = torch.float64, device = xa.device) / counts
+        let pen = (sc 1.0 / (counts * sc c)).repeat_interleave(cols, 1L)   // [1, problems·m]
+        scope.MoveToOuter(scale), scope.MoveToOuter(pen)
+    /// The mean over problems of 1/(C·n_j): the preconditioner's penalty.
+    let meanPenalty = item (penalty.mean())
+    // Xᵀ stored row-major too: the objective multiplies by both (see times).
+    let xat = xa.t().contiguous()
     /// Scores [n, problems, k] (class 0's logit 0 for binomial).
     let logits (theta: Tensor) =
-        let z = xa.matmul(theta).reshape(rowsN, problems, cols)
+        let z = (times xat theta).reshape(rowsN, problems, cols)
         if binary then torch.cat([| torch.zeros_like(z); z |], 2L) else z
     let mask =
         let m = Array.create (int xa.shape[1]) 1.0
         m[m.Length - 1] <- 0.0
         matrix xa.device m.Length 1 m
     let onehot = torch.nn.functional.one_hot(y, int64 k).to_type(torch.ScalarType.Float64)   // [n, problems, k]
-    // Xᵀ stored row-major: libtorch's product of a transposed view runs several times slower at these shapes.
-    let xat = xa.t().contiguous()
     // Preconditioner: the solver works on v with θ = P v, P = L⁻ᵀ (H = LLᵀ), H = XᵀDX/n + penalty an approximation of
     // the objective's Hessian at the current θ (D: each row's softmax curvature). The optimum θ is the same (a
-    // change of variables, not of the objective). Easy fits converge unpreconditioned within 20 iterations and
-    // never pay for it; a fit still running then gets P, built near the optimum, where its curvature is what the
-    // slow tail needs, and rebuilt every 50 iterations (see lbfgs): on the hard benchmark (490 x 1024, 7 classes)
+    // change of variables, not of the objective). Easy fits converge unpreconditioned within 20 iterations (more
+    // where P is expensive, see FirstRefresh) and never pay for it; a fit still running then gets P, built near the
+    // optimum, where its curvature is what the slow tail needs, and rebuilt every 50 iterations (see lbfgs): on the hard benchmark (490 x 1024, 7 classes)
     // the folds then converge about 7 iterations later, against about 50 with P first at iteration 50. On correlated,
     // unscaled network features plain L-BFGS needed thousands of iterations; with P, about a hundred. Above 2,048
     // columns only diag(H) is used. A Cholesky factor, not H^(-1/2) from an eigendecomposition: the same PᵀHP = I
@@ -139,31 +161,44 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, full: (Row
         use s = torch.NewDisposeScope()
         if xa.shape[1] <= 2048L then
             // H is SPD: the penalty on every weight row, and the intercept's row the (floored) mean curvature.
-            let h = xat.matmul(xa * curvature) / sc n + torch.diag(mask.squeeze(1L)) / sc (c * n)
+            let h = xat.matmul(xa * curvature) + torch.diag(mask.squeeze(1L)) * sc meanPenalty
             let l = torch.linalg.cholesky(h)
             let eye = torch.eye(h.shape[0], dtype = torch.ScalarType.Float64, device = h.device)
             let li = torch.linalg.solve_triangular(l, eye, false)
-            Cholesky(s.MoveToOuter(l.t().contiguous()), s.MoveToOuter(li.contiguous()), s.MoveToOuter(li.t().contiguous()))
+            Cholesky(s.MoveToOuter(l.contiguous()), s.MoveToOuter(li.contiguous()), s.MoveToOuter(li.t().contiguous()))
         else
-            let h = (xa * xa * curvature).mean([| 0L |]).unsqueeze(1L) + mask / sc (c * n)
+            let h = (xa * xa * curvature).sum([| 0L |]).unsqueeze(1L) + mask * sc meanPenalty
             Diagonal(s.MoveToOuter(h.rsqrt()))
     let mutable pre = NoPrecond
     /// max |full gradient| / its upper bound at the last exact evaluation (see GradientMax).
     let mutable ratio = nan
     let thetaRows = xa.shape[1]
-    /// (f, ∂f/∂θ) at θ; the gradient belongs to the caller.
-    let evaluate (theta: Tensor) : float * Tensor =
-        use scope = torch.NewDisposeScope()
+    /// (the problems' summed mean log-losses, (softmax − one-hot)·rowScale [n, problems·m]) at θ.
+    let residual (theta: Tensor) : float * Tensor =
         let zfull = logits theta
         let lse = zfull.logsumexp(2L, keepdim = true)
         let logp = zfull - lse
-        let loss = -(item ((logp * onehot).sum ())) / n
+        let loss = -(item (((logp * onehot).sum([| 2L |]) * rowScale).sum ()))
+        let resid = (logp.exp() - onehot) * rowScale.unsqueeze(2L)
+        loss, (if binary then resid.narrow(2L, 1L, 1L) else resid).reshape(rowsN, problems * cols)
+    /// (f, ∂f/∂θ) at θ; the gradient belongs to the caller.
+    let evaluate (theta: Tensor) : float * Tensor =
+        use scope = torch.NewDisposeScope()
+        let loss, r = residual theta
         let wt = theta * mask
-        let f = loss + item ((wt * wt).sum ()) / (2.0 * c * n)
-        let resid = logp.exp() - onehot
-        let r = (if binary then resid.narrow(2L, 1L, 1L) else resid).reshape(rowsN, problems * cols)
-        f, scope.MoveToOuter(xat.matmul(r) / sc n + wt / sc (c * n))
+        let f = loss + item ((wt * wt * penalty).sum ()) / 2.0
+        f, scope.MoveToOuter(times xa r + wt * penalty)
     member _.Columns = int (problems * cols)
+    /// The iteration of the first preconditioning: 20, or later where building P costs more than 60 evaluations
+    /// of the objective (an evaluation is two n·r·columns products; P an r-square H from n rows, its Cholesky
+    /// factor and inverse, about 2r²n + 2r³ flops at roughly three times the skinny products' rate), so that a fit
+    /// that converges unpreconditioned by then never pays for it (analyse's 70-fold expression decoders on
+    /// 966 × 967 row spaces converge in about 20 iterations, where P would cost about 45 evaluations).
+    member _.FirstRefresh =
+        let r, rows = float thetaRows, float rowsN
+        let evaluation = 4.0 * rows * r * float (problems * cols)
+        let build = if thetaRows <= 2048L then 2.0 * r * r * rows + 2.0 * r * r * r else 2.0 * r * rows
+        max 20 (int (build / (3.0 * evaluation)))
     member _.Rows = thetaRows
     /// θ → the solver's variables v (row-major [Rows, Columns]), and back.
     member _.ToSolver(theta: Tensor) : float[] = use v = pre.Inverse theta in toArray v
@@ -172,7 +207,7 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, full: (Row
     member _.Lift(theta: Tensor) : Tensor =
         match full with
         | None -> theta.alias()
-        | Some(rs, _) ->
+        | Some rs ->
             let r = theta.shape[0] - 1L
             use w = rs.Lift(theta.narrow(0L, 0L, r))
             torch.cat([| w; theta.narrow(0L, r, 1L) |], 0L)
@@ -180,7 +215,7 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, full: (Row
     member _.Project(theta: Tensor) : Tensor =
         match full with
         | None -> theta.alias()
-        | Some(rs, _) ->
+        | Some rs ->
             let p = theta.shape[0] - 1L
             use b = rs.Project(theta.narrow(0L, 0L, p))
             torch.cat([| b; theta.narrow(0L, p, 1L) |], 0L)
@@ -188,7 +223,8 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, full: (Row
     /// the full θ, as scikit-learn does). In the row space the full weights' gradient is Q·(reduced gradient), a
     /// product with X per call; so only where the estimate (the bound below, times the ratio found at the last exact
     /// value) is within 4·`bound` is it computed, and otherwise the estimate is returned: it can only keep the solver
-    /// iterating, never stop it. With `bound` infinite, the full problem's gradient at the lifted θ (for the report).
+    /// iterating, never stop it. With `bound` infinite, the full gradient at the lifted θ, Xᵀ·residual/n + W/(Cn) (the
+    /// residual is the reduced problem's: X·W = L·B), for the report.
     member this.GradientMax(v: float[], gTheta: float[], bound: float) : float =
         let width = int (problems * cols)
         let mutable worst = 0.0
@@ -196,7 +232,7 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, full: (Row
         | None ->
             for x in gTheta do worst <- max worst (abs x)
             worst
-        | Some(rs, whole) ->
+        | Some rs ->
             // max |Q·g| ≤ max over columns of ‖g‖ (Q's rows have norm ≤ 1).
             let r = int thetaRows - 1
             let norms = Array.zeroCreate width
@@ -207,8 +243,12 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, full: (Row
             let upper = max intercept (sqrt (Array.max norms))
             if Double.IsPositiveInfinity bound then
                 use scope = torch.NewDisposeScope()
-                let (_: float), (g: Tensor) = whole.EvaluateTheta(this.Lift(this.FromSolver v))
-                item (g.abs().max ())
+                let theta = this.FromSolver v
+                let _, r = residual theta
+                let w = rs.Lift(theta.narrow(0L, 0L, int64 thetaRows - 1L))
+                let gw = rs.TransposeTimes(r) + w * penalty
+                let gb = r.sum([| 0L |])
+                max (item (gw.abs().max ())) (item (gb.abs().max ()))
             elif not (Double.IsNaN ratio) && ratio * upper > 4.0 * bound then ratio * upper
             else
                 use scope = torch.NewDisposeScope()
@@ -216,8 +256,6 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, full: (Row
                 let exact = max intercept (item (rs.Lift(gt.narrow(0L, 0L, int64 r)).abs().max ()))
                 ratio <- (if upper > 0.0 then exact / upper else 1.0)
                 exact
-    /// (f, ∂f/∂θ) at θ (no change of variables), the gradient the caller's.
-    member _.EvaluateTheta(theta: Tensor) = evaluate theta
     /// (f, ∂f/∂v, ∂f/∂θ) at v.
     member _.Evaluate(v: float[]) : float * float[] * float[] =
         use scope = torch.NewDisposeScope()
@@ -225,21 +263,22 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, full: (Row
         let f, g = evaluate (pre.Apply vt)
         let gTheta = toArray g
         f, (match pre with NoPrecond -> gTheta | _ -> toArray (pre.Transposed g)), gTheta
-    /// Rebuilds P from the rows' curvature at θ (the mean over classes, and over the problems, which share one P,
-    /// of p(1 − p), floored so that a row never drops out entirely).
+    /// Rebuilds P from the rows' curvature at θ (the mean over classes of p(1 − p), scaled by each problem's
+    /// rowScale and averaged over the problems, which share one P; floored so that a row never drops out entirely).
     member _.Refresh(theta: Tensor) =
         let curvature =
             use scope = torch.NewDisposeScope()
             let prob = torch.nn.functional.softmax(logits theta, 2L)
-            let d = (prob * (sc 1.0 - prob)).sum([| 1L; 2L |]).unsqueeze(1L) / sc ((if binary then 1.0 else float k) * float problems)
-            scope.MoveToOuter(d.clamp_min(sc 1e-6))
+            let perRow = (prob * (sc 1.0 - prob)).sum([| 2L |]) / sc (if binary then 1.0 else float k)   // [n, problems]
+            let d = (perRow * rowScale).mean([| 1L |]).unsqueeze(1L)
+            scope.MoveToOuter(d.clamp_min(sc (1e-6 / n)))
         let fresh = build curvature
         curvature.Dispose()
         pre.Dispose()
         pre <- fresh
     member _.Dispose() =
-        mask.Dispose(); onehot.Dispose(); xat.Dispose(); pre.Dispose()
-        full |> Option.iter (fun (rs, whole) -> rs.Dispose(); whole.Dispose())
+        mask.Dispose(); onehot.Dispose(); xat.Dispose(); rowScale.Dispose(); penalty.Dispose(); pre.Dispose()
+        full |> Option.iter (fun rs -> rs.Dispose())
 
 // The solver's vector algebra runs on .NET arrays: θ has (p+1)·k entries (a few thousand), so each of the
 // two-loop recursion's ~80 dot products and updates costs microseconds here, against tens of microseconds of
@@ -262,9 +301,10 @@ let private lbfgs (problem: LogisticProblem) (theta0: Tensor) (tol: float) (maxI
     let mutable iter = 0
     let mutable converged = problem.GradientMax(v, gTheta, tol) <= tol
     let mutable stalled = false
+    let first = problem.FirstRefresh
     while not converged && not stalled && iter < maxIter do
         iter <- iter + 1
-        if iter = 20 || iter % 50 = 0 then
+        if iter = first || (iter > first && (iter - first) % 50 = 0) then
             // Re-precondition at the current θ (the curvature has moved away from its starting value): new
             // variables, so the curvature pairs of the old ones are dropped.
             use thetaNow = problem.FromSolver v
@@ -338,7 +378,7 @@ let logisticGradient (c: float) (x: Tensor) (y: int[]) (m: Model) : float =
     let k = m.Classes.Length
     let xa = torch.cat([| x; torch.ones([| x.shape[0]; 1L |], dtype = torch.ScalarType.Float64, device = x.device) |], 1L)
     let yt = torch.tensor(Array.map int64 codes, device = x.device).unsqueeze(1L)
-    let problem = LogisticProblem(xa, yt, k, c, None)
+    let problem = LogisticProblem(xa, yt, k, c, None, None)
     let theta =
         if k = 2 then torch.cat([| m.Weights.narrow(1L, 1L, 1L); m.Bias.narrow(0L, 1L, 1L).unsqueeze(0L) |], 0L)
         else torch.cat([| m.Weights; m.Bias.unsqueeze(0L) |], 0L)
@@ -351,7 +391,9 @@ let logisticGradient (c: float) (x: Tensor) (y: int[]) (m: Model) : float =
 /// Logistic fits of several label vectors with the same classes on the same rows, as one problem (see
 /// LogisticProblem: the same optima as fitting each alone). `warm` is a joint θ from a previous call; `gram` the rows'
 /// Gram x·xᵀ if the caller has it (with more features than rows the fit runs in their row space, see RowSpace).
-let private fitLogisticBatch (o: LogisticOptions) (x: Tensor) (gram: Tensor option) (classes: int[]) (codes: int[][]) (warm: Tensor option) : Model[] =
+/// With `trains`, problem j is fitted on the rows trains[j] only (see LogisticProblem's weights): the folds of a
+/// cross-validation on the same rows, fitted together.
+let private fitLogisticBatch (o: LogisticOptions) (x: Tensor) (gram: Tensor option) (classes: int[]) (codes: int[][]) (trains: int[][] option) (warm: Tensor option) : Model[] =
     let k = classes.Length
     let m = codes.Length
     use scope = torch.NewDisposeScope()
@@ -359,13 +401,18 @@ let private fitLogisticBatch (o: LogisticOptions) (x: Tensor) (gram: Tensor opti
     let cols = if k = 2 then 1L else int64 k
     let withOnes (a: Tensor) = torch.cat([| a; torch.ones([| n; 1L |], dtype = torch.ScalarType.Float64, device = x.device) |], 1L)
     let yt = torch.tensor(Array.init (int n * m) (fun idx -> int64 (codes[idx % m]).[idx / m]), device = x.device).reshape(n, int64 m)
+    let weights =
+        trains |> Option.map (fun t ->
+            let w = Array.zeroCreate (int n * m)
+            t |> Array.iteri (fun j rows -> for i in rows do w[i * m + j] <- 1.0)
+            matrix x.device (int n) m w)
     let rowSpace =
         if p <= n then None
         else RowSpace.TryOf(x, match gram with Some g -> g | None -> x.matmul(x.t()))
     let problem =
         match rowSpace with
-        | None -> LogisticProblem(withOnes x, yt, k, o.C, None)
-        | Some rs -> LogisticProblem(withOnes rs.Design, yt, k, o.C, Some(rs, LogisticProblem(withOnes x, yt, k, o.C, None)))
+        | None -> LogisticProblem(withOnes x, yt, k, o.C, weights, None)
+        | Some rs -> LogisticProblem(withOnes rs.Design, yt, k, o.C, weights, Some rs)
     let theta0 =
         match warm with
         | Some w when w.shape[0] = p + 1L && w.shape[1] = int64 problem.Columns -> problem.Project w
@@ -384,7 +431,7 @@ let private fitLogisticBatch (o: LogisticOptions) (x: Tensor) (gram: Tensor opti
 
 let private fitLogistic (o: LogisticOptions) (x: Tensor) (y: int[]) (warm: Tensor option) : Model =
     let classes, codes = localCodes y
-    (fitLogisticBatch o x None classes [| codes |] warm)[0]
+    (fitLogisticBatch o x None classes [| codes |] None warm)[0]
 
 /// θ of a logistic model, for warm-starting the next fit on similar data.
 let warmStart (m: Model) : Tensor =
@@ -485,6 +532,30 @@ let fitMany (classifier: Classifier) (x: Tensor) (gram: Tensor option) (ys: int[
                 warm |> Option.bind (fun w ->
                     let from, width = int64 (i * chunk) * cols, int64 c.Length * cols
                     if w.shape[1] = int64 codes.Length * cols then Some(w.narrow(1L, from, width)) else None)
-            chunks |> Array.mapi (fun i c -> fitLogisticBatch o x gram classes c (warmFor i c)) |> Array.concat
-        else ys |> Array.map (fun y -> let classes, codes = localCodes y in (fitLogisticBatch o x gram classes [| codes |] None)[0])
+            chunks |> Array.mapi (fun i c -> fitLogisticBatch o x gram classes c None (warmFor i c)) |> Array.concat
+        else ys |> Array.map (fun y -> let classes, codes = localCodes y in (fitLogisticBatch o x gram classes [| codes |] None None)[0])
     | _ -> ys |> Array.map (fun y -> fit classifier x y None)
+
+/// One model per fold, fold j trained on the rows trains[j] of `x` with the labels `y` (codes for every row; the test
+/// rows' are never read). Logistic fits whose folds all hold every class run as one problem on all rows, fold j's
+/// rows weighted in (the same optimum as fitting the fold's rows alone, see LogisticProblem), at most about a million
+/// θ entries at a time: every iteration's products with X then serve all folds, and the row space, where there are
+/// more features than rows, is that of all rows (`gram` x·xᵀ if the caller has it), one Cholesky for every fold.
+/// Other classifiers, and folds missing a class, are fitted fold by fold.
+let fitFolds (classifier: Classifier) (x: Tensor) (gram: Tensor option) (y: int[]) (trains: int[][]) : Model[] =
+    let trainLabels = trains |> Array.map (fun t -> t |> Array.map (fun i -> y[i]))
+    for l in trainLabels do
+        if Array.distinct l |> Array.length < 2 then invalidArg "trains" "a classifier needs at least two classes"
+    let classes = Array.distinct y |> Array.sort
+    let alone () =
+        Array.map2 (fun (t: int[]) l -> use xt = rows x.device t x in fit classifier xt l None) trains trainLabels
+    match classifier with
+    | Classifier.Logistic o when trainLabels |> Array.forall (fun l -> (Array.distinct l |> Array.sort) = classes) ->
+        let _, codes = localCodes y
+        let cols = if classes.Length = 2 then 1L else int64 classes.Length
+        let width = (min x.shape[1] x.shape[0]) + 1L
+        let chunk = int (max 1L (1_000_000L / (width * cols)))
+        Array.chunkBySize chunk (Array.indexed trains)
+        |> Array.collect (fun part ->
+            fitLogisticBatch o x gram classes (Array.create part.Length codes) (Some(Array.map snd part)) None)
+    | _ -> alone ()
