@@ -256,13 +256,17 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, weights: T
                 let exact = max intercept (item (rs.Lift(gt.narrow(0L, 0L, int64 r)).abs().max ()))
                 ratio <- (if upper > 0.0 then exact / upper else 1.0)
                 exact
-    /// (f, ∂f/∂v, ∂f/∂θ) at v.
-    member _.Evaluate(v: float[]) : float * float[] * float[] =
+    /// f at v, writing ∂f/∂v into `gv` and ∂f/∂θ into `gTheta` (the solver's buffers: no array per evaluation).
+    member _.Evaluate(v: float[], gv: float[], gTheta: float[]) : float =
         use scope = torch.NewDisposeScope()
         use vt = matrix xa.device (int thetaRows) (int (problems * cols)) v
         let f, g = evaluate (pre.Apply vt)
-        let gTheta = toArray g
-        f, (match pre with NoPrecond -> gTheta | _ -> toArray (pre.Transposed g)), gTheta
+        let copyOut (t: Tensor) (dst: float[]) = use c = t.cpu().contiguous() in c.data<float>().CopyTo(dst, 0, 0L)
+        copyOut g gTheta
+        match pre with
+        | NoPrecond -> Array.blit gTheta 0 gv 0 gv.Length
+        | _ -> copyOut (pre.Transposed g) gv
+        f
     /// Rebuilds P from the rows' curvature at θ (the mean over classes of p(1 − p), scaled by each problem's
     /// rowScale and averaged over the problems, which share one P; floored so that a row never drops out entirely).
     member _.Refresh(theta: Tensor) =
@@ -289,14 +293,22 @@ let private dot (a: float[]) (b: float[]) =
     s
 let private sumAbs (a: float[]) = Array.sumBy abs a
 let private maxAbs (a: float[]) = Array.fold (fun m x -> max m (abs x)) 0.0 a
-/// a + t·b, a new array.
-let private axpy (a: float[]) (t: float) (b: float[]) = Array.init a.Length (fun i -> a[i] + t * b[i])
 
-/// L-BFGS (20 pairs) with a backtracking Armijo line search. Returns θ and the fit report.
+/// L-BFGS (20 pairs) with a backtracking Armijo line search. Returns θ and the fit report. Its vectors are a fixed
+/// set of buffers (the current and the candidate point, their gradients, the direction, and the curvature pairs,
+/// the oldest pair's reused for the newest): with θ of a few hundred thousand entries (analyse's joint folds), an
+/// array per operation made the garbage collector hold hundreds of MB.
 let private lbfgs (problem: LogisticProblem) (theta0: Tensor) (tol: float) (maxIter: int) : Tensor * FitReport =
     let history = Collections.Generic.List<float[] * float[] * float>()
+    let size = int problem.Rows * problem.Columns
+    let buffer () : float[] = Array.zeroCreate size
     let mutable v = problem.ToSolver theta0
-    let mutable f, g, gTheta = problem.Evaluate v
+    let mutable g, gTheta = buffer (), buffer ()
+    let mutable cv, cg, cgTheta = buffer (), buffer (), buffer ()
+    let q = buffer ()
+    /// Where the next curvature pair is written (the oldest pair's arrays once 20 are held).
+    let mutable sNew, yNew = buffer (), buffer ()
+    let mutable f = problem.Evaluate(v, g, gTheta)
     let mutable evaluations = 1
     let mutable iter = 0
     let mutable converged = problem.GradientMax(v, gTheta, tol) <= tol
@@ -310,57 +322,61 @@ let private lbfgs (problem: LogisticProblem) (theta0: Tensor) (tol: float) (maxI
             use thetaNow = problem.FromSolver v
             problem.Refresh thetaNow
             v <- problem.ToSolver thetaNow
-            let fNew, gNew, gtNew = problem.Evaluate v
-            f <- fNew
-            g <- gNew
-            gTheta <- gtNew
+            f <- problem.Evaluate(v, g, gTheta)
             evaluations <- evaluations + 1
             history.Clear()
-        // Two-loop recursion: d = -H·g.
-        let q = Array.copy g
+        // Two-loop recursion: q = -H·g, the search direction.
+        Array.blit g 0 q 0 size
         let alphas = Array.zeroCreate history.Count
         for i in history.Count - 1 .. -1 .. 0 do
             let s, yv, rho = history[i]
             let a = rho * dot s q
             alphas[i] <- a
-            for j in 0 .. q.Length - 1 do q[j] <- q[j] - a * yv[j]
+            for j in 0 .. size - 1 do q[j] <- q[j] - a * yv[j]
         let gamma =
             if history.Count > 0 then (let s, yv, _ = history[history.Count - 1] in dot s yv / dot yv yv)
             else min 1.0 (1.0 / sumAbs g)
-        for j in 0 .. q.Length - 1 do q[j] <- q[j] * gamma
+        for j in 0 .. size - 1 do q[j] <- q[j] * gamma
         for i in 0 .. history.Count - 1 do
             let s, yv, rho = history[i]
             let b = rho * dot yv q
-            for j in 0 .. q.Length - 1 do q[j] <- q[j] + (alphas[i] - b) * s[j]
-        let mutable d = Array.map (fun x -> -x) q
-        let mutable slope = dot g d
+            for j in 0 .. size - 1 do q[j] <- q[j] + (alphas[i] - b) * s[j]
+        for j in 0 .. size - 1 do q[j] <- -q[j]
+        let mutable slope = dot g q
         if slope >= 0.0 then
             // Not a descent direction (can follow a poor curvature pair): restart from steepest descent.
             history.Clear()
             let scale = 1.0 / sumAbs g
-            d <- Array.map (fun x -> -x * scale) g
-            slope <- dot g d
+            for j in 0 .. size - 1 do q[j] <- -g[j] * scale
+            slope <- dot g q
         let mutable step = 1.0
         let mutable accepted = false
         let mutable tries = 0
         while not accepted && tries < 60 do
-            let candidate = axpy v step d
-            let fc, gc, gtc = problem.Evaluate candidate
+            for j in 0 .. size - 1 do cv[j] <- v[j] + step * q[j]
+            let fc = problem.Evaluate(cv, cg, cgTheta)
             evaluations <- evaluations + 1
             // Armijo; near the optimum f changes below its rounding error, so a step that keeps f
             // within rounding and shrinks the gradient is accepted too (otherwise the gradient could
             // not be driven below about sqrt(machine epsilon)).
-            let withinRounding = abs (fc - f) <= 1e-13 * max 1.0 (abs f) && maxAbs gc < maxAbs g
+            let withinRounding = abs (fc - f) <= 1e-13 * max 1.0 (abs f) && maxAbs cg < maxAbs g
             if fc <= f + 1e-4 * step * slope || withinRounding then
-                let s = axpy candidate -1.0 v
-                let yv = axpy gc -1.0 g
+                let s, yv = sNew, yNew
+                for j in 0 .. size - 1 do
+                    s[j] <- cv[j] - v[j]
+                    yv[j] <- cg[j] - g[j]
                 let sy = dot s yv
                 if sy > 1e-12 * dot yv yv then
                     history.Add((s, yv, 1.0 / sy))
-                    if history.Count > 20 then history.RemoveAt 0
-                v <- candidate
-                g <- gc
-                gTheta <- gtc
+                    if history.Count > 20 then
+                        let s0, y0, _ = history[0]
+                        history.RemoveAt 0
+                        sNew <- s0; yNew <- y0
+                    else
+                        sNew <- buffer (); yNew <- buffer ()
+                let v0, g0, gt0 = v, g, gTheta
+                v <- cv; g <- cg; gTheta <- cgTheta
+                cv <- v0; cg <- g0; cgTheta <- gt0
                 f <- fc
                 accepted <- true
                 converged <- problem.GradientMax(v, gTheta, tol) <= tol
@@ -383,7 +399,8 @@ let logisticGradient (c: float) (x: Tensor) (y: int[]) (m: Model) : float =
         if k = 2 then torch.cat([| m.Weights.narrow(1L, 1L, 1L); m.Bias.narrow(0L, 1L, 1L).unsqueeze(0L) |], 0L)
         else torch.cat([| m.Weights; m.Bias.unsqueeze(0L) |], 0L)
     let v = problem.ToSolver theta
-    let _, _, g = problem.Evaluate v
+    let gv, g = Array.zeroCreate v.Length, Array.zeroCreate v.Length
+    problem.Evaluate(v, gv, g) |> ignore
     let r = problem.GradientMax(v, g, infinity)
     problem.Dispose()
     r
