@@ -148,6 +148,7 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, weights: T
         m[m.Length - 1] <- 0.0
         matrix xa.device m.Length 1 m
     let onehot = torch.nn.functional.one_hot(y, int64 k).to_type(torch.ScalarType.Float64)   // [n, problems, k]
+    let labels = y.unsqueeze(2L)                                                                 // [n, problems, 1]
     // Preconditioner: the solver works on v with θ = P v, P = L⁻ᵀ (H = LLᵀ), H = XᵀDX/n + penalty an approximation of
     // the objective's Hessian at the current θ (D: each row's softmax curvature). The optimum θ is the same (a
     // change of variables, not of the objective). Easy fits converge unpreconditioned within 20 iterations (more
@@ -174,12 +175,12 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, weights: T
     let mutable ratio = nan
     let thetaRows = xa.shape[1]
     /// (the problems' summed mean log-losses, (softmax − one-hot)·rowScale [n, problems·m]) at θ.
+    /// In place on the logits after the loss (each full-size temporary is a fresh allocation, page-faulted in).
     let residual (theta: Tensor) : float * Tensor =
-        let zfull = logits theta
-        let lse = zfull.logsumexp(2L, keepdim = true)
-        let logp = zfull - lse
-        let loss = -(item (((logp * onehot).sum([| 2L |]) * rowScale).sum ()))
-        let resid = (logp.exp() - onehot) * rowScale.unsqueeze(2L)
+        let logp = logits theta
+        logp.sub_(logp.logsumexp(2L, keepdim = true)) |> ignore
+        let loss = -(item ((logp.gather(2L, labels).squeeze(2L) * rowScale).sum ()))
+        let resid = logp.exp_().sub_(onehot).mul_(rowScale.unsqueeze(2L))
         loss, (if binary then resid.narrow(2L, 1L, 1L) else resid).reshape(rowsN, problems * cols)
     /// (f, ∂f/∂θ) at θ; the gradient belongs to the caller.
     let evaluate (theta: Tensor) : float * Tensor =
@@ -281,16 +282,36 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, weights: T
         pre.Dispose()
         pre <- fresh
     member _.Dispose() =
-        mask.Dispose(); onehot.Dispose(); xat.Dispose(); rowScale.Dispose(); penalty.Dispose(); pre.Dispose()
+        mask.Dispose(); onehot.Dispose(); labels.Dispose(); xat.Dispose(); rowScale.Dispose(); penalty.Dispose(); pre.Dispose()
         full |> Option.iter (fun rs -> rs.Dispose())
 
 // The solver's vector algebra runs on .NET arrays: θ has (p+1)·k entries (a few thousand), so each of the
 // two-loop recursion's ~80 dot products and updates costs microseconds here, against tens of microseconds of
 // dispatch and allocation as a tensor operation; only the objective's products with X run in TorchSharp.
+// The two-loop recursion's dot products and updates (four passes per curvature pair) in SIMD lanes.
 let private dot (a: float[]) (b: float[]) =
-    let mutable s = 0.0
-    for i in 0 .. a.Length - 1 do s <- s + a[i] * b[i]
+    let w = Numerics.Vector<float>.Count
+    let mutable acc = Numerics.Vector<float>.Zero
+    let mutable i = 0
+    while i <= a.Length - w do
+        acc <- acc + Numerics.Vector<float>(a, i) * Numerics.Vector<float>(b, i)
+        i <- i + w
+    let mutable s = Numerics.Vector.Sum acc
+    while i < a.Length do
+        s <- s + a[i] * b[i]
+        i <- i + 1
     s
+/// y ← y + t·x.
+let private addScaled (y: float[]) (t: float) (x: float[]) =
+    let w = Numerics.Vector<float>.Count
+    let vt = Numerics.Vector<float>(t)
+    let mutable i = 0
+    while i <= y.Length - w do
+        (Numerics.Vector<float>(y, i) + vt * Numerics.Vector<float>(x, i)).CopyTo(y, i)
+        i <- i + w
+    while i < y.Length do
+        y[i] <- y[i] + t * x[i]
+        i <- i + 1
 let private sumAbs (a: float[]) = Array.sumBy abs a
 let private maxAbs (a: float[]) = Array.fold (fun m x -> max m (abs x)) 0.0 a
 
@@ -332,7 +353,7 @@ let private lbfgs (problem: LogisticProblem) (theta0: Tensor) (tol: float) (maxI
             let s, yv, rho = history[i]
             let a = rho * dot s q
             alphas[i] <- a
-            for j in 0 .. size - 1 do q[j] <- q[j] - a * yv[j]
+            addScaled q -a yv
         let gamma =
             if history.Count > 0 then (let s, yv, _ = history[history.Count - 1] in dot s yv / dot yv yv)
             else min 1.0 (1.0 / sumAbs g)
@@ -340,7 +361,7 @@ let private lbfgs (problem: LogisticProblem) (theta0: Tensor) (tol: float) (maxI
         for i in 0 .. history.Count - 1 do
             let s, yv, rho = history[i]
             let b = rho * dot yv q
-            for j in 0 .. size - 1 do q[j] <- q[j] + (alphas[i] - b) * s[j]
+            addScaled q (alphas[i] - b) s
         for j in 0 .. size - 1 do q[j] <- -q[j]
         let mutable slope = dot g q
         if slope >= 0.0 then
