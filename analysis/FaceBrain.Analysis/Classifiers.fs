@@ -87,8 +87,8 @@ type private Precond =
 /// weights lie in it (a component outside leaves every score unchanged and only adds penalty), so W = Q·B with Q an
 /// orthonormal basis of the rows. Q = Xᵀ L⁻ᵀ, L the Cholesky factor of the rows' Gram XXᵀ = LLᵀ (QᵀQ = I), is never
 /// formed: the reduced design X·Q is L itself, and Q·b, Qᵀ·w are a triangular solve and a product with X. The Gram is
-/// the caller's when it has one (Decoding computes all rows' Gram once and takes each fold's block), so a fold's
-/// reduction costs one n-square Cholesky instead of a 2pn² QR.
+/// the caller's when it has one (Decoding computes all rows' Gram once, and its folds, fitted together, share the
+/// row space of all rows), so the reduction costs one n-square Cholesky instead of a 2pn² QR.
 type private RowSpace(x: Tensor, l: Tensor) =
     // Xᵀ row-major too: Project multiplies by X (see times).
     let xt = x.t().contiguous()
