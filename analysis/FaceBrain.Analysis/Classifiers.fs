@@ -153,8 +153,9 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, weights: T
     // the objective's Hessian at the current θ (D: each row's softmax curvature). The optimum θ is the same (a
     // change of variables, not of the objective). Easy fits converge unpreconditioned within 20 iterations (more
     // where P is expensive, see FirstRefresh) and never pay for it; a fit still running then gets P, built near the
-    // optimum, where its curvature is what the slow tail needs, and rebuilt every 50 iterations (see lbfgs): on the hard benchmark (490 x 1024, 7 classes)
-    // the folds then converge about 7 iterations later, against about 50 with P first at iteration 50. On correlated,
+    // optimum, where its curvature is what the slow tail needs, and rebuilt every 50 iterations (see lbfgs): on the
+    // hard benchmark (490 x 1024, 7 classes, fold by fold) the folds then converged about 7 iterations later, against
+    // about 50 with P first at iteration 50. On correlated,
     // unscaled network features plain L-BFGS needed thousands of iterations; with P, about a hundred. Above 2,048
     // columns only diag(H) is used. A Cholesky factor, not H^(-1/2) from an eigendecomposition: the same PᵀHP = I
     // for about a tenth of the flops (an eigh of a 1,025-square H cost more than the fit's 50 iterations).
@@ -193,8 +194,8 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, weights: T
     /// The iteration of the first preconditioning: 20, or later where building P costs more than 60 evaluations
     /// of the objective (an evaluation is two n·r·columns products; P an r-square H from n rows, its Cholesky
     /// factor and inverse, about 2r²n + 2r³ flops at roughly three times the skinny products' rate), so that a fit
-    /// that converges unpreconditioned by then never pays for it (analyse's 70-fold expression decoders on
-    /// 966 × 967 row spaces converge in about 20 iterations, where P would cost about 45 evaluations).
+    /// that converges unpreconditioned by then never pays for it (a single fold of 966 rows in a 967-column row
+    /// space, 7 classes: P costs about 45 evaluations, and such folds converged in about 20 iterations).
     member _.FirstRefresh =
         let r, rows = float thetaRows, float rowsN
         let evaluation = 4.0 * rows * r * float (problems * cols)
