@@ -85,14 +85,12 @@ let layerwise (device: torch.Device) (classifier: Classifiers.Classifier) : Timi
               IdentityColumn = "identity"; ExpressionColumn = "expression"; Device = device }
         let f, s = time (fun () -> Layerwise.run store o Progress.Silent)
         // Every decoding row set has a 0/1 "…converged" metric: count the decoders that did not converge.
-        let metric = f.GetColumn<string>("Metric") |> Deedle.Series.values |> Array.ofSeq
-        let value = f.GetColumn<float>("Value") |> Deedle.Series.values |> Array.ofSeq
-        let flags = Array.zip metric value |> Array.filter (fun (m, _) -> m.EndsWith "converged")
-        let notConverged = flags |> Array.filter (fun (_, v) -> v <> 1.0) |> Array.length
+        let flags = f |> List.filter (fun r -> r.Metric.EndsWith "converged")
+        let notConverged = flags |> List.filter (fun r -> r.Value <> 1.0) |> List.length
         { Workload = $"analyse: ResNet-50-shaped store (6 gap layers, 64..2048 features), 980 stimuli, {classifier.Name}"
           Seconds = fst s
           CpuSeconds = snd s
-          Detail = $"{f.RowCount} numbers, {notConverged} of {flags.Length} decoders not converged"
-          Numbers = [ "rows", float f.RowCount; "decoders", float flags.Length; "not_converged", float notConverged ] }
+          Detail = $"{f.Length} numbers, {notConverged} of {flags.Length} decoders not converged"
+          Numbers = [ "rows", float f.Length; "decoders", float flags.Length; "not_converged", float notConverged ] }
     finally
         try Directory.Delete(dir, true) with _ -> ()

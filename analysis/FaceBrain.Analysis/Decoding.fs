@@ -62,44 +62,63 @@ let labels (d: Dataset) (target: string) : Labels =
 /// Training and testing rows of each fold, standardised if asked, fitted and predicted.
 type private Runner(d: Dataset, opts: Options) =
     let x = matrix opts.Device d.Rows d.Columns d.Features
+    // All rows' Gram XXᵀ, once, for logistic folds fitted together in the row space of all rows (Classifiers.fitFolds).
+    let gram = lazy (if d.Columns > d.Rows then Some(x.matmul(x.t())) else None)
     member _.X = x
-    /// Out-of-fold predictions for each label vector of `ys` (codes) over `folds`, the vectors fitted together
-    /// per fold (Classifiers.fitMany: the same optima as one at a time). An iterative fit starts from the previous
-    /// fold's solution (same labels, mostly the same rows): the optimum is unique, so only speed changes.
+    /// Out-of-fold predictions for each label vector of `ys` (codes) over `folds`. Logistic folds on unstandardised
+    /// features are fitted together, one problem per label vector (Classifiers.fitFolds); otherwise fold by fold,
+    /// the label vectors fitted together (Classifiers.fitMany), an iterative fit starting from the previous fold's
+    /// solution (same labels, mostly the same rows). Either way each fit reaches its own optimum: only speed changes.
     member _.PredictMany(ys: int[][], folds: Fold[], reports: ResizeArray<FitReport>) : int[][] =
         let preds = ys |> Array.map (fun y -> Array.create y.Length -1)
-        let mutable warm : Tensor option = None
-        folds |> Array.iter (fun f ->
-            use scope = torch.NewDisposeScope()
-            let xtr0 = rows opts.Device f.Train x
-            let xte0 = rows opts.Device f.Test x
-            let xtr, xte =
-                if opts.Standardize then
-                    let m = xtr0.mean([| 0L |], keepdim = true)
-                    let s0 = (xtr0 - m).pow(sc 2.0).mean([| 0L |], keepdim = true).sqrt()
-                    let s = torch.where(s0.lt(sc 1e-12), torch.ones_like(s0), s0)
-                    (xtr0 - m) / s, (xte0 - m) / s
-                else xtr0, xte0
-            let ytrs = ys |> Array.map (fun y -> f.Train |> Array.map (fun i -> y[i]))
-            let models = fitMany opts.Classifier xtr ytrs warm
-            try
-                for model in models do reports.Add model.Report
-                match opts.Classifier with
-                | Classifier.Logistic _ ->
-                    warm |> Option.iter (fun t -> t.Dispose())
-                    warm <- Some(scope.MoveToOuter(warmStartMany models))
-                | _ -> ()
-                models |> Array.iteri (fun k model ->
-                    let p = predict model xte
-                    f.Test |> Array.iteri (fun j i -> preds[k][i] <- p[j]))
-            finally
-                for model in models do (model :> IDisposable).Dispose())
-        warm |> Option.iter (fun t -> t.Dispose())
+        let record (k: int) (f: Fold) (model: Model) (xte: Tensor) =
+            let p = predict model xte
+            f.Test |> Array.iteri (fun j i -> preds[k][i] <- p[j])
+        match opts.Classifier with
+        | Classifier.Logistic _ when not opts.Standardize && folds.Length > 1 ->
+            // Outside the dispose scopes below: the Gram lives as long as the runner.
+            let gram = gram.Force()
+            ys |> Array.iteri (fun k y ->
+                use scope = torch.NewDisposeScope()
+                let models = fitFolds opts.Classifier x gram y (folds |> Array.map (fun f -> f.Train))
+                try
+                    for model in models do reports.Add model.Report
+                    Array.iter2 (fun (f: Fold) model -> record k f model (rows opts.Device f.Test x)) folds models
+                finally
+                    for model in models do (model :> IDisposable).Dispose())
+        | _ ->
+            let mutable warm : Tensor option = None
+            folds |> Array.iter (fun f ->
+                use scope = torch.NewDisposeScope()
+                let xtr0 = rows opts.Device f.Train x
+                let xte0 = rows opts.Device f.Test x
+                let xtr, xte =
+                    if opts.Standardize then
+                        let m = xtr0.mean([| 0L |], keepdim = true)
+                        let s0 = (xtr0 - m).pow(sc 2.0).mean([| 0L |], keepdim = true).sqrt()
+                        let s = torch.where(s0.lt(sc 1e-12), torch.ones_like(s0), s0)
+                        (xtr0 - m) / s, (xte0 - m) / s
+                    else xtr0, xte0
+                let ytrs = ys |> Array.map (fun y -> f.Train |> Array.map (fun i -> y[i]))
+                let models = fitMany opts.Classifier xtr None ytrs warm
+                try
+                    for model in models do reports.Add model.Report
+                    match opts.Classifier with
+                    | Classifier.Logistic _ ->
+                        warm |> Option.iter (fun t -> t.Dispose())
+                        warm <- Some(scope.MoveToOuter(warmStartMany models))
+                    | _ -> ()
+                    models |> Array.iteri (fun k model -> record k f model xte)
+                finally
+                    for model in models do (model :> IDisposable).Dispose())
+            warm |> Option.iter (fun t -> t.Dispose())
         preds
     /// Out-of-fold predictions for codes `y` over `folds` (see PredictMany).
     member r.Predict(y: int[], folds: Fold[], reports: ResizeArray<FitReport>) : int[] =
         (r.PredictMany([| y |], folds, reports))[0]
-    member _.Dispose() = x.Dispose()
+    member _.Dispose() =
+        x.Dispose()
+        if gram.IsValueCreated then gram.Value |> Option.iter (fun g -> g.Dispose())
 
 /// Permutes `y` within the groups of `groups` (all rows one group when None), seeded by `rng`.
 let permuteWithin (rng: Random) (groups: string[] option) (y: int[]) : int[] =

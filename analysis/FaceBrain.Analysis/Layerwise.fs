@@ -1,11 +1,10 @@
 /// Every layer of a store × every target: decoding, RSA against label models, disentanglement of
-/// identity and expression, and linear CKA between layers, as one long table (a Deedle frame with
-/// columns layer, analysis, target, metric, value), ready for plotting.
+/// identity and expression, and linear CKA between layers, as one long table (rows of layer, analysis, target,
+/// metric, value), ready for plotting.
 module FaceBrain.Analysis.Layerwise
 
 open System
 open System.Text
-open Deedle
 open TorchSharp
 open FaceBrain.Core
 open FaceBrain.Core.IO
@@ -24,7 +23,7 @@ type Options =
       ExpressionColumn: string
       Device: torch.Device }
 
-/// One number of the layerwise table.
+/// One number of the layerwise table (the table is a list of these, in the order they were computed).
 type Row = { Layer: string; Analysis: string; Target: string; Metric: string; Value: float }
 
 let private row layer analysis target metric value =
@@ -112,8 +111,8 @@ let private analyseStore (store: Store.Store) (o: Options) (progress: Progress) 
     { Rows = List.ofSeq rows; Correct = correct }
 
 /// Runs every analysis over every layer of the store, one layer in memory at a time.
-let run (store: Store.Store) (o: Options) (progress: Progress) : Frame<int, string> =
-    Frame.ofRecords (analyseStore store o progress).Rows
+let run (store: Store.Store) (o: Options) (progress: Progress) : Row list =
+    (analyseStore store o progress).Rows
 
 /// A network's decoding accuracy minus the reference network's, on the same stimuli, with a paired bootstrap
 /// interval over stimuli (the same resampled stimuli for both networks).
@@ -125,7 +124,7 @@ type Difference =
 /// network after the first, its decoding accuracy minus the first's per layer and target, with a paired
 /// bootstrap interval (`bootstrap` resamples of the stimuli, seeded by the options' seed).
 let runMany (stores: (string * Store.Store) list) (o: Options) (bootstrap: int) (confidence: float) (progress: Progress)
-    : (string * Frame<int, string>) list * Difference list =
+    : (string * Row list) list * Difference list =
     if stores.Length < 2 then invalidArg "stores" "runMany compares at least two stores"
     let names = stores |> List.map fst
     if (List.distinct names).Length <> names.Length then raise (InputException($"`store`: network names must differ (got {commas names})"))
@@ -156,7 +155,7 @@ let runMany (stores: (string * Store.Store) list) (o: Options) (bootstrap: int) 
                             Low = ci.Low; High = ci.High; Level = ci.Level }
                 | _ -> () ]
         |> List.sortBy (fun d -> d.Network, d.Layer, d.Target)
-    (results |> List.map (fun (name, r) -> name, Frame.ofRecords r.Rows)), differences
+    (results |> List.map (fun (name, r) -> name, r.Rows)), differences
 
 /// The differences as TSV (network, reference, layer, target, accuracy, reference_accuracy, difference, ci_low, ci_high, level).
 let differencesTsv (ds: Difference list) : string =
@@ -175,39 +174,33 @@ let differencesJson (ds: Difference list) : Text.Json.Nodes.JsonNode =
                                    "ci", (Results.obj [ "low", Results.num d.Low; "high", Results.num d.High; "level", Results.num d.Level ] :> Text.Json.Nodes.JsonNode) ]
                      :> Text.Json.Nodes.JsonNode) ]
 
-/// The frame as TSV (header: layer, analysis, target, metric, value; numbers round-trip).
-let toTsv (f: Frame<int, string>) : string =
+/// The table as TSV (header: layer, analysis, target, metric, value; numbers round-trip).
+let toTsv (rows: Row list) : string =
     let b = StringBuilder("layer\tanalysis\ttarget\tmetric\tvalue\n")
-    let col (n: string) = f.GetColumn<string>(n) |> Series.values |> Array.ofSeq
-    let layer, analysis, target, metric = col "Layer", col "Analysis", col "Target", col "Metric"
-    let value = f.GetColumn<float>("Value") |> Series.values |> Array.ofSeq
-    for i in 0 .. value.Length - 1 do
-        b.Append($"{layer[i]}\t{analysis[i]}\t{target[i]}\t{metric[i]}\t").Append(value[i].ToString("R", Globalization.CultureInfo.InvariantCulture)).Append('\n') |> ignore
+    for r in rows do
+        b.Append($"{r.Layer}\t{r.Analysis}\t{r.Target}\t{r.Metric}\t").Append(r.Value.ToString("R", Globalization.CultureInfo.InvariantCulture)).Append('\n') |> ignore
     b.ToString()
 
-/// The frame as JSON: rows (one object per number) and the same numbers nested
+/// The table as JSON: rows (one object per number) and the same numbers nested
 /// by_layer.<layer>.<analysis>.<target>.<metric>.
-let toJson (storeDir: string) (o: Options) (f: Frame<int, string>) : Text.Json.Nodes.JsonObject =
-    let col (n: string) = f.GetColumn<string>(n) |> Series.values |> Array.ofSeq
-    let layer, analysis, target, metric = col "Layer", col "Analysis", col "Target", col "Metric"
-    let value = f.GetColumn<float>("Value") |> Series.values |> Array.ofSeq
+let toJson (storeDir: string) (o: Options) (rows: Row list) : Text.Json.Nodes.JsonObject =
     let byLayer = Text.Json.Nodes.JsonObject()
     let child (parent: Text.Json.Nodes.JsonObject) (key: string) =
         match parent[key] with
         | null -> let c = Text.Json.Nodes.JsonObject() in parent[key] <- c; c
         | n -> n.AsObject()
     let rowsNode =
-        Results.arr [ for i in 0 .. value.Length - 1 ->
-                        (Results.obj [ "layer", Results.str layer[i]; "analysis", Results.str analysis[i]; "target", Results.str target[i]
-                                       "metric", Results.str metric[i]; "value", Results.num value[i] ] :> Text.Json.Nodes.JsonNode) ]
-    for i in 0 .. value.Length - 1 do
-        (child (child (child byLayer layer[i]) analysis[i]) target[i])[metric[i]] <- Results.num value[i]
+        Results.arr [ for r in rows ->
+                        (Results.obj [ "layer", Results.str r.Layer; "analysis", Results.str r.Analysis; "target", Results.str r.Target
+                                       "metric", Results.str r.Metric; "value", Results.num r.Value ] :> Text.Json.Nodes.JsonNode) ]
+    for r in rows do
+        (child (child (child byLayer r.Layer) r.Analysis) r.Target)[r.Metric] <- Results.num r.Value
     Results.obj [ "store", Results.str storeDir
                   "targets", Results.arr (o.Targets |> List.map Results.str)
                   "classifier", Results.str o.Classifier.Name
                   "distance", Results.str o.Distance.Name
                   "comparison", Results.str o.Comparison.Name
                   "permutations", Results.int' o.Permutations
-                  "layers", Results.arr (layer |> Array.distinct |> Array.map Results.str)
+                  "layers", Results.arr (rows |> List.map (fun r -> r.Layer) |> List.distinct |> List.map Results.str)
                   "rows", rowsNode
                   "by_layer", (byLayer :> Text.Json.Nodes.JsonNode) ]

@@ -156,17 +156,9 @@ let rank (v: float[]) : float[] =
 /// Spearman correlation: Pearson on average ranks.
 let spearman (a: float[]) (b: float[]) = pearson (rank a) (rank b)
 
-/// One standard normal draw (basic Box–Muller: one value per pair of uniforms): the stream of fMRI's
-/// simulations. `gaussian` below is the other stream, of Analysis' synthetic data; each keeps the data its
-/// seeds have always given (tests assert single realisations of both), so they are not merged.
-let normal (rng: Random) =
-    let u1 = 1.0 - rng.NextDouble()
-    let u2 = rng.NextDouble()
-    sqrt (-2.0 * log u1) * cos (2.0 * Math.PI * u2)
-
 /// `count` standard normal draws from a seeded generator: the polar Box–Muller method exactly as
 /// MathNet.Numerics' Normal.Samples draws them (the same uniforms, so the same values for a seed), without
-/// taking the library for this one call. With `normal`, every Gaussian draw of Analysis and Fmri comes from here.
+/// taking the library for this one call. Every Gaussian draw of Analysis and Fmri comes from here.
 let gaussian (rng: Random) (count: int) : float[] =
     let values = Array.zeroCreate count
     let mutable index = 0

@@ -1,4 +1,4 @@
-/// Results as JSON objects (the `--json` contracts) and as Deedle frames (layerwise tables). NaN
+/// Results as JSON objects (the `--json` contracts). NaN
 /// becomes null so the JSON stays standard.
 module FaceBrain.Analysis.Results
 

@@ -5,7 +5,6 @@ module FaceBrain.Analysis.Store
 
 open System
 open System.IO
-open Deedle
 open FaceBrain.Core
 open FaceBrain.Core.IO
 open FaceBrain.Core.Store
@@ -91,12 +90,6 @@ let layer (s: Store) (name: string) : Dataset.Dataset =
         let path = Path.Combine(s.Dir, l.File)
         let data = (Npy.ReadMatrix(path, s.Stimuli.Count, Path.Combine(s.Dir, "stimuli.tsv"))).Data
         Dataset.make path s.Stimuli l.Rows l.Columns data
-
-/// The stimulus table as a Deedle frame (row key: row index; one string column per table column).
-let stimulusFrame (table: StimulusTable) : Frame<int, string> =
-    table.Columns
-    |> Seq.map (fun c -> c, Series.ofValues (Seq.toArray (table.Column c)))
-    |> Frame.ofColumns
 
 // ---------------------------------------------------------------- writing from arrays (tests, fixtures, benchmarks)
 

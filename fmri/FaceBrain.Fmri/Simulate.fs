@@ -67,12 +67,20 @@ type Simulation =
       Truth: Truth
       Rois: RoiSpec[] }
 
-/// The simulation's random stream, one seeded generator for every draw: Gaussian draws by Metrics.normal,
-/// uniforms, and Fisher–Yates permutations (this order of draws is what makes a seed's data reproducible).
+/// The simulation's random stream, one seeded generator for every draw: Gaussian draws by Metrics.gaussian (taken
+/// 64 at a time, handed out one by one), uniforms, and Fisher–Yates permutations (this order of draws is what makes
+/// a seed's data reproducible).
 type private Draws(seed: int) =
     let rng = Random(seed)
+    let mutable block : float[] = [||]
+    let mutable next = 0
     member _.Uniform() = rng.NextDouble()
-    member _.Next() = Metrics.normal rng
+    member _.Next() =
+        if next = block.Length then
+            block <- Metrics.gaussian rng 64
+            next <- 0
+        next <- next + 1
+        block[next - 1]
     member _.Permutation(n: int) =
         let p = Array.init n id
         for i in n - 1 .. -1 .. 1 do

@@ -85,6 +85,25 @@ let tests =
             near 1e-8 (w[1] - w[0]) lo "w"
             near 1e-8 (b[1] - b[0]) 0.0 "b"
 
+        testTheory "folds fitted together on all rows reach each fold's own optimum" [ (3, 12, 40); (2, 12, 40); (5, 60, 30) ] <| fun (k, p, n) ->
+            // (5, 60, 30): p > n, so the folds run in the row space of all rows. Every fold holds every class.
+            let x, y = blobs (k + p + 1) n p k 1.0
+            let trains = Array.init 4 (fun f -> Array.init n id |> Array.filter (fun i -> i % 4 <> f))
+            use xt = matrix cpu.Value n p x
+            let o = Classifier.Logistic { defaultLogistic with Tolerance = 1e-9 }
+            let together = fitFolds o xt None y trains
+            trains |> Array.iteri (fun j t ->
+                use xf = rows cpu.Value t xt
+                let yf = t |> Array.map (fun i -> y[i])
+                use alone = fit o xf yf None
+                let m = together[j]
+                Expect.isTrue m.Report.Converged "the joint fit converged"
+                Expect.isLessThan (logisticGradient 1.0 xf yf m) 1e-8 "each fold is at its own optimum"
+                Array.iter2 (fun a b -> near 1e-6 a b "weights as fitted alone") (toArray m.Weights) (toArray alone.Weights)
+                Array.iter2 (fun a b -> near 1e-6 a b "bias as fitted alone") (toArray m.Bias) (toArray alone.Bias)
+                Expect.equal (predict m xt) (predict alone xt) "same predictions")
+            for m in together do (m :> IDisposable).Dispose()
+
         testTheory "label vectors fitted together reach each one's own optimum" [ (3, 12, 40); (2, 12, 40); (5, 60, 30) ] <| fun (k, p, n) ->
             // (5, 60, 30): p > n, so the batch runs in X's row space. Shuffled labels keep the classes, as permutations do.
             let x, y = blobs (k + p) n p k 1.0
@@ -92,7 +111,7 @@ let tests =
             let ys = Array.init 4 (fun i -> if i = 0 then y else (let v = Array.copy y in rng.Shuffle v; v))
             use xt = matrix cpu.Value n p x
             let o = Classifier.Logistic { defaultLogistic with Tolerance = 1e-9 }
-            let together = fitMany o xt ys None
+            let together = fitMany o xt None ys None
             for j in 0 .. ys.Length - 1 do
                 use alone = fit o xt ys[j] None
                 let m = together[j]

@@ -27,8 +27,7 @@ let tests =
             let d = Store.layer s "layer1.0"
             Expect.equal (d.Rows, d.Columns) (3, 2) "shape"
             Expect.equal d.Features [| 1.0; 2.0; 3.0; 4.0; 5.0; 6.0 |] "values"
-            let f = Store.stimulusFrame s.Stimuli
-            Expect.equal (f.GetColumn<string>("identity") |> Deedle.Series.values |> List.ofSeq) [ "a"; "a"; "b" ] "frame column"
+            Expect.equal (s.Stimuli.Column "identity" |> List.ofSeq) [ "a"; "a"; "b" ] "table column"
 
         testCase "float16 layers are read" <| fun () ->
             use tmp = new TempDir()
