@@ -35,6 +35,7 @@ public sealed class DoctorCommand : Command<DoctorCommand.Settings>
                 libstdcxx_has_glibcxx_3_4_32 = r.LibStdCxxProvidesRequired,
                 libstdcxx_fix_applied = r.CompatFixApplied,
                 malloc_thresholds_raised = HostAllocator.Tuned,
+                openmp_waiting = OpenMpWaiting.Description,
             }));
             return 0;
         }
@@ -51,6 +52,7 @@ public sealed class DoctorCommand : Command<DoctorCommand.Settings>
                                        : r.CompatFixApplied ? "applied (requirement made weak)" : "NOT applied");
         t.AddRow("malloc", HostAllocator.Tuned ? "glibc mmap/trim thresholds raised (FACEBRAIN_MALLOC=default to keep glibc's)"
                                                : "allocator defaults");
+        t.AddRow("OpenMP waiting", (OpenMpWaiting.Description ?? "not configured").EscapeMarkup());
         AnsiConsole.Write(t);
         AnsiConsole.MarkupLine("[green]torch loaded[/]");
         return 0;

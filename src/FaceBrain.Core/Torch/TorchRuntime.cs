@@ -31,6 +31,7 @@ public static class TorchRuntime
         {
             if (_loaded) return;
             HostAllocator.Configure();
+            OpenMpWaiting.Configure();
             var dir = Environment.GetEnvironmentVariable(LibTorchVariable);
             if (!string.IsNullOrWhiteSpace(dir)) PreloadExternal(dir);
             try
