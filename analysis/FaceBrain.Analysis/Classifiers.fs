@@ -120,6 +120,12 @@ type private RowSpace(x: Tensor, l: Tensor) =
 /// θ is [(p+1), problems·m] (last row the intercept; problem j in columns j·m ..); m = k for multinomial, 1 for
 /// binomial (class 0's logit fixed at 0). With a row space `full`, xa is the reduced design [L, 1] and convergence is
 /// judged on the full problem's gradient, so the stopping rule means the same.
+/// θ [(p+1), ·] with its weight rows (all but the last, the intercept) replaced by f of them.
+let private mapWeightRows (f: Tensor -> Tensor) (theta: Tensor) : Tensor =
+    let k = theta.shape[0] - 1L
+    use w = f (theta.narrow(0L, 0L, k))
+    torch.cat([| w; theta.narrow(0L, k, 1L) |], 0L)
+
 type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, weights: Tensor option, full: RowSpace option) =
     let n = float xa.shape[0]
     let rowsN = xa.shape[0]
@@ -209,18 +215,12 @@ type private LogisticProblem(xa: Tensor, y: Tensor, k: int, c: float, weights: T
     member _.Lift(theta: Tensor) : Tensor =
         match full with
         | None -> theta.alias()
-        | Some rs ->
-            let r = theta.shape[0] - 1L
-            use w = rs.Lift(theta.narrow(0L, 0L, r))
-            torch.cat([| w; theta.narrow(0L, r, 1L) |], 0L)
+        | Some rs -> mapWeightRows rs.Lift theta
     /// Reduced θ of a full one (itself without a row space).
     member _.Project(theta: Tensor) : Tensor =
         match full with
         | None -> theta.alias()
-        | Some rs ->
-            let p = theta.shape[0] - 1L
-            use b = rs.Project(theta.narrow(0L, 0L, p))
-            torch.cat([| b; theta.narrow(0L, p, 1L) |], 0L)
+        | Some rs -> mapWeightRows rs.Project theta
     /// max |∂f/∂θ| of the full problem at solver variables v, given this problem's ∂f/∂θ (convergence is judged on
     /// the full θ, as scikit-learn does). In the row space the full weights' gradient is Q·(reduced gradient), a
     /// product with X per call; so only where the estimate (the bound below, times the ratio found at the last exact
