@@ -6,92 +6,19 @@ namespace FaceBrain.Data.Synthesis;
 /// <summary>The facial features: eyes, brows, nose, mouth, cheeks, wrinkles, stubble.</summary>
 internal sealed partial class Painter
 {
-    void Eyes()
-    {
-        foreach (var side in new[] { -1.0, 1.0 })
-        {
-            var e = Eye(side);
-            h.P(e.Cx, e.Cy, 0, out var facing);
-            if (facing < 0.05) continue;
-            var upper = Curve(e.Xi, e.Yi, e.Cx + side * 0.01, e.Cy - e.Upper, e.Xo, e.Yo);
-            var lower = Curve(e.Xo, e.Yo, e.Cx + side * 0.015, e.Cy + e.Lower, e.Xi, e.Yi);
-            using var eye = Poly(upper.Concat(lower));
-            var ctr = h.P(e.Cx, e.Cy + 0.004, 0.01);
-            float f = h.Foreshortening(e.Cx, e.Cy);
-            float ir = (float)e.Iris;
-            using (var p = Fill(Rgb(0.9, 0.88, 0.86)))
-            {
-                // the sclera is shaded toward the corners: a ball, not a white sticker
-                p.Shader = SKShader.CreateRadialGradient(ctr, (float)(e.Ew * 1.1 * f), [Rgb(0.95, 0.94, 0.92), Rgb(0.8, 0.74, 0.72)], SKShaderTileMode.Clamp);
-                c.DrawPath(eye, p);
-            }
-            c.Save();
-            c.ClipPath(eye, antialias: true);
-            using (var p = Fill(Rgb(id.IrisR, id.IrisG, id.IrisB)))
-            {
-                p.Shader = SKShader.CreateRadialGradient(ctr, ir, [Rgb(id.IrisR * 1.25, id.IrisG * 1.25, id.IrisB * 1.25), Rgb(id.IrisR * 0.9, id.IrisG * 0.9, id.IrisB * 0.9), Rgb(id.IrisR * 0.35, id.IrisG * 0.35, id.IrisB * 0.35)],
-                    [0.2f, 0.75f, 1f], SKShaderTileMode.Clamp);
-                c.DrawOval(ctr, new SKSize(ir * f, ir), p);
-            }
-            using (var p = Fill(Rgb(0.03, 0.02, 0.02))) c.DrawOval(ctr, new SKSize(ir * 0.42f * f, ir * 0.42f), p);
-            using (var p = Fill(SKColors.White.WithAlpha(210))) c.DrawCircle(ctr.X + ir * 0.3f * f, ctr.Y - ir * 0.35f, ir * 0.16f, p);
-            // the upper lid's shadow on the eyeball
-            using (var p = Fill(Rgb(0.2, 0.12, 0.1, 0.35))) c.DrawRect(-5, (float)(e.Cy - e.Upper - 0.02), 10, (float)(0.035 * id.EyeSize), p);
-            c.Restore();
-            using (var p = Stroke(Rgb(0.08, 0.05, 0.05), 0.032 * (id.Sex == "F" ? 1.15 : 0.9))) c.DrawPoints(SKPointMode.Polygon, upper, p); // lashes
-            using (var p = Stroke(Skin(0.62, 0.8), 0.014)) c.DrawPoints(SKPointMode.Polygon, lower, p);
-            // the lid crease: high above a wide-open eye, close to the lashes when the lid is lowered
-            double crease = e.Upper + 0.035 + 0.015 * (1 - id.Age);
-            var fold = Curve(e.Xi + side * 0.01, e.Yi - 0.03, e.Cx, e.Cy - crease, e.Xo + side * 0.005, e.Yo - 0.02);
-            using (var p = Stroke(Skin(0.62, 0.65), 0.014)) c.DrawPoints(SKPointMode.Polygon, fold, p);
-            // lower-lid line: a tense lid (AU7, AU6) bulges; age gives a tear trough
-            double bag = 0.25 * id.Age + 0.9 * ex.LidTighten;
-            if (bag > 0.1)
-            {
-                var line = Curve(e.Xi, e.Yi + 0.02, e.Cx, e.Cy + e.Lower + 0.035, e.Xo, e.Yo + 0.02);
-                using var p = Stroke(Skin(0.66, Math.Min(0.7, bag * 0.6)), 0.014);
-                c.DrawPoints(SKPointMode.Polygon, line, p);
-            }
-        }
-    }
-
     /// <summary>Eye-socket and brow-ridge shading: the eyes sit in hollows under the brows.</summary>
     void Sockets()
     {
         foreach (var side in new[] { -1.0, 1.0 })
         {
             var e = Eye(side);
-            var ctr = h.P(e.Cx + side * 0.01, e.Cy - 0.035, 0);
+            // darkest toward the nose, under the brow ridge, where the socket is deepest
+            var ctr = h.P(e.Cx - side * 0.04, e.Cy - 0.045, 0);
             float f = h.Foreshortening(e.Cx, e.Cy);
             using var p = Fill(SKColors.Transparent);
-            var shade = Skin(0.55, 0.25 + 0.3 * id.EyeDepth);
-            p.Shader = SKShader.CreateRadialGradient(ctr, 0.2f, [shade, shade.WithAlpha(0)], SKShaderTileMode.Clamp);
-            c.DrawOval(ctr, new SKSize(0.22f * f, 0.15f), p);
-        }
-    }
-
-    void Brows()
-    {
-        foreach (var side in new[] { -1.0, 1.0 })
-        {
-            var b = Brow(side);
-            h.P((b.Xi + b.Xo) / 2, b.Ym, 0, out var facing);
-            if (facing < 0.05) continue;
-            var top = new List<SKPoint>();
-            var bottom = new List<SKPoint>();
-            for (int i = 0; i <= 12; i++)
-            {
-                double u = i / 12.0;
-                var (x, y) = Quad(b.Xi, b.Yi, b.Xm, b.Ym, b.Xo, b.Yo, u);
-                double th = b.Thickness * (1.1 - 0.7 * u * u) * (i == 0 ? 0.8 : 1);
-                top.Add(h.P(x, y - th / 2, 0.01));
-                bottom.Add(h.P(x, y + th / 2, 0.01));
-            }
-            bottom.Reverse();
-            using var brow = Poly(top.Concat(bottom));
-            double dark = (id.HairR + id.HairG + id.HairB) / 3 > 0.45 ? 0.5 : 0.85; // fair and grey hair: darker brows
-            using (var p = Fill(Hair(dark, 0.45))) { p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.012f); c.DrawPath(brow, p); }
-            using (var p = Fill(Hair(dark * 0.9, 0.85))) c.DrawPath(brow, p);
+            var shade = Skin(0.5, 0.3 + 0.3 * id.EyeDepth);
+            p.Shader = SKShader.CreateRadialGradient(ctr, 0.26f, [shade, shade.WithAlpha(0)], SKShaderTileMode.Clamp);
+            c.DrawOval(ctr, new SKSize(0.28f * f, 0.19f), p);
         }
     }
 
@@ -120,7 +47,7 @@ internal sealed partial class Painter
         foreach (var side in new[] { -1.0, 1.0 })
         {
             var ala = Curve(side * nw * 0.55, ty - 0.07 - lift, side * nw * 1.15, ty - lift, side * nw * 0.5, ty + 0.045 - lift, 0.05);
-            using var p = Stroke(Skin(0.6), 0.024);
+            using var p = Stroke(Skin(0.6, 0.75), 0.03, soft: 0.8);
             c.DrawPoints(SKPointMode.Polygon, ala, p);
             h.P(side * nw * 0.45, ty + 0.03, 0.08, out var facing);
             if (facing > 0.05)
@@ -128,6 +55,7 @@ internal sealed partial class Painter
                 var nost = h.P(side * nw * 0.42, ty + 0.03 - lift, 0.08);
                 float f = h.Foreshortening(side * nw * 0.45, ty);
                 using var q = Fill(Rgb(id.SkinR * 0.3, id.SkinG * 0.2, id.SkinB * 0.2, 0.9));
+                q.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.01f);
                 c.DrawOval(nost, new SKSize((float)(nw * 0.3 * (1 + 0.3 * ex.NoseWrinkle)) * f, 0.022f), q);
             }
         }
@@ -202,30 +130,40 @@ internal sealed partial class Painter
         var upperOuter = Curve(-mw, cy, 0, m.OuterTop, mw, cy, 0.02);
         var lowerOuter = Curve(mw, cy, 0, m.OuterBottom, -mw, cy, 0.02);
 
-        double red = 0.3 * id.LipRed + (id.Sex == "F" ? 0.25 : 0);
-        var lip = Rgb(id.SkinR * (0.86 - 0.1 * red) + 0.1 + 0.12 * red, id.SkinG * (0.62 - 0.12 * red), id.SkinB * (0.64 - 0.1 * red) + 0.02);
+        // Lips are skin with more blood under thinner skin: a little redder and darker than the face, not paint.
+        double red = 0.5 * id.LipRed + (id.Sex == "F" ? 0.25 : 0);
+        var lip = Rgb(id.SkinR * (0.88 + 0.06 * red) + 0.02, id.SkinG * (0.68 - 0.1 * red), id.SkinB * (0.74 - 0.1 * red));
         using (var p = Fill(lip))
         {
             using var up = Poly(upperOuter.Concat(upperInner.Reverse()));
             using var lo = Poly(lowerInner.Concat(lowerOuter.Reverse()));
-            p.Color = lip.WithAlpha(255);
-            using (var dark = Fill(Rgb(lip.Red / 255.0 * 0.82, lip.Green / 255.0 * 0.78, lip.Blue / 255.0 * 0.8))) c.DrawPath(up, dark);
+            // the vermilion border is a soft edge
+            p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.01f);
+            using (var dark = Fill(Rgb(lip.Red / 255.0 * 0.8, lip.Green / 255.0 * 0.74, lip.Blue / 255.0 * 0.76)))
+            {
+                dark.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.01f);
+                c.DrawPath(up, dark); // the upper lip faces down, away from the light
+            }
             c.DrawPath(lo, p);
             // the lower lip catches the light
             var hl = h.P(0, (m.InnerBottom + m.OuterBottom) / 2 - 0.005, 0.03);
-            using var shine = Fill(SKColors.White.WithAlpha(45));
-            shine.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.015f);
+            using var shine = Fill(SKColors.White.WithAlpha(40));
+            shine.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.02f);
             c.DrawOval(hl, new SKSize((float)(mw * 0.35), (float)Math.Max(0.01, (m.OuterBottom - m.InnerBottom) * 0.25)), shine);
         }
         if (m.Open)
         {
             using var inside = Poly(upperInner.Concat(lowerInner));
-            using (var p = Fill(Rgb(0.22, 0.05, 0.06))) c.DrawPath(inside, p);
+            using (var p = Fill(Rgb(0.16, 0.05, 0.05))) c.DrawPath(inside, p);
             c.Save();
             c.ClipPath(inside, antialias: true);
             double opening = m.InnerBottom - m.InnerTop;
-            using (var p = Fill(Rgb(0.93, 0.91, 0.86)))
+            using (var p = Fill(Rgb(0.84, 0.8, 0.72)))
             {
+                p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.008f);
+                // the teeth sit in the mouth's shade: lit in the middle, dark toward the corners
+                p.Shader = SKShader.CreateRadialGradient(h.P(0, m.InnerTop, 0.02), (float)mw,
+                    [Rgb(0.84, 0.8, 0.72), Rgb(0.66, 0.6, 0.54), Rgb(0.35, 0.28, 0.25)], [0f, 0.55f, 1f], SKShaderTileMode.Clamp);
                 // upper teeth hang from the upper lip; lower teeth show when the lower lip is pulled down and stretched
                 double tu = Math.Min(0.075, 0.3 * opening + 0.02);
                 using var teeth = Poly(Curve(-mw, cy - 0.03, 0, m.InnerTop - 0.02, mw, cy - 0.03, 0.02)
@@ -236,7 +174,7 @@ internal sealed partial class Painter
                 {
                     using var low = Poly(Curve(-mw, cy + 0.03, 0, m.InnerBottom + 0.02, mw, cy + 0.03, 0.02)
                         .Concat(Curve(mw, cy + 0.01, 0, m.InnerBottom - tl, -mw, cy + 0.01, 0.02)));
-                    using var q = Fill(Rgb(0.86, 0.84, 0.78));
+                    using var q = Fill(Rgb(0.7, 0.66, 0.6));
                     c.DrawPath(low, q);
                 }
                 // the gaps between the upper incisors
@@ -251,18 +189,18 @@ internal sealed partial class Painter
             c.Restore();
         }
         else
-            using (var p = Stroke(Rgb(0.25, 0.1, 0.09, 0.9), 0.02)) c.DrawPoints(SKPointMode.Polygon, upperInner, p);
+            using (var p = Stroke(Rgb(id.SkinR * 0.3, id.SkinG * 0.16, id.SkinB * 0.15, 0.9), 0.02, soft: 0.5)) c.DrawPoints(SKPointMode.Polygon, upperInner, p);
         // philtrum
         double ty = NoseTipY;
         foreach (var x in new[] { -0.035, 0.035 })
         {
             var line = Curve(x * 0.7, ty + 0.07, x, (ty + m.OuterTop) / 2 + 0.02, x * 1.2, m.OuterTop + 0.005, 0.02);
-            using var p = Stroke(Skin(0.8, 0.35), 0.014);
+            using var p = Stroke(Skin(0.8, 0.35), 0.028 / 2, soft: 0.6);
             c.DrawPoints(SKPointMode.Polygon, line, p);
         }
         // shadow under the lower lip; the chin raiser (AU17) deepens it and wrinkles the chin
         var chin = Curve(-mw * 0.45, m.OuterBottom + 0.045, 0, m.OuterBottom + 0.07 - 0.02 * ex.ChinRaise, mw * 0.45, m.OuterBottom + 0.045, 0.01);
-        using (var p = Stroke(Skin(0.7, 0.35 + 0.4 * ex.ChinRaise), 0.025)) c.DrawPoints(SKPointMode.Polygon, chin, p);
+        using (var p = Stroke(Skin(0.7, 0.35 + 0.4 * ex.ChinRaise), 0.05 / 2, soft: 0.6)) c.DrawPoints(SKPointMode.Polygon, chin, p);
         if (ex.ChinRaise > 0.25)
         {
             var r = new Rng(id.TextureSeed ^ 0xC417);
@@ -276,7 +214,7 @@ internal sealed partial class Painter
             double curve = ex.MouthCurve;
             double cxp = side * (mw + 0.02);
             var crease = Curve(cxp, cy - 0.04 * Math.Sign(curve), cxp + side * 0.025, cy, cxp - side * 0.01 * Math.Sign(curve), cy + 0.07 * Math.Sign(curve), 0.01);
-            using var p = Stroke(Skin(0.64, Math.Min(0.85, Math.Abs(curve) * 0.9)), 0.018);
+            using var p = Stroke(Skin(0.64, Math.Min(0.85, Math.Abs(curve) * 0.9)), 0.036 / 2, soft: 0.6);
             c.DrawPoints(SKPointMode.Polygon, crease, p);
         }
     }
@@ -292,7 +230,7 @@ internal sealed partial class Painter
             double end = m.CornerY + 0.03 + 0.04 * Math.Max(0, -ex.MouthCurve);
             var fold = Curve(side * id.NoseWidth * 1.25, ty - 0.03 - 0.02 * ex.UpperLipRaise, side * (m.Mw + 0.12 + 0.04 * ex.CheekRaise), (ty + end) / 2,
                 side * (m.Mw + 0.06), end, 0.01);
-            using (var p = Stroke(Skin(0.62, Math.Min(0.9, depth)), 0.022)) c.DrawPoints(SKPointMode.Polygon, fold, p);
+            using (var p = Stroke(Skin(0.62, Math.Min(0.9, depth)), 0.044 / 2, soft: 0.6)) c.DrawPoints(SKPointMode.Polygon, fold, p);
             // cheekbone highlight, lifted and rounded by AU6
             var ctr = h.P(side * (id.EyeSpacing + 0.06), id.EyeHeight + 0.28 - 0.06 * ex.CheekRaise, 0.02);
             using (var p = Fill(SKColors.Transparent))
@@ -305,7 +243,7 @@ internal sealed partial class Painter
             {
                 // crow's feet at the outer eye corner
                 var e = Eye(side);
-                using var q = Stroke(Skin(0.66, Math.Min(0.6, (ex.CheekRaise - 0.3) * 0.9)), 0.012);
+                using var q = Stroke(Skin(0.66, Math.Min(0.6, (ex.CheekRaise - 0.3) * 0.9)), 0.024 / 2, soft: 0.6);
                 for (int k = -1; k <= 1; k++)
                 {
                     var line = Curve(e.Xo + side * 0.03, e.Yo + 0.02 * k, e.Xo + side * 0.07, e.Yo + 0.035 * k, e.Xo + side * 0.1, e.Yo + 0.055 * k, 0.01);
@@ -325,7 +263,7 @@ internal sealed partial class Painter
             {
                 double y = id.EyeHeight - id.BrowHeight - 0.2 - 0.075 * k - 0.05 * Math.Max(0, ex.BrowRaise);
                 var line = Curve(-0.35, y + 0.02, 0, y - 0.02, 0.35, y + 0.02, 0.01);
-                using var p = Stroke(Skin(0.7, a), 0.014);
+                using var p = Stroke(Skin(0.7, a), 0.028 / 2, soft: 0.6);
                 c.DrawPoints(SKPointMode.Polygon, line, p);
             }
         }
@@ -338,7 +276,7 @@ internal sealed partial class Painter
             foreach (var x in new[] { -0.035, 0.035 })
             {
                 var line = Curve(x * 0.8, y - 0.09, x, y - 0.02, x * 1.2, y + 0.05, 0.01);
-                using var p = Stroke(Skin(0.58, a), 0.018);
+                using var p = Stroke(Skin(0.58, a), 0.036 / 2, soft: 0.6);
                 c.DrawPoints(SKPointMode.Polygon, line, p);
             }
             // and the bunched skin above the nose root
@@ -352,7 +290,7 @@ internal sealed partial class Painter
             // worry: a short raised crease above the inner brows
             double y = id.EyeHeight - id.BrowHeight - 0.13 - 0.05 * ex.BrowInner;
             var line = Curve(-0.14, y + 0.015, 0, y - 0.035, 0.14, y + 0.015, 0.01);
-            using var p = Stroke(Skin(0.66, Math.Min(0.7, ex.BrowInner - 0.15)), 0.016);
+            using var p = Stroke(Skin(0.66, Math.Min(0.7, ex.BrowInner - 0.15)), 0.032 / 2, soft: 0.6);
             c.DrawPoints(SKPointMode.Polygon, line, p);
         }
         if (ex.NoseWrinkle > 0.2)
@@ -362,14 +300,14 @@ internal sealed partial class Painter
             {
                 double y = id.EyeHeight + 0.06 + 0.045 * k;
                 var line = Curve(-0.075, y + 0.014, 0, y - 0.012, 0.075, y + 0.014, 0.03);
-                using var p = Stroke(Skin(0.55, a), 0.016);
+                using var p = Stroke(Skin(0.55, a), 0.032 / 2, soft: 0.6);
                 c.DrawPoints(SKPointMode.Polygon, line, p);
             }
             // bunny lines on the sides of the nose
             foreach (var side in new[] { -1.0, 1.0 })
             {
                 var line = Curve(side * 0.07, id.EyeHeight + 0.05, side * 0.11, id.EyeHeight + 0.11, side * 0.12, id.EyeHeight + 0.18, 0.02);
-                using var p = Stroke(Skin(0.62, a * 0.8), 0.013);
+                using var p = Stroke(Skin(0.62, a * 0.8), 0.026 / 2, soft: 0.6);
                 c.DrawPoints(SKPointMode.Polygon, line, p);
             }
         }
