@@ -128,7 +128,7 @@ internal sealed partial class Painter
             }
             bottom.Reverse();
             using (var brow = Poly(top.Concat(bottom)))
-            using (var p = Fill(Hair(dark, 0.75)))
+            using (var p = Fill(Hair(dark, 0.45 + 0.3 * id.BrowDensity)))
             {
                 p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, (float)(b.Thickness * 0.35));
                 c.DrawPath(brow, p);
@@ -136,7 +136,7 @@ internal sealed partial class Painter
             var r = new Rng(id.TextureSeed ^ (side > 0 ? 0xB40Bu : 0xB40Au));
             using var hairs = new SKPath();
             using var light = new SKPath();
-            const int count = 90;
+            int count = (int)(90 * id.BrowDensity);
             for (int k = 0; k < count; k++)
             {
                 double u = (k + r.NextDouble()) / count;

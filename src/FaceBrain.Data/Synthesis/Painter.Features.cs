@@ -195,12 +195,12 @@ internal sealed partial class Painter
         foreach (var x in new[] { -0.035, 0.035 })
         {
             var line = Curve(x * 0.7, ty + 0.07, x, (ty + m.OuterTop) / 2 + 0.02, x * 1.2, m.OuterTop + 0.005, 0.02);
-            using var p = Stroke(Skin(0.8, 0.35), 0.028 / 2, soft: 0.6);
+            using var p = Stroke(Skin(0.8, 0.35), 0.014);
             c.DrawPoints(SKPointMode.Polygon, line, p);
         }
         // shadow under the lower lip; the chin raiser (AU17) deepens it and wrinkles the chin
         var chin = Curve(-mw * 0.45, m.OuterBottom + 0.045, 0, m.OuterBottom + 0.07 - 0.02 * ex.ChinRaise, mw * 0.45, m.OuterBottom + 0.045, 0.01);
-        using (var p = Stroke(Skin(0.7, 0.35 + 0.4 * ex.ChinRaise), 0.05 / 2, soft: 0.6)) c.DrawPoints(SKPointMode.Polygon, chin, p);
+        using (var p = Stroke(Skin(0.72, 0.2 + 0.45 * ex.ChinRaise), 0.03)) c.DrawPoints(SKPointMode.Polygon, chin, p);
         if (ex.ChinRaise > 0.25)
         {
             var r = new Rng(id.TextureSeed ^ 0xC417);
@@ -214,7 +214,7 @@ internal sealed partial class Painter
             double curve = ex.MouthCurve;
             double cxp = side * (mw + 0.02);
             var crease = Curve(cxp, cy - 0.04 * Math.Sign(curve), cxp + side * 0.025, cy, cxp - side * 0.01 * Math.Sign(curve), cy + 0.07 * Math.Sign(curve), 0.01);
-            using var p = Stroke(Skin(0.64, Math.Min(0.85, Math.Abs(curve) * 0.9)), 0.036 / 2, soft: 0.6);
+            using var p = Stroke(Skin(0.64, Math.Min(0.85, Math.Abs(curve) * 0.9)), 0.018);
             c.DrawPoints(SKPointMode.Polygon, crease, p);
         }
     }
@@ -227,10 +227,15 @@ internal sealed partial class Painter
         {
             // nasolabial fold: faint always, deeper with age, a smile, disgust or a raised upper lip
             double depth = 0.04 + 0.25 * id.Age + 0.55 * Math.Max(0, ex.CheekRaise) + 0.4 * ex.NoseWrinkle + 0.3 * ex.UpperLipRaise;
-            double end = m.CornerY + 0.03 + 0.04 * Math.Max(0, -ex.MouthCurve);
+            // (a real fold is deepest beside the nose wing and fades out beside the mouth corner, not round it)
+            double end = m.CornerY - 0.01 + 0.04 * Math.Max(0, -ex.MouthCurve);
             var fold = Curve(side * id.NoseWidth * 1.25, ty - 0.03 - 0.02 * ex.UpperLipRaise, side * (m.Mw + 0.12 + 0.04 * ex.CheekRaise), (ty + end) / 2,
-                side * (m.Mw + 0.06), end, 0.01);
-            using (var p = Stroke(Skin(0.62, Math.Min(0.9, depth)), 0.044 / 2, soft: 0.6)) c.DrawPoints(SKPointMode.Polygon, fold, p);
+                side * (m.Mw + 0.07), end, 0.01);
+            using (var p = Stroke(Skin(0.62, Math.Min(0.9, depth)), 0.024)) c.DrawPoints(SKPointMode.Polygon, fold[..7], p);
+            using (var p = Stroke(Skin(0.62, Math.Min(0.9, depth) * 0.45), 0.024)) c.DrawPoints(SKPointMode.Polygon, fold[6..], p);
+            // the cheek bulges above the fold and catches light
+            using (var p = Stroke(Skin(1.12, Math.Min(0.5, depth * 0.5)), 0.05, soft: 1.0))
+                c.DrawPoints(SKPointMode.Polygon, fold[..8].Select(q => new SKPoint(q.X + (float)(side * 0.035), q.Y - 0.01f)).ToArray(), p);
             // cheekbone highlight, lifted and rounded by AU6
             var ctr = h.P(side * (id.EyeSpacing + 0.06), id.EyeHeight + 0.28 - 0.06 * ex.CheekRaise, 0.02);
             using (var p = Fill(SKColors.Transparent))
@@ -243,7 +248,7 @@ internal sealed partial class Painter
             {
                 // crow's feet at the outer eye corner
                 var e = Eye(side);
-                using var q = Stroke(Skin(0.66, Math.Min(0.6, (ex.CheekRaise - 0.3) * 0.9)), 0.024 / 2, soft: 0.6);
+                using var q = Stroke(Skin(0.66, Math.Min(0.6, (ex.CheekRaise - 0.3) * 0.9)), 0.012);
                 for (int k = -1; k <= 1; k++)
                 {
                     var line = Curve(e.Xo + side * 0.03, e.Yo + 0.02 * k, e.Xo + side * 0.07, e.Yo + 0.035 * k, e.Xo + side * 0.1, e.Yo + 0.055 * k, 0.01);
@@ -263,7 +268,7 @@ internal sealed partial class Painter
             {
                 double y = id.EyeHeight - id.BrowHeight - 0.2 - 0.075 * k - 0.05 * Math.Max(0, ex.BrowRaise);
                 var line = Curve(-0.35, y + 0.02, 0, y - 0.02, 0.35, y + 0.02, 0.01);
-                using var p = Stroke(Skin(0.7, a), 0.028 / 2, soft: 0.6);
+                using var p = Stroke(Skin(0.7, a), 0.014);
                 c.DrawPoints(SKPointMode.Polygon, line, p);
             }
         }
@@ -276,7 +281,7 @@ internal sealed partial class Painter
             foreach (var x in new[] { -0.035, 0.035 })
             {
                 var line = Curve(x * 0.8, y - 0.09, x, y - 0.02, x * 1.2, y + 0.05, 0.01);
-                using var p = Stroke(Skin(0.58, a), 0.036 / 2, soft: 0.6);
+                using var p = Stroke(Skin(0.58, a), 0.018);
                 c.DrawPoints(SKPointMode.Polygon, line, p);
             }
             // and the bunched skin above the nose root
@@ -290,7 +295,7 @@ internal sealed partial class Painter
             // worry: a short raised crease above the inner brows
             double y = id.EyeHeight - id.BrowHeight - 0.13 - 0.05 * ex.BrowInner;
             var line = Curve(-0.14, y + 0.015, 0, y - 0.035, 0.14, y + 0.015, 0.01);
-            using var p = Stroke(Skin(0.66, Math.Min(0.7, ex.BrowInner - 0.15)), 0.032 / 2, soft: 0.6);
+            using var p = Stroke(Skin(0.66, Math.Min(0.7, ex.BrowInner - 0.15)), 0.016);
             c.DrawPoints(SKPointMode.Polygon, line, p);
         }
         if (ex.NoseWrinkle > 0.2)
@@ -300,14 +305,14 @@ internal sealed partial class Painter
             {
                 double y = id.EyeHeight + 0.06 + 0.045 * k;
                 var line = Curve(-0.075, y + 0.014, 0, y - 0.012, 0.075, y + 0.014, 0.03);
-                using var p = Stroke(Skin(0.55, a), 0.032 / 2, soft: 0.6);
+                using var p = Stroke(Skin(0.55, a), 0.016);
                 c.DrawPoints(SKPointMode.Polygon, line, p);
             }
             // bunny lines on the sides of the nose
             foreach (var side in new[] { -1.0, 1.0 })
             {
                 var line = Curve(side * 0.07, id.EyeHeight + 0.05, side * 0.11, id.EyeHeight + 0.11, side * 0.12, id.EyeHeight + 0.18, 0.02);
-                using var p = Stroke(Skin(0.62, a * 0.8), 0.026 / 2, soft: 0.6);
+                using var p = Stroke(Skin(0.62, a * 0.8), 0.013);
                 c.DrawPoints(SKPointMode.Polygon, line, p);
             }
         }

@@ -53,6 +53,7 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
         c.Save();
         c.ClipPath(face, antialias: true);
         SkinTexture();
+        Complexion();
         Marks();
         if (id.Stubble > 0) Stubble();
         Sockets();
