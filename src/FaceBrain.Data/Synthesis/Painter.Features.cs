@@ -347,9 +347,9 @@ internal sealed partial class Painter
         if (id.Beard == 0) return;
         var m = MouthGeometry();
         double ty = NoseTipY;
-        var col = Hair(0.9, 0.92);
+        var col = Hair(0.9, 0.85);
         using var p = Fill(col);
-        p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.012f);
+        p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.02f);
         // the moustache, in every style
         using (var mo = new SKPath())
         {
@@ -361,7 +361,8 @@ internal sealed partial class Painter
         if (id.Beard == 1) return;
         using var beard = new SKPath();
         double a = id.Beard == 3 ? id.FaceWidth * 1.02 : m.Mw + 0.08;
-        double from = id.Beard == 3 ? ty - 0.05 : m.OuterBottom + 0.01;
+        // a full beard starts on the cheeks below the cheekbones, level with the mouth toward the ears
+        double from = id.Beard == 3 ? (ty + m.CornerY) / 2 + 0.03 : m.OuterBottom + 0.01;
         var outline = new List<SKPoint>();
         for (int k = 0; k <= 16; k++)
         {
@@ -377,7 +378,26 @@ internal sealed partial class Painter
         pts.AddRange(mouthHole);
         pts.Add(h.P(-m.Mw - 0.04, m.CornerY, 0.03));
         beard.AddPoly(pts.ToArray(), true);
+        p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.035f); // skin shows through the beard's edge
         c.DrawPath(beard, p);
+        // short hairs, lighter and darker than the mass, so it reads as hair and not a fill
+        c.Save();
+        c.ClipPath(beard, antialias: true);
+        var r = new Rng(id.TextureSeed ^ 0xBEA2D);
+        var box = beard.Bounds;
+        using var light = new SKPath();
+        using var dark = new SKPath();
+        for (int k = 0; k < 220; k++)
+        {
+            float x = (float)r.Uniform(box.Left, box.Right), y = (float)r.Uniform(box.Top, box.Bottom);
+            float dx = (float)r.Uniform(-0.015, 0.015), len = (float)r.Uniform(0.025, 0.045);
+            var path = r.NextDouble() < 0.5 ? light : dark;
+            path.MoveTo(x, y);
+            path.LineTo(x + dx, y + len);
+        }
+        using (var q = Stroke(Hair(1.5, 0.35), 0.008, soft: 0.4)) c.DrawPath(light, q);
+        using (var q = Stroke(Hair(0.5, 0.4), 0.008, soft: 0.4)) c.DrawPath(dark, q);
+        c.Restore();
     }
 
     void Stubble()

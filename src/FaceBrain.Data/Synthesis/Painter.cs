@@ -180,6 +180,7 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
         c.ClipPath(head, antialias: true);
         using (var p = Fill(Hair(1, id.HairStyle == 7 ? 0.7 : 1)))
         {
+            p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.015f); // a hairline is a soft edge
             if (id.HairStyle != 7) p.Shader = HairShade();
             c.DrawPath(cap, p);
         }
