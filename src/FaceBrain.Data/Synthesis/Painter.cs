@@ -46,7 +46,11 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
         Ears(front: false);
         using (var p = Fill(id.HairStyle is 3 or 7 ? Skin(0.95) : Hair()))
         {
-            if (id.HairStyle is not (3 or 7)) p.Shader = HairShade();
+            if (id.HairStyle is not (3 or 7))
+            {
+                p.Shader = HairShade();
+                p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.03f); // loose hairs blur the outline against the wall
+            }
             c.DrawPath(cranium, p);
         }
         FaceSkin(face);
