@@ -15,8 +15,10 @@ internal sealed partial class Painter
             // darkest toward the nose, under the brow ridge, where the socket is deepest
             var ctr = h.P(e.Cx - side * 0.04, e.Cy - 0.045, 0);
             float f = h.Foreshortening(e.Cx, e.Cy);
-            using var p = Fill(SKColors.Transparent);
-            var shade = Skin(0.5, 0.3 + 0.3 * id.EyeDepth);
+            using var p = Fill(SKColors.Black);
+            // a lowered brow (AU4) overhangs the eye and deepens the socket's shadow; a raised one lifts it
+            double overhang = Math.Clamp(1 + 0.5 * Math.Max(0, -ex.BrowRaise) + 0.2 * ex.BrowTogether - 0.4 * Math.Max(0, ex.BrowRaise), 0.5, 1.6);
+            var shade = Skin(0.55, (0.12 + 0.15 * id.EyeDepth) * overhang);
             p.Shader = SKShader.CreateRadialGradient(ctr, 0.26f, [shade, shade.WithAlpha(0)], SKShaderTileMode.Clamp);
             c.DrawOval(ctr, new SKSize(0.28f * f, 0.19f), p);
         }
@@ -238,7 +240,7 @@ internal sealed partial class Painter
                 c.DrawPoints(SKPointMode.Polygon, fold[..8].Select(q => new SKPoint(q.X + (float)(side * 0.035), q.Y - 0.01f)).ToArray(), p);
             // cheekbone highlight, lifted and rounded by AU6
             var ctr = h.P(side * (id.EyeSpacing + 0.06), id.EyeHeight + 0.28 - 0.06 * ex.CheekRaise, 0.02);
-            using (var p = Fill(SKColors.Transparent))
+            using (var p = Fill(SKColors.Black))
             {
                 var hi = Skin(1.1, 0.25 + 0.25 * ex.CheekRaise + 0.15 * id.CheekBones);
                 p.Shader = SKShader.CreateRadialGradient(ctr, 0.18f, [hi, hi.WithAlpha(0)], SKShaderTileMode.Clamp);
@@ -403,7 +405,7 @@ internal sealed partial class Painter
     void Stubble()
     {
         double top = NoseTipY + 0.07;
-        using var p = Fill(SKColors.Transparent);
+        using var p = Fill(SKColors.Black);
         var beard = Rgb(id.HairR * 0.5, id.HairG * 0.5, id.HairB * 0.55, id.Stubble * 0.6);
         p.Shader = SKShader.CreateLinearGradient(new SKPoint(0, (float)top - 0.05f), new SKPoint(0, (float)top + 0.12f),
             [beard.WithAlpha(0), beard], SKShaderTileMode.Clamp);

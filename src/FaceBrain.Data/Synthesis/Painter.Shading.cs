@@ -137,7 +137,7 @@ internal sealed partial class Painter
         {
             var ctr = h.P(x, y, 0.01, out var facing);
             if (facing < 0 || a <= 0.01) return;
-            using var p = Fill(SKColors.Transparent);
+            using var p = Fill(SKColors.Black);
             p.Shader = SKShader.CreateRadialGradient(ctr, (float)rx, [col.WithAlpha((byte)(255 * a)), col.WithAlpha(0)], SKShaderTileMode.Clamp);
             c.Save();
             c.Translate(ctr.X, ctr.Y);
@@ -146,7 +146,7 @@ internal sealed partial class Painter
             c.DrawCircle(ctr, (float)rx, p);
             c.Restore();
         }
-        double ruddy = 0.35 * id.Ruddiness, dusky = 0.35 * id.EyeShadow;
+        double ruddy = 0.3 * id.Ruddiness, dusky = 0.2 * id.EyeShadow;
         foreach (var side in new[] { -1.0, 1.0 })
         {
             Blob(side * (id.EyeSpacing + 0.05), id.EyeHeight + 0.33, 0.26, 0.2, red, ruddy);

@@ -9,6 +9,8 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
     SKColor Skin(double f = 1, double a = 1) => Rgb(id.SkinR * f, id.SkinG * f, id.SkinB * f, a);
     SKColor Hair(double f = 1, double a = 1) => Rgb(id.HairR * f, id.HairG * f, id.HairB * f, a);
 
+    /// <summary>A fill. Under a shader pass an opaque colour (black): Skia scales the shader by the paint's alpha,
+    /// so a transparent colour draws nothing.</summary>
     static SKPaint Fill(SKColor col) => new() { IsAntialias = true, Color = col, Style = SKPaintStyle.Fill };
     /// <summary>A line; <paramref name="soft"/> blurs it by that share of its width (a camera sees folds and
     /// lid margins as soft gradients, not inked lines); 0 keeps it sharp.</summary>
