@@ -33,9 +33,9 @@ internal sealed partial class Painter
         foreach (var side in new[] { -1.0, 1.0 })
         {
             double a = 0.3 + 0.35 * Math.Max(0, -side * lightX * 2.5) * n.LightStrength / 0.35;
-            var bridge = Curve(side * bw, id.EyeHeight + 0.02, side * bw * 1.15, ty - 0.15, side * nw * 0.75, ty - 0.02 - lift, 0.03);
-            using var p = Stroke(Skin(0.72, Math.Min(0.8, a)), 0.03);
-            p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.012f);
+            // a broad, soft shade down the side walls, fading in below the nose root (no lines between the eyes)
+            var bridge = Curve(side * bw * 1.2, id.EyeHeight + 0.07, side * bw * 1.3, ty - 0.15, side * nw * 0.75, ty - 0.02 - lift, 0.03);
+            using var p = Stroke(Skin(0.72, Math.Min(0.6, a * 0.8)), 0.05, soft: 0.9);
             c.DrawPoints(SKPointMode.Polygon, bridge, p);
         }
         // shadow under the nose, on the upper lip
