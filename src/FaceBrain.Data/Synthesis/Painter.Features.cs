@@ -49,7 +49,7 @@ internal sealed partial class Painter
         foreach (var side in new[] { -1.0, 1.0 })
         {
             var ala = Curve(side * nw * 0.55, ty - 0.07 - lift, side * nw * 1.15, ty - lift, side * nw * 0.5, ty + 0.045 - lift, 0.05);
-            using var p = Stroke(Skin(0.6, 0.75), 0.03, soft: 0.8);
+            using var p = Stroke(Skin(0.6, 0.55), 0.045, soft: 1.0); // the alar crease is a shade, not an outline
             c.DrawPoints(SKPointMode.Polygon, ala, p);
             h.P(side * nw * 0.45, ty + 0.03, 0.08, out var facing);
             if (facing > 0.05)
