@@ -148,6 +148,7 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
         var centre = h.P(0, id.EyeHeight + 0.15);
         p.Shader = SKShader.CreateRadialGradient(centre, (float)(id.FaceWidth * 1.5),
             [Skin(1.04), Skin(0.97), Skin(0.8)], [0f, 0.55f, 1f], SKShaderTileMode.Clamp);
+        p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.01f); // a cheek's edge is not cut out
         c.DrawPath(face, p);
     }
 
