@@ -49,7 +49,8 @@ public static class FaceRenderer
         using (var canvas = new SKCanvas(bmp))
         {
             // focus blur over the whole photograph, drawn through a blurring layer
-            float sigma = (float)(n.Blur * size);
+            // at least the softness of a good camera at this size (a drawn edge is sharper than any photograph's)
+            float sigma = (float)Math.Max(n.Blur * size, 0.0016 * size);
             using var blur = sigma > 0.25f ? new SKPaint { ImageFilter = SKImageFilter.CreateBlur(sigma, sigma) } : null;
             if (blur != null) canvas.SaveLayer(blur);
             DrawBackground(canvas, n, size, noiseSeed);

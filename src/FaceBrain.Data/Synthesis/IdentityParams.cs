@@ -53,7 +53,11 @@ public sealed record IdentityParams
     public int Beard { get; init; }                          // 0 none, 1 moustache, 2 goatee, 3 full beard
     public double HairVolume { get; init; } = 1.0;
     public double LipRed { get; init; } = 0.5;
-    public ulong TextureSeed { get; init; }                  // places freckles and moles
+    public ulong TextureSeed { get; init; }                  // places freckles, moles, pores, brow hairs and strands
+    public double Undertone { get; init; }                   // -1 olive .. +1 pink (already in the skin colour)
+    public double Ruddiness { get; init; } = 0.3;            // 0..1 redness of cheeks, nose and chin
+    public double EyeShadow { get; init; } = 0.3;            // 0..1 darker, browner skin round the eyes
+    public double BrowDensity { get; init; } = 1.0;          // hairs per brow, relative
     /// <summary>How strongly this person expresses (scales their action units).</summary>
     public double Expressivity { get; init; } = 1.0;
     /// <summary>Coordinates in <see cref="FaceSpace"/>.</summary>
@@ -123,7 +127,7 @@ public sealed record IdentityParams
             : Pick(ref r, [0.36, 0.04, 0.2, 0.08 + 0.1 * age, 0.06, 0.08, 0, 0.12]);
         int beard = f ? 0 : Pick(ref r, [0.5, 0.12, 0.1, 0.28]);
         bool fair = skin.R > 0.9;
-        return p with
+        return (p with
         {
             HairR = hair.R, HairG = hair.G, HairB = hair.B,
             IrisR = iris.R, IrisG = iris.G, IrisB = iris.B,
@@ -136,8 +140,21 @@ public sealed record IdentityParams
             Expressivity = r.Uniform(0.75, 1.15),
             ShirtR = r.Uniform(0.1, 0.85), ShirtG = r.Uniform(0.1, 0.85), ShirtB = r.Uniform(0.1, 0.85),
             IdentityOnlyFactor = factor,
-        };
+            // drawn last, so the draws above are those of earlier versions
+            Undertone = r.Uniform(-1, 1),
+            Ruddiness = r.Uniform(0, 1),
+            EyeShadow = r.Uniform(0, 1),
+            BrowDensity = r.Uniform(0.6, 1.3),
+        }).WithUndertone();
     }
+
+    /// <summary>The undertone tints the skin: pink adds red and blue against green, olive the reverse.</summary>
+    IdentityParams WithUndertone() => this with
+    {
+        SkinR = Math.Clamp(SkinR * (1 + 0.03 * Undertone), 0, 1),
+        SkinG = Math.Clamp(SkinG * (1 - 0.035 * Undertone), 0, 1),
+        SkinB = Math.Clamp(SkinB * (1 + 0.02 * Undertone), 0, 1),
+    };
 
     static int Pick(ref Rng r, double[] weights)
     {
@@ -175,6 +192,7 @@ public sealed record IdentityParams
             ("upper_lip_ratio", UpperLipRatio), ("age", Age), ("eye_depth", EyeDepth), ("freckles", Freckles),
             ("hair_volume", HairVolume), ("lip_red", LipRed), ("expressivity", Expressivity),
             ("iris_r", IrisR), ("iris_g", IrisG), ("iris_b", IrisB),
+            ("undertone", Undertone), ("ruddiness", Ruddiness), ("eye_shadow", EyeShadow), ("brow_density", BrowDensity),
         })
             yield return ("id_" + n, F(v));
         for (int k = 0; k < FaceSpaceCoordinates.Length; k++)

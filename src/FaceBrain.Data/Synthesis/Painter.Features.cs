@@ -6,92 +6,21 @@ namespace FaceBrain.Data.Synthesis;
 /// <summary>The facial features: eyes, brows, nose, mouth, cheeks, wrinkles, stubble.</summary>
 internal sealed partial class Painter
 {
-    void Eyes()
-    {
-        foreach (var side in new[] { -1.0, 1.0 })
-        {
-            var e = Eye(side);
-            h.P(e.Cx, e.Cy, 0, out var facing);
-            if (facing < 0.05) continue;
-            var upper = Curve(e.Xi, e.Yi, e.Cx + side * 0.01, e.Cy - e.Upper, e.Xo, e.Yo);
-            var lower = Curve(e.Xo, e.Yo, e.Cx + side * 0.015, e.Cy + e.Lower, e.Xi, e.Yi);
-            using var eye = Poly(upper.Concat(lower));
-            var ctr = h.P(e.Cx, e.Cy + 0.004, 0.01);
-            float f = h.Foreshortening(e.Cx, e.Cy);
-            float ir = (float)e.Iris;
-            using (var p = Fill(Rgb(0.9, 0.88, 0.86)))
-            {
-                // the sclera is shaded toward the corners: a ball, not a white sticker
-                p.Shader = SKShader.CreateRadialGradient(ctr, (float)(e.Ew * 1.1 * f), [Rgb(0.95, 0.94, 0.92), Rgb(0.8, 0.74, 0.72)], SKShaderTileMode.Clamp);
-                c.DrawPath(eye, p);
-            }
-            c.Save();
-            c.ClipPath(eye, antialias: true);
-            using (var p = Fill(Rgb(id.IrisR, id.IrisG, id.IrisB)))
-            {
-                p.Shader = SKShader.CreateRadialGradient(ctr, ir, [Rgb(id.IrisR * 1.25, id.IrisG * 1.25, id.IrisB * 1.25), Rgb(id.IrisR * 0.9, id.IrisG * 0.9, id.IrisB * 0.9), Rgb(id.IrisR * 0.35, id.IrisG * 0.35, id.IrisB * 0.35)],
-                    [0.2f, 0.75f, 1f], SKShaderTileMode.Clamp);
-                c.DrawOval(ctr, new SKSize(ir * f, ir), p);
-            }
-            using (var p = Fill(Rgb(0.03, 0.02, 0.02))) c.DrawOval(ctr, new SKSize(ir * 0.42f * f, ir * 0.42f), p);
-            using (var p = Fill(SKColors.White.WithAlpha(210))) c.DrawCircle(ctr.X + ir * 0.3f * f, ctr.Y - ir * 0.35f, ir * 0.16f, p);
-            // the upper lid's shadow on the eyeball
-            using (var p = Fill(Rgb(0.2, 0.12, 0.1, 0.35))) c.DrawRect(-5, (float)(e.Cy - e.Upper - 0.02), 10, (float)(0.035 * id.EyeSize), p);
-            c.Restore();
-            using (var p = Stroke(Rgb(0.08, 0.05, 0.05), 0.032 * (id.Sex == "F" ? 1.15 : 0.9))) c.DrawPoints(SKPointMode.Polygon, upper, p); // lashes
-            using (var p = Stroke(Skin(0.62, 0.8), 0.014)) c.DrawPoints(SKPointMode.Polygon, lower, p);
-            // the lid crease: high above a wide-open eye, close to the lashes when the lid is lowered
-            double crease = e.Upper + 0.035 + 0.015 * (1 - id.Age);
-            var fold = Curve(e.Xi + side * 0.01, e.Yi - 0.03, e.Cx, e.Cy - crease, e.Xo + side * 0.005, e.Yo - 0.02);
-            using (var p = Stroke(Skin(0.62, 0.65), 0.014)) c.DrawPoints(SKPointMode.Polygon, fold, p);
-            // lower-lid line: a tense lid (AU7, AU6) bulges; age gives a tear trough
-            double bag = 0.25 * id.Age + 0.9 * ex.LidTighten;
-            if (bag > 0.1)
-            {
-                var line = Curve(e.Xi, e.Yi + 0.02, e.Cx, e.Cy + e.Lower + 0.035, e.Xo, e.Yo + 0.02);
-                using var p = Stroke(Skin(0.66, Math.Min(0.7, bag * 0.6)), 0.014);
-                c.DrawPoints(SKPointMode.Polygon, line, p);
-            }
-        }
-    }
-
     /// <summary>Eye-socket and brow-ridge shading: the eyes sit in hollows under the brows.</summary>
     void Sockets()
     {
         foreach (var side in new[] { -1.0, 1.0 })
         {
             var e = Eye(side);
-            var ctr = h.P(e.Cx + side * 0.01, e.Cy - 0.035, 0);
+            // darkest toward the nose, under the brow ridge, where the socket is deepest
+            var ctr = h.P(e.Cx - side * 0.04, e.Cy - 0.045, 0);
             float f = h.Foreshortening(e.Cx, e.Cy);
-            using var p = Fill(SKColors.Transparent);
-            var shade = Skin(0.55, 0.25 + 0.3 * id.EyeDepth);
-            p.Shader = SKShader.CreateRadialGradient(ctr, 0.2f, [shade, shade.WithAlpha(0)], SKShaderTileMode.Clamp);
-            c.DrawOval(ctr, new SKSize(0.22f * f, 0.15f), p);
-        }
-    }
-
-    void Brows()
-    {
-        foreach (var side in new[] { -1.0, 1.0 })
-        {
-            var b = Brow(side);
-            h.P((b.Xi + b.Xo) / 2, b.Ym, 0, out var facing);
-            if (facing < 0.05) continue;
-            var top = new List<SKPoint>();
-            var bottom = new List<SKPoint>();
-            for (int i = 0; i <= 12; i++)
-            {
-                double u = i / 12.0;
-                var (x, y) = Quad(b.Xi, b.Yi, b.Xm, b.Ym, b.Xo, b.Yo, u);
-                double th = b.Thickness * (1.1 - 0.7 * u * u) * (i == 0 ? 0.8 : 1);
-                top.Add(h.P(x, y - th / 2, 0.01));
-                bottom.Add(h.P(x, y + th / 2, 0.01));
-            }
-            bottom.Reverse();
-            using var brow = Poly(top.Concat(bottom));
-            double dark = (id.HairR + id.HairG + id.HairB) / 3 > 0.45 ? 0.5 : 0.85; // fair and grey hair: darker brows
-            using (var p = Fill(Hair(dark, 0.45))) { p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.012f); c.DrawPath(brow, p); }
-            using (var p = Fill(Hair(dark * 0.9, 0.85))) c.DrawPath(brow, p);
+            using var p = Fill(SKColors.Black);
+            // a lowered brow (AU4) overhangs the eye and deepens the socket's shadow; a raised one lifts it
+            double overhang = Math.Clamp(1 + 0.5 * Math.Max(0, -ex.BrowRaise) + 0.2 * ex.BrowTogether - 0.4 * Math.Max(0, ex.BrowRaise), 0.5, 1.6);
+            var shade = Skin(0.55, (0.12 + 0.15 * id.EyeDepth) * overhang);
+            p.Shader = SKShader.CreateRadialGradient(ctr, 0.26f, [shade, shade.WithAlpha(0)], SKShaderTileMode.Clamp);
+            c.DrawOval(ctr, new SKSize(0.28f * f, 0.19f), p);
         }
     }
 
@@ -104,9 +33,9 @@ internal sealed partial class Painter
         foreach (var side in new[] { -1.0, 1.0 })
         {
             double a = 0.3 + 0.35 * Math.Max(0, -side * lightX * 2.5) * n.LightStrength / 0.35;
-            var bridge = Curve(side * bw, id.EyeHeight + 0.02, side * bw * 1.15, ty - 0.15, side * nw * 0.75, ty - 0.02 - lift, 0.03);
-            using var p = Stroke(Skin(0.72, Math.Min(0.8, a)), 0.03);
-            p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.012f);
+            // a broad, soft shade down the side walls, fading in below the nose root (no lines between the eyes)
+            var bridge = Curve(side * bw * 1.2, id.EyeHeight + 0.07, side * bw * 1.3, ty - 0.15, side * nw * 0.75, ty - 0.02 - lift, 0.03);
+            using var p = Stroke(Skin(0.72, Math.Min(0.6, a * 0.8)), 0.05, soft: 0.9);
             c.DrawPoints(SKPointMode.Polygon, bridge, p);
         }
         // shadow under the nose, on the upper lip
@@ -120,7 +49,7 @@ internal sealed partial class Painter
         foreach (var side in new[] { -1.0, 1.0 })
         {
             var ala = Curve(side * nw * 0.55, ty - 0.07 - lift, side * nw * 1.15, ty - lift, side * nw * 0.5, ty + 0.045 - lift, 0.05);
-            using var p = Stroke(Skin(0.6), 0.024);
+            using var p = Stroke(Skin(0.6, 0.55), 0.045, soft: 1.0); // the alar crease is a shade, not an outline
             c.DrawPoints(SKPointMode.Polygon, ala, p);
             h.P(side * nw * 0.45, ty + 0.03, 0.08, out var facing);
             if (facing > 0.05)
@@ -128,6 +57,7 @@ internal sealed partial class Painter
                 var nost = h.P(side * nw * 0.42, ty + 0.03 - lift, 0.08);
                 float f = h.Foreshortening(side * nw * 0.45, ty);
                 using var q = Fill(Rgb(id.SkinR * 0.3, id.SkinG * 0.2, id.SkinB * 0.2, 0.9));
+                q.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.01f);
                 c.DrawOval(nost, new SKSize((float)(nw * 0.3 * (1 + 0.3 * ex.NoseWrinkle)) * f, 0.022f), q);
             }
         }
@@ -202,30 +132,40 @@ internal sealed partial class Painter
         var upperOuter = Curve(-mw, cy, 0, m.OuterTop, mw, cy, 0.02);
         var lowerOuter = Curve(mw, cy, 0, m.OuterBottom, -mw, cy, 0.02);
 
-        double red = 0.3 * id.LipRed + (id.Sex == "F" ? 0.25 : 0);
-        var lip = Rgb(id.SkinR * (0.86 - 0.1 * red) + 0.1 + 0.12 * red, id.SkinG * (0.62 - 0.12 * red), id.SkinB * (0.64 - 0.1 * red) + 0.02);
+        // Lips are skin with more blood under thinner skin: a little redder and darker than the face, not paint.
+        double red = 0.5 * id.LipRed + (id.Sex == "F" ? 0.25 : 0);
+        var lip = Rgb(id.SkinR * (0.88 + 0.06 * red) + 0.02, id.SkinG * (0.68 - 0.1 * red), id.SkinB * (0.74 - 0.1 * red));
         using (var p = Fill(lip))
         {
             using var up = Poly(upperOuter.Concat(upperInner.Reverse()));
             using var lo = Poly(lowerInner.Concat(lowerOuter.Reverse()));
-            p.Color = lip.WithAlpha(255);
-            using (var dark = Fill(Rgb(lip.Red / 255.0 * 0.82, lip.Green / 255.0 * 0.78, lip.Blue / 255.0 * 0.8))) c.DrawPath(up, dark);
+            // the vermilion border is a soft edge
+            p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.01f);
+            using (var dark = Fill(Rgb(lip.Red / 255.0 * 0.8, lip.Green / 255.0 * 0.74, lip.Blue / 255.0 * 0.76)))
+            {
+                dark.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.01f);
+                c.DrawPath(up, dark); // the upper lip faces down, away from the light
+            }
             c.DrawPath(lo, p);
             // the lower lip catches the light
             var hl = h.P(0, (m.InnerBottom + m.OuterBottom) / 2 - 0.005, 0.03);
-            using var shine = Fill(SKColors.White.WithAlpha(45));
-            shine.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.015f);
+            using var shine = Fill(SKColors.White.WithAlpha(40));
+            shine.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.02f);
             c.DrawOval(hl, new SKSize((float)(mw * 0.35), (float)Math.Max(0.01, (m.OuterBottom - m.InnerBottom) * 0.25)), shine);
         }
         if (m.Open)
         {
             using var inside = Poly(upperInner.Concat(lowerInner));
-            using (var p = Fill(Rgb(0.22, 0.05, 0.06))) c.DrawPath(inside, p);
+            using (var p = Fill(Rgb(0.16, 0.05, 0.05))) c.DrawPath(inside, p);
             c.Save();
             c.ClipPath(inside, antialias: true);
             double opening = m.InnerBottom - m.InnerTop;
-            using (var p = Fill(Rgb(0.93, 0.91, 0.86)))
+            using (var p = Fill(Rgb(0.84, 0.8, 0.72)))
             {
+                p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.008f);
+                // the teeth sit in the mouth's shade: lit in the middle, dark toward the corners
+                p.Shader = SKShader.CreateRadialGradient(h.P(0, m.InnerTop, 0.02), (float)mw,
+                    [Rgb(0.84, 0.8, 0.72), Rgb(0.66, 0.6, 0.54), Rgb(0.35, 0.28, 0.25)], [0f, 0.55f, 1f], SKShaderTileMode.Clamp);
                 // upper teeth hang from the upper lip; lower teeth show when the lower lip is pulled down and stretched
                 double tu = Math.Min(0.075, 0.3 * opening + 0.02);
                 using var teeth = Poly(Curve(-mw, cy - 0.03, 0, m.InnerTop - 0.02, mw, cy - 0.03, 0.02)
@@ -236,7 +176,7 @@ internal sealed partial class Painter
                 {
                     using var low = Poly(Curve(-mw, cy + 0.03, 0, m.InnerBottom + 0.02, mw, cy + 0.03, 0.02)
                         .Concat(Curve(mw, cy + 0.01, 0, m.InnerBottom - tl, -mw, cy + 0.01, 0.02)));
-                    using var q = Fill(Rgb(0.86, 0.84, 0.78));
+                    using var q = Fill(Rgb(0.7, 0.66, 0.6));
                     c.DrawPath(low, q);
                 }
                 // the gaps between the upper incisors
@@ -251,7 +191,7 @@ internal sealed partial class Painter
             c.Restore();
         }
         else
-            using (var p = Stroke(Rgb(0.25, 0.1, 0.09, 0.9), 0.02)) c.DrawPoints(SKPointMode.Polygon, upperInner, p);
+            using (var p = Stroke(Rgb(id.SkinR * 0.3, id.SkinG * 0.16, id.SkinB * 0.15, 0.9), 0.02, soft: 0.5)) c.DrawPoints(SKPointMode.Polygon, upperInner, p);
         // philtrum
         double ty = NoseTipY;
         foreach (var x in new[] { -0.035, 0.035 })
@@ -262,7 +202,7 @@ internal sealed partial class Painter
         }
         // shadow under the lower lip; the chin raiser (AU17) deepens it and wrinkles the chin
         var chin = Curve(-mw * 0.45, m.OuterBottom + 0.045, 0, m.OuterBottom + 0.07 - 0.02 * ex.ChinRaise, mw * 0.45, m.OuterBottom + 0.045, 0.01);
-        using (var p = Stroke(Skin(0.7, 0.35 + 0.4 * ex.ChinRaise), 0.025)) c.DrawPoints(SKPointMode.Polygon, chin, p);
+        using (var p = Stroke(Skin(0.72, 0.2 + 0.45 * ex.ChinRaise), 0.03)) c.DrawPoints(SKPointMode.Polygon, chin, p);
         if (ex.ChinRaise > 0.25)
         {
             var r = new Rng(id.TextureSeed ^ 0xC417);
@@ -289,13 +229,18 @@ internal sealed partial class Painter
         {
             // nasolabial fold: faint always, deeper with age, a smile, disgust or a raised upper lip
             double depth = 0.04 + 0.25 * id.Age + 0.55 * Math.Max(0, ex.CheekRaise) + 0.4 * ex.NoseWrinkle + 0.3 * ex.UpperLipRaise;
-            double end = m.CornerY + 0.03 + 0.04 * Math.Max(0, -ex.MouthCurve);
+            // (a real fold is deepest beside the nose wing and fades out beside the mouth corner, not round it)
+            double end = m.CornerY - 0.01 + 0.04 * Math.Max(0, -ex.MouthCurve);
             var fold = Curve(side * id.NoseWidth * 1.25, ty - 0.03 - 0.02 * ex.UpperLipRaise, side * (m.Mw + 0.12 + 0.04 * ex.CheekRaise), (ty + end) / 2,
-                side * (m.Mw + 0.06), end, 0.01);
-            using (var p = Stroke(Skin(0.62, Math.Min(0.9, depth)), 0.022)) c.DrawPoints(SKPointMode.Polygon, fold, p);
+                side * (m.Mw + 0.07), end, 0.01);
+            using (var p = Stroke(Skin(0.62, Math.Min(0.9, depth)), 0.024)) c.DrawPoints(SKPointMode.Polygon, fold[..7], p);
+            using (var p = Stroke(Skin(0.62, Math.Min(0.9, depth) * 0.45), 0.024)) c.DrawPoints(SKPointMode.Polygon, fold[6..], p);
+            // the cheek bulges above the fold and catches light
+            using (var p = Stroke(Skin(1.12, Math.Min(0.5, depth * 0.5)), 0.05, soft: 1.0))
+                c.DrawPoints(SKPointMode.Polygon, fold[..8].Select(q => new SKPoint(q.X + (float)(side * 0.035), q.Y - 0.01f)).ToArray(), p);
             // cheekbone highlight, lifted and rounded by AU6
             var ctr = h.P(side * (id.EyeSpacing + 0.06), id.EyeHeight + 0.28 - 0.06 * ex.CheekRaise, 0.02);
-            using (var p = Fill(SKColors.Transparent))
+            using (var p = Fill(SKColors.Black))
             {
                 var hi = Skin(1.1, 0.25 + 0.25 * ex.CheekRaise + 0.15 * id.CheekBones);
                 p.Shader = SKShader.CreateRadialGradient(ctr, 0.18f, [hi, hi.WithAlpha(0)], SKShaderTileMode.Clamp);
@@ -404,9 +349,9 @@ internal sealed partial class Painter
         if (id.Beard == 0) return;
         var m = MouthGeometry();
         double ty = NoseTipY;
-        var col = Hair(0.9, 0.92);
+        var col = Hair(0.9, 0.85);
         using var p = Fill(col);
-        p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.012f);
+        p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.02f);
         // the moustache, in every style
         using (var mo = new SKPath())
         {
@@ -418,7 +363,8 @@ internal sealed partial class Painter
         if (id.Beard == 1) return;
         using var beard = new SKPath();
         double a = id.Beard == 3 ? id.FaceWidth * 1.02 : m.Mw + 0.08;
-        double from = id.Beard == 3 ? ty - 0.05 : m.OuterBottom + 0.01;
+        // a full beard starts on the cheeks below the cheekbones, level with the mouth toward the ears
+        double from = id.Beard == 3 ? (ty + m.CornerY) / 2 + 0.03 : m.OuterBottom + 0.01;
         var outline = new List<SKPoint>();
         for (int k = 0; k <= 16; k++)
         {
@@ -434,13 +380,32 @@ internal sealed partial class Painter
         pts.AddRange(mouthHole);
         pts.Add(h.P(-m.Mw - 0.04, m.CornerY, 0.03));
         beard.AddPoly(pts.ToArray(), true);
+        p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.035f); // skin shows through the beard's edge
         c.DrawPath(beard, p);
+        // short hairs, lighter and darker than the mass, so it reads as hair and not a fill
+        c.Save();
+        c.ClipPath(beard, antialias: true);
+        var r = new Rng(id.TextureSeed ^ 0xBEA2D);
+        var box = beard.Bounds;
+        using var light = new SKPath();
+        using var dark = new SKPath();
+        for (int k = 0; k < 220; k++)
+        {
+            float x = (float)r.Uniform(box.Left, box.Right), y = (float)r.Uniform(box.Top, box.Bottom);
+            float dx = (float)r.Uniform(-0.015, 0.015), len = (float)r.Uniform(0.025, 0.045);
+            var path = r.NextDouble() < 0.5 ? light : dark;
+            path.MoveTo(x, y);
+            path.LineTo(x + dx, y + len);
+        }
+        using (var q = Stroke(Hair(1.5, 0.35), 0.008, soft: 0.4)) c.DrawPath(light, q);
+        using (var q = Stroke(Hair(0.5, 0.4), 0.008, soft: 0.4)) c.DrawPath(dark, q);
+        c.Restore();
     }
 
     void Stubble()
     {
         double top = NoseTipY + 0.07;
-        using var p = Fill(SKColors.Transparent);
+        using var p = Fill(SKColors.Black);
         var beard = Rgb(id.HairR * 0.5, id.HairG * 0.5, id.HairB * 0.55, id.Stubble * 0.6);
         p.Shader = SKShader.CreateLinearGradient(new SKPoint(0, (float)top - 0.05f), new SKPoint(0, (float)top + 0.12f),
             [beard.WithAlpha(0), beard], SKShaderTileMode.Clamp);

@@ -13,13 +13,13 @@ internal sealed partial class Painter
 
     EyeShape Eye(double side)
     {
-        double cx = side * id.EyeSpacing, cy = id.EyeHeight, ew = 0.17 * id.EyeSize;
+        double cx = side * id.EyeSpacing, cy = id.EyeHeight, ew = 0.19 * id.EyeSize; // a real eye fissure is about a fifth of the face's width
         // Neutral: the upper lid covers the top of the iris and the lower lid touches its bottom, as in
         // real relaxed eyes; white above the iris appears only with AU5 (surprise, fear).
-        double upper = 0.058 * id.EyeSize * Math.Clamp(1 + 0.9 * ex.EyeOpen, 0.12, 2.2) * (1 - 0.12 * id.Age);
-        double lower = 0.05 * id.EyeSize * Math.Clamp(1 - 0.5 * ex.LidTighten + 0.2 * Math.Max(0, ex.EyeOpen), 0.3, 1.35);
+        double upper = 0.068 * id.EyeSize * Math.Clamp(1 + 0.9 * ex.EyeOpen, 0.12, 2.2) * (1 - 0.12 * id.Age);
+        double lower = 0.058 * id.EyeSize * Math.Clamp(1 - 0.5 * ex.LidTighten + 0.2 * Math.Max(0, ex.EyeOpen), 0.3, 1.35);
         double xi = cx - side * ew, xo = cx + side * ew;
-        return new EyeShape(cx, cy, ew, xi, cy + 0.006, xo, cy - 0.01 - id.EyeTilt, upper, lower, 0.066 * id.EyeSize);
+        return new EyeShape(cx, cy, ew, xi, cy + 0.006, xo, cy - 0.01 - id.EyeTilt, upper, lower, 0.078 * id.EyeSize);
     }
 
     /// <summary>A brow: inner end, apex, outer end (frontal units) and thickness.</summary>

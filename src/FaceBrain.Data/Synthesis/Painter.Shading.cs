@@ -1,4 +1,5 @@
 using SkiaSharp;
+using static FaceBrain.Data.Synthesis.FaceRenderer;
 
 namespace FaceBrain.Data.Synthesis;
 
@@ -123,5 +124,35 @@ internal sealed partial class Painter
             using var paint = new SKPaint();
             c.DrawImage(image, rect, new SKSamplingOptions(SKFilterMode.Linear), paint);
         }
+    }
+
+    /// <summary>
+    /// Regional skin colour, as in a photograph: this person's redness on the cheeks, nose and chin and
+    /// darker, browner skin round the eyes.
+    /// </summary>
+    void Complexion()
+    {
+        var red = Rgb(Math.Min(1, id.SkinR * 1.02), id.SkinG * 0.66, id.SkinB * 0.66);
+        void Blob(double x, double y, double rx, double ry, SKColor col, double a)
+        {
+            var ctr = h.P(x, y, 0.01, out var facing);
+            if (facing < 0 || a <= 0.01) return;
+            using var p = Fill(SKColors.Black);
+            p.Shader = SKShader.CreateRadialGradient(ctr, (float)rx, [col.WithAlpha((byte)(255 * a)), col.WithAlpha(0)], SKShaderTileMode.Clamp);
+            c.Save();
+            c.Translate(ctr.X, ctr.Y);
+            c.Scale(h.Foreshortening(x, y), (float)(ry / rx));
+            c.Translate(-ctr.X, -ctr.Y);
+            c.DrawCircle(ctr, (float)rx, p);
+            c.Restore();
+        }
+        double ruddy = 0.3 * id.Ruddiness, dusky = 0.2 * id.EyeShadow;
+        foreach (var side in new[] { -1.0, 1.0 })
+        {
+            Blob(side * (id.EyeSpacing + 0.05), id.EyeHeight + 0.33, 0.26, 0.2, red, ruddy);
+            Blob(side * id.EyeSpacing, id.EyeHeight + 0.06, 0.22, 0.1, Skin(0.6), dusky);
+        }
+        Blob(0, NoseTipY - 0.04, 0.1, 0.1, red, ruddy * 0.9);
+        Blob(0, h.Chin - 0.12, 0.22, 0.14, red, ruddy * 0.5);
     }
 }

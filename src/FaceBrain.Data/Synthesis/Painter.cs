@@ -9,11 +9,16 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
     SKColor Skin(double f = 1, double a = 1) => Rgb(id.SkinR * f, id.SkinG * f, id.SkinB * f, a);
     SKColor Hair(double f = 1, double a = 1) => Rgb(id.HairR * f, id.HairG * f, id.HairB * f, a);
 
+    /// <summary>A fill. Under a shader pass an opaque colour (black): Skia scales the shader by the paint's alpha,
+    /// so a transparent colour draws nothing.</summary>
     static SKPaint Fill(SKColor col) => new() { IsAntialias = true, Color = col, Style = SKPaintStyle.Fill };
-    static SKPaint Stroke(SKColor col, double w) => new()
+    /// <summary>A line; <paramref name="soft"/> blurs it by that share of its width (a camera sees folds and
+    /// lid margins as soft gradients, not inked lines); 0 keeps it sharp.</summary>
+    static SKPaint Stroke(SKColor col, double w, double soft = 0.6) => new()
     {
         IsAntialias = true, Color = col, Style = SKPaintStyle.Stroke, StrokeWidth = (float)w,
         StrokeCap = SKStrokeCap.Round, StrokeJoin = SKStrokeJoin.Round,
+        MaskFilter = soft > 0 ? SKMaskFilter.CreateBlur(SKBlurStyle.Normal, (float)(w * soft)) : null,
     };
 
     double CraniumCy => h.Top * 0.3;
@@ -41,11 +46,20 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
         if (id.HairStyle is 1 or 5) LongHairBack();
         Body();
         Ears(front: false);
-        using (var p = Fill(id.HairStyle is 3 or 7 ? Skin(0.95) : Hair())) c.DrawPath(cranium, p);
+        using (var p = Fill(id.HairStyle is 3 or 7 ? Skin(0.95) : Hair()))
+        {
+            if (id.HairStyle is not (3 or 7))
+            {
+                p.Shader = HairShade();
+                p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.03f); // loose hairs blur the outline against the wall
+            }
+            c.DrawPath(cranium, p);
+        }
         FaceSkin(face);
         c.Save();
         c.ClipPath(face, antialias: true);
         SkinTexture();
+        Complexion();
         Marks();
         if (id.Stubble > 0) Stubble();
         Sockets();
@@ -134,9 +148,8 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
         var centre = h.P(0, id.EyeHeight + 0.15);
         p.Shader = SKShader.CreateRadialGradient(centre, (float)(id.FaceWidth * 1.5),
             [Skin(1.04), Skin(0.97), Skin(0.8)], [0f, 0.55f, 1f], SKShaderTileMode.Clamp);
+        p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.01f); // a cheek's edge is not cut out
         c.DrawPath(face, p);
-        using var edge = Stroke(Skin(0.7, 0.6), 0.015);
-        c.DrawPath(face, edge);
     }
 
     void HairCap(SKPath head)
@@ -172,10 +185,48 @@ internal sealed partial class Painter(SKCanvas c, IdentityParams id, ExpressionP
         }
         c.Save();
         c.ClipPath(head, antialias: true);
-        using (var p = Fill(Hair(1, id.HairStyle == 7 ? 0.7 : 1))) c.DrawPath(cap, p);
+        using (var p = Fill(Hair(1, id.HairStyle == 7 ? 0.7 : 1)))
+        {
+            p.MaskFilter = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.015f); // a hairline is a soft edge
+            if (id.HairStyle != 7) p.Shader = HairShade();
+            c.DrawPath(cap, p);
+        }
+        if (id.HairStyle != 7)
+        {
+            c.ClipPath(cap, antialias: true);
+            Strands(line0);
+        }
         if (line.Count > 1)
-            using (var p = Stroke(Hair(0.7, 0.5), 0.02)) c.DrawPoints(SKPointMode.Polygon, line.ToArray(), p);
+            using (var p = Stroke(Hair(0.7, 0.5), 0.03, soft: 0.8)) c.DrawPoints(SKPointMode.Polygon, line.ToArray(), p);
         c.Restore();
+    }
+
+    /// <summary>Hair is a mass with a sheen on top and shadow toward its edges, not a flat cap.</summary>
+    SKShader HairShade() => SKShader.CreateRadialGradient(new SKPoint((float)(CraniumZ * 0.3 * h.Sin), (float)(CraniumCy - CraniumB * 0.45)),
+        (float)(CraniumA * 1.35), [Hair(1.25), Hair(0.95), Hair(0.6)], [0f, 0.45f, 1f], SKShaderTileMode.Clamp);
+
+    /// <summary>Strands combed from the crown down to the hairline, lighter and darker than the mass,
+    /// placed by this person's texture seed.</summary>
+    void Strands(double hairline)
+    {
+        var r = new Rng(id.TextureSeed ^ 0x4A1F);
+        using var light = new SKPath();
+        using var dark = new SKPath();
+        double crownY = h.Top - 0.25, a = id.FaceWidth * 1.05;
+        for (int k = 0; k < 160; k++)
+        {
+            double x0 = r.Uniform(-0.35, 0.35) * a, x1 = r.Uniform(-1.05, 1.05) * a;
+            double y1 = hairline + r.Uniform(-0.05, 0.15) + 0.25 * (x1 / a) * (x1 / a);
+            double bend = r.Uniform(-0.15, 0.15);
+            var path = r.NextDouble() < 0.5 ? light : dark;
+            var p0 = h.Rigid(x0, crownY, 0.4);
+            var pm = h.P((x0 + x1) / 2 + bend, (crownY + y1) / 2, 0.02);
+            var p1 = h.P(x1, y1, 0.02);
+            path.MoveTo(p0);
+            path.QuadTo(pm, p1);
+        }
+        using (var p = Stroke(Hair(1.35, 0.2), 0.01, soft: 0.8)) c.DrawPath(light, p);
+        using (var p = Stroke(Hair(0.6, 0.22), 0.01, soft: 0.8)) c.DrawPath(dark, p);
     }
 
     void Light(SKPath head)
