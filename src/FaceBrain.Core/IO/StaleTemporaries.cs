@@ -18,18 +18,16 @@ public static class StaleTemporaries
         catch (InvalidOperationException) { return false; }
     }
 
-    /// <summary>Removes <c>.*.PID.GUID.tmp</c> files in <paramref name="dir"/> whose writer is gone; returns how many.</summary>
-    public static int RemoveFiles(string dir)
+    /// <summary>Removes <c>.*.PID.GUID.tmp</c> files in <paramref name="dir"/> whose writer is gone.</summary>
+    public static void RemoveFiles(string dir)
     {
-        int n = 0;
         foreach (var path in Directory.EnumerateFiles(dir, ".*.tmp"))
         {
             // .NAME.PID.GUID.tmp: the PID is the second-to-last dotted part before "tmp".
             var parts = Path.GetFileName(path).Split('.');
             if (parts.Length < 5 || !TryPid(parts[^3], out var pid) || IsAlive(pid)) continue;
-            if (TryDelete(() => File.Delete(path))) n++;
+            TryDelete(() => File.Delete(path));
         }
-        return n;
     }
 
     /// <summary>Removes <c>.NAME.partial-PID-*</c> folders in <paramref name="parent"/> whose writer is gone.</summary>
@@ -48,10 +46,11 @@ public static class StaleTemporaries
     static bool TryPid(string text, out int pid) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out pid) && pid > 0;
 
-    static bool TryDelete(Action delete)
+    // A temporary that cannot be removed now (another user's, a read-only folder) is left for a later writer.
+    static void TryDelete(Action delete)
     {
-        try { delete(); return true; }
-        catch (IOException) { return false; }
-        catch (UnauthorizedAccessException) { return false; }
+        try { delete(); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 }

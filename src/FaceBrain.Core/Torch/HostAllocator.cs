@@ -6,7 +6,7 @@ namespace FaceBrain.Core.Torch;
 /// glibc's malloc serves blocks over its mmap threshold with fresh mappings and hands freed memory at the heap's top
 /// back to the kernel once it passes the trim threshold. libtorch allocates every CPU activation with malloc, so a
 /// forward pass over a batch maps, faults in and unmaps the same tens of megabytes at every layer: system time that
-/// grew to a third of the CPU time of an inference benchmark. Raising both thresholds keeps those pages in the
+/// was over a quarter of the CPU time of the face-api expression net's inference benchmark (measured, docs/benchmarks.md). Raising both thresholds keeps those pages in the
 /// process for the next layer, as PyTorch users get from jemalloc or tcmalloc. Set
 /// <c>FACEBRAIN_MALLOC=default</c> to leave glibc's defaults.
 /// </summary>
