@@ -28,12 +28,18 @@ public sealed class DenseBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        // In place on this block's fresh temporaries (forward hooks copy or reduce what they see synchronously).
-        var out1 = conv0.call(x).relu_();
-        var sum = conv1.call(out1).add_(out1);
-        sum = conv2.call(functional.relu(sum)).add_(sum);
-        sum = conv3.call(functional.relu(sum)).add_(sum);
-        return scope.MoveToOuter(sum.relu_());
+        // The running sum is updated in place (SeparableConv.AddInto), and the three biases are added once they meet a
+        // ReLU, which reads sum + biases so far into a fresh map: the same values as face-api's order to float rounding.
+        // In place on this block's own temporaries (forward hooks copy or reduce what they see synchronously).
+        var sum = conv0.call(x).relu_();
+        var shape = new long[] { 1, sum.shape[1], 1, 1 };
+        conv1.AddInto(sum, sum);
+        var biases = conv1.Bias.view(shape).clone();
+        conv2.AddInto(add(sum, biases).relu_(), sum);
+        biases.add_(conv2.Bias.view(shape));
+        conv3.AddInto(add(sum, biases).relu_(), sum);
+        biases.add_(conv3.Bias.view(shape));
+        return scope.MoveToOuter(sum.add_(biases).relu_());
     }
 
     internal IEnumerable<TfjsBinding> Bindings(string key, string tf) =>

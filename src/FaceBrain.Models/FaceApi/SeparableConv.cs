@@ -1,3 +1,4 @@
+using FaceBrain.Core.Torch;
 using FaceBrain.Models.Weights.Tfjs;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -30,6 +31,27 @@ public sealed class SeparableConv : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var y = TfPadding.Conv(x, depthwise.weight!, null, _stride, groups: x.shape[1]);
         return scope.MoveToOuter(pointwise.call(y));
+    }
+
+    /// <summary>The 1×1 conv's bias, which <see cref="AddInto"/> leaves to the caller.</summary>
+    internal Tensor Bias => pointwise.bias!;
+
+    /// <summary>
+    /// Adds this conv's output less its <see cref="Bias"/> into <paramref name="sum"/>, in place (<paramref name="x"/>
+    /// may be <paramref name="sum"/> itself: the depthwise conv reads it first). On channels-last maps the 1×1 conv is
+    /// one GEMM accumulating into the sum's [N·H·W, C] rows, so neither its output nor the dense block's add is a pass
+    /// of its own over the maps.
+    /// </summary>
+    internal void AddInto(Tensor x, Tensor sum)
+    {
+        using var scope = NewDisposeScope();
+        var y = TfPadding.Conv(x, depthwise.weight!, null, _stride, groups: x.shape[1]);
+        var w = pointwise.weight!;
+        if (ChannelsLast.Is(y) && ChannelsLast.Is(sum))
+            sum.permute(0, 2, 3, 1).view(-1, sum.shape[1])
+                .addmm_(y.permute(0, 2, 3, 1).view(-1, y.shape[1]), w.view(w.shape[0], w.shape[1]).t(), 1, 1);
+        else
+            sum.add_(functional.conv2d(y, w));
     }
 
     internal static IEnumerable<TfjsBinding> Bindings(string key, string tf) =>
