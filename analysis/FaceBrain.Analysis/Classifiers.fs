@@ -320,7 +320,7 @@ let private maxAbs (a: float[]) = Array.fold (fun m x -> max m (abs x)) 0.0 a
 /// set of buffers (the current and the candidate point, their gradients, the direction, and the curvature pairs,
 /// the oldest pair's reused for the newest): with θ of a few hundred thousand entries (analyse's joint folds), an
 /// array per operation made the garbage collector hold hundreds of MB.
-let private lbfgs (problem: LogisticProblem) (theta0: Tensor) (tol: float) (maxIter: int) : Tensor * FitReport =
+let private lbfgs (problem: LogisticProblem) (theta0: Tensor) (first: int) (tol: float) (maxIter: int) : Tensor * FitReport =
     let history = Collections.Generic.List<float[] * float[] * float>()
     let size = int problem.Rows * problem.Columns
     let buffer () : float[] = Array.zeroCreate size
@@ -335,7 +335,6 @@ let private lbfgs (problem: LogisticProblem) (theta0: Tensor) (tol: float) (maxI
     let mutable iter = 0
     let mutable converged = problem.GradientMax(v, gTheta, tol) <= tol
     let mutable stalled = false
-    let first = problem.FirstRefresh
     while not converged && not stalled && iter < maxIter do
         iter <- iter + 1
         if iter = first || (iter > first && (iter - first) % 50 = 0) then
@@ -452,11 +451,15 @@ let private fitLogisticBatch (o: LogisticOptions) (x: Tensor) (gram: Tensor opti
         match rowSpace with
         | None -> LogisticProblem(withOnes x, yt, k, o.C, weights, None)
         | Some rs -> LogisticProblem(withOnes rs.Design, yt, k, o.C, weights, Some rs)
-    let theta0 =
+    // A warm start (the previous fold's optimum: same labels, mostly the same rows) carries the curvature the slow
+    // tail needs, so P is built from it before the first step; a cold fit waits for FirstRefresh. On the probe's
+    // standardised folds (672 x 512, 7 classes, 10 permutations together) this took the folds after the first
+    // from 90-139 iterations to 80-85.
+    let theta0, first =
         match warm with
-        | Some w when w.shape[0] = p + 1L && w.shape[1] = int64 problem.Columns -> problem.Project w
-        | _ -> torch.zeros([| problem.Rows; int64 problem.Columns |], dtype = torch.ScalarType.Float64, device = x.device)
-    let reduced, report = lbfgs problem theta0 o.Tolerance o.MaxIterations
+        | Some w when w.shape[0] = p + 1L && w.shape[1] = int64 problem.Columns -> problem.Project w, 1
+        | _ -> torch.zeros([| problem.Rows; int64 problem.Columns |], dtype = torch.ScalarType.Float64, device = x.device), problem.FirstRefresh
+    let reduced, report = lbfgs problem theta0 first o.Tolerance o.MaxIterations
     let theta = problem.Lift reduced
     problem.Dispose()
     Array.init m (fun j ->
