@@ -84,6 +84,17 @@ def same(w, fb, peer):
     return "; ".join(out) or "-"
 
 
+# compare.sh's tool labels, by workload, as the table names them.
+NAMES = {"rsa": "NumPy/SciPy", "decoding": "scikit-learn", "decoding-hard": "scikit-learn", "encode": "scikit-learn RidgeCV",
+         "infer": "PyTorch", "extract": "PIL + PyTorch", "faceapi-recognition": "face-api (TF.js wasm)",
+         "faceapi-expression": "face-api (TF.js wasm)"}
+OTHERS = {"peer-tight": "scikit-learn (tight tol)", "peer-kfold": "NumPy k-fold ridge (FaceBrain's job)"}
+
+
+def name(w, tool):
+    return OTHERS.get(tool) or NAMES.get(w, tool)
+
+
 reps = "/".join(sorted({str(len(v)) for v in by.values()}))
 print("Ratios: peer / FaceBrain for times, FaceBrain / peer for rates; above 1, FaceBrain is ahead. Medians of "
       f"{reps} runs; CPU is each tool's timed work where both report it, else whole processes ('process').")
@@ -102,6 +113,6 @@ for w, t in keys:
         peer = by[(w, t, tool)] if tool else []
         loads = [r["load"] for r in fb + peer]
         rss = f'{med(fb, "peak_rss_mb"):.0f} / ' + (f'{med(peer, "peak_rss_mb"):.0f}' if peer else "-")
-        print(f"| {w} | {t} | {timing(fb)} | {tool or '- (no peer)'} | {timing(peer) if peer else '-'} | "
+        print(f"| {w} | {t} | {timing(fb)} | {name(w, tool) if tool else '- (no peer)'} | {timing(peer) if peer else '-'} | "
               f"{wall_ratio(fb, peer) if peer else '-'} | {cpu_ratio(fb, peer) if peer else '-'} | {rss} | "
               f"{min(loads):.1f}-{max(loads):.1f} | {same(w, fb, peer)} |")
