@@ -169,31 +169,39 @@ let decode (d: Dataset) (target: string) (opts: Options) : Result =
     let runner = Runner(d, opts)
     try
         let reports = ResizeArray<FitReport>()
-        let pred = runner.Predict(y, folds, reports)
-        let tested = Array.init y.Length id |> Array.filter (fun i -> pred[i] >= 0)
-        let truthT, predT = tested |> Array.map (fun i -> y[i]), tested |> Array.map (fun i -> pred[i])
-        let scores = Metrics.score l.Count truthT predT
-        let permutation =
-            if opts.Permutations <= 0 then None
+        // The permuted labels (drawn before any fit: the draws depend only on the seed, the groups and y).
+        let yps =
+            if opts.Permutations <= 0 then [||]
             else
                 let rng = Random(opts.Seed)
                 let groups = opts.Scheme.GroupColumn |> Option.map (column d)
                 match opts.Scheme.GroupColumn, groups with
                 | Some c, Some g -> requirePermutable d.Stimuli.Source target c g y
                 | _ -> ()
-                let yps = Array.init opts.Permutations (fun _ -> permuteWithin rng groups y)
+                Array.init opts.Permutations (fun _ -> permuteWithin rng groups y)
+        // Stratified folds depend on the labels: each permutation gets its own folds (as scikit-learn's
+        // permutation_test_score does; folds stratified on the true labels would handicap the null and bias p low).
+        // Otherwise every fold is the same for all label vectors, so the true labels and the permutations are
+        // fitted together per fold (one problem of independent blocks, each reaching its own optimum).
+        let stratified = match opts.Scheme with Scheme.StratifiedKFold _ -> true | _ -> false
+        let pred, permutedPreds =
+            if stratified || yps.Length = 0 then runner.Predict(y, folds, reports), None
+            else
+                let all = runner.PredictMany(Array.append [| y |] yps, folds, reports)
+                all[0], Some all[1..]
+        let tested = Array.init y.Length id |> Array.filter (fun i -> pred[i] >= 0)
+        let truthT, predT = tested |> Array.map (fun i -> y[i]), tested |> Array.map (fun i -> pred[i])
+        let scores = Metrics.score l.Count truthT predT
+        let permutation =
+            if yps.Length = 0 then None
+            else
                 let nullOf (yp: int[]) (pp: int[]) = Metrics.accuracy (tested |> Array.map (fun i -> yp[i])) (tested |> Array.map (fun i -> pp[i]))
                 let nulls =
-                    match opts.Scheme with
-                    | Scheme.StratifiedKFold _ ->
-                        // Stratified folds depend on the labels: recompute them for the permuted labels (as
-                        // scikit-learn's permutation_test_score does); folds stratified on the true labels
-                        // would handicap the null (unbalanced training folds) and bias p-values low.
+                    match permutedPreds with
+                    | Some pps -> Array.map2 nullOf yps pps
+                    | None ->
                         yps |> Array.map (fun yp ->
                             nullOf yp (runner.Predict(yp, CrossValidation.folds d.Stimuli.Source (column d) yp opts.Scheme, reports)))
-                    | _ ->
-                        // Same folds for every permutation: all permuted label vectors are fitted together per fold.
-                        Array.map2 nullOf yps (runner.PredictMany(yps, folds, reports))
                 Some { Count = nulls.Length; PValue = Metrics.permutationP scores.Accuracy nulls
                        NullMean = Array.average nulls; NullMax = Array.max nulls }
         let notConverged = reports |> Seq.filter (fun r -> not r.Converged) |> Seq.length

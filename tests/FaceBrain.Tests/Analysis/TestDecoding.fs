@@ -96,6 +96,16 @@ let tests =
             Expect.equal r.Permutation.Value.NullMax (Array.max alone) "null max"
             Expect.isTrue r.Converged "every fit converged, the joint ones included"
 
+        testCase "true labels fitted together with the permutations predict as when fitted alone (standardised or not)" <| fun () ->
+            let d = Synthetic.dataset { small with ExpressionSignal = 0.3 }
+            for standardize in [ true; false ] do
+                let o = { opts (Scheme.GroupKFold(4, "identity")) (Classifier.Logistic defaultLogistic) with Permutations = 6; Seed = 2; Standardize = standardize }
+                let together = Decoding.decode d "expression" o
+                let alone = Decoding.decode d "expression" { o with Permutations = 0 }
+                Expect.equal together.Predictions alone.Predictions $"same out-of-fold predictions (standardize {standardize})"
+                Expect.isTrue together.Converged "converged"
+                Expect.isLessThan together.Scores.Accuracy 1.0 "the signal is weak enough for the test to mean something"
+
         testCase "permutations stay within the groups of a grouped scheme" <| fun () ->
             let g = [| "a"; "a"; "a"; "b"; "b"; "b" |]
             let y = [| 0; 1; 2; 3; 4; 5 |]
