@@ -25,13 +25,13 @@ let tests =
             Expect.isTrue (tuned []) "raised by default (glibc Linux)"
             Expect.isFalse (tuned [ "FACEBRAIN_MALLOC", "default" ]) "left alone when asked"
 
-        testCase "OpenMP threads wait passively unless the environment chose a policy" <| fun () ->
+        testCase "OpenMP threads spin briefly, then sleep, unless the environment chose a policy" <| fun () ->
             let waiting env =
                 let code, out, err = runCliEnv env [ "doctor"; "--json" ]
                 Expect.equal code 0 err
                 use doc = System.Text.Json.JsonDocument.Parse out
                 doc.RootElement.GetProperty("openmp_waiting").GetString()
-            Expect.stringStarts (waiting [ "OMP_WAIT_POLICY", ""; "GOMP_SPINCOUNT", "" ]) "OMP_WAIT_POLICY=PASSIVE (FaceBrain" "FaceBrain's default"
+            Expect.stringStarts (waiting [ "OMP_WAIT_POLICY", ""; "GOMP_SPINCOUNT", "" ]) "GOMP_SPINCOUNT=30000 (FaceBrain" "FaceBrain's default"
             Expect.stringContains (waiting [ "OMP_WAIT_POLICY", "ACTIVE" ]) "OMP_WAIT_POLICY=ACTIVE" "the user's policy"
             Expect.stringContains (waiting [ "OMP_WAIT_POLICY", "ACTIVE" ]) "(environment)" "and said to be theirs"
 
