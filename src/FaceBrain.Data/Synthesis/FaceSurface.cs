@@ -303,7 +303,7 @@ internal sealed class FaceSurface
         return c;
     }
 
-    /// <summary>Albedo of the face's front at (x, row); <paramref name="side"/> is 0 frontal .. 1 at the silhouette.</summary>
+    /// <summary>Albedo of the face's front at (x, row).</summary>
     public Surfel Albedo(double x)
     {
         double ax = Math.Abs(x), eye = id.EyeHeight;
