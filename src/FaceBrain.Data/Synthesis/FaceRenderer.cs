@@ -34,38 +34,56 @@ public sealed class RenderedFace : IDisposable
 }
 
 /// <summary>
-/// Draws one parametric face with SkiaSharp: identity (lasting shape and colour), expression
-/// (the deformation of a person's action units) and nuisance (yaw, light, jitter, blur, noise, white balance). Deterministic:
-/// the same parameters and noise seed give the same pixels. Thread-safe (no shared state).
+/// Renders one parametric face as a photograph: identity (lasting shape and colour), expression (the
+/// deformation of a person's action units) and nuisance (yaw, light, jitter, blur, noise, white balance).
+/// The head is rasterised per pixel as 3-D surfaces (<see cref="HeadRaster"/>), coloured by
+/// <see cref="FaceSurface"/> and lit by <see cref="HeadShading"/>; SkiaSharp composites it over the
+/// background with the photo's roll and focus blur. Deterministic: the same parameters and noise seed give
+/// the same pixels. Thread-safe (no shared state).
 /// </summary>
 public static class FaceRenderer
 {
+    const double MaxUnit = 44;
     /// <param name="faceScale">Face half-width as a fraction of the image side (KDEF framing ≈ 0.27).</param>
     public static RenderedFace Render(IdentityParams id, ExpressionParams ex, Nuisance n, int size, ulong noiseSeed, double faceScale = 0.27)
     {
+        var head = new HeadModel(id, n.YawDegrees, ex.JawDrop);
+        var geometry = new FaceGeometry(id, ex, head);
+        var surface = new FaceSurface(id, ex, head, geometry);
+        double unit = size * faceScale * n.Scale;
+        // The head is rendered at most MaxUnit pixels per head unit and scaled up in compositing: above that
+        // (the 224-256 px sets) the camera's softness hides the difference, and the cost grows with the square.
+        double q = Math.Min(1, MaxUnit / unit);
+        // the head's layer is larger than the photo, so a rolled head leaves no corner unfilled
+        int layerSide = (int)Math.Ceiling(size * 1.25 * q);
+        var raster = new HeadRaster(id, head, surface, layerSide, unit * q);
+        raster.Render();
+        using var layer = HeadShading.Shade(raster, surface, id, n);
+        var landmarkUnits = geometry.Landmarks(surface.Relief);
+
         var bmp = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul));
         SKRect box;
         FaceLandmarks landmarks;
         using (var canvas = new SKCanvas(bmp))
         {
-            // focus blur over the whole photograph, drawn through a blurring layer
-            // at least the softness of a good camera at this size (a drawn edge is sharper than any photograph's)
-            float sigma = (float)Math.Max(n.Blur * size, 0.0016 * size);
+            // focus blur over the whole photograph, drawn through a blurring layer,
+            // at least the softness of a good camera at this size
+            float sigma = (float)Math.Max(n.Blur * size, 0.002 * size);
             using var blur = sigma > 0.25f ? new SKPaint { ImageFilter = SKImageFilter.CreateBlur(sigma, sigma) } : null;
             if (blur != null) canvas.SaveLayer(blur);
             DrawBackground(canvas, n, size, noiseSeed);
             canvas.Save();
             canvas.Translate((float)(size * (0.5 + n.ShiftX)), (float)(size * (0.5 + n.ShiftY)));
             canvas.RotateDegrees((float)n.Roll);
-            float unit = (float)(size * faceScale * n.Scale);
-            canvas.Scale(unit);
-            var head = new HeadModel(id, n.YawDegrees, ex.JawDrop);
-            var painter = new Painter(canvas, id, ex, n, head);
-            painter.Draw();
+            var toPixels = canvas.TotalMatrix.PreConcat(SKMatrix.CreateScale((float)unit, (float)unit));
+            canvas.Scale((float)(1 / q));
+            canvas.Translate((float)-raster.Cx, (float)-raster.Cy);
+            using (var image = SKImage.FromBitmap(layer))
+            using (var paint = new SKPaint { IsAntialias = true })
+                canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Linear), paint);
             float e = (float)head.Silhouette(0);
-            var m = canvas.TotalMatrix;
-            box = m.MapRect(new SKRect(-e, (float)head.Top, e, (float)head.Chin));
-            landmarks = new FaceLandmarks(m.MapPoints(painter.Landmarks()));
+            box = toPixels.MapRect(new SKRect(-e, (float)head.Top, e, (float)head.Chin));
+            landmarks = new FaceLandmarks(toPixels.MapPoints(landmarkUnits));
             canvas.Restore();
             if (blur != null) canvas.Restore();
         }
@@ -145,7 +163,4 @@ public static class FaceRenderer
             return (((((a[0] * t + a[1]) * t + a[2]) * t + a[3]) * t + a[4]) * t + a[5]) * u / (((((b[0] * t + b[1]) * t + b[2]) * t + b[3]) * t + b[4]) * t + 1);
         }
     }
-
-    internal static SKColor Rgb(double r, double g, double b, double a = 1) =>
-        new((byte)Math.Clamp(r * 255, 0, 255), (byte)Math.Clamp(g * 255, 0, 255), (byte)Math.Clamp(b * 255, 0, 255), (byte)Math.Clamp(a * 255, 0, 255));
 }

@@ -3,15 +3,15 @@ using SkiaSharp;
 namespace FaceBrain.Data.Synthesis;
 
 /// <summary>
-/// Where the features are, in frontal head units, for one identity and expression. The drawing and
+/// Where the features are, in frontal head units, for one identity and expression. The renderer and
 /// the landmarks both read these, so a landmark is where its feature is drawn.
 /// </summary>
-internal sealed partial class Painter
+internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadModel h)
 {
     /// <summary>An eye: centre, half-width, corners, lid apex heights above/below the centre, iris radius.</summary>
-    readonly record struct EyeShape(double Cx, double Cy, double Ew, double Xi, double Yi, double Xo, double Yo, double Upper, double Lower, double Iris);
+    public readonly record struct EyeShape(double Cx, double Cy, double Ew, double Xi, double Yi, double Xo, double Yo, double Upper, double Lower, double Iris);
 
-    EyeShape Eye(double side)
+    public EyeShape Eye(double side)
     {
         double cx = side * id.EyeSpacing, cy = id.EyeHeight, ew = 0.19 * id.EyeSize; // a real eye fissure is about a fifth of the face's width
         // Neutral: the upper lid covers the top of the iris and the lower lid touches its bottom, as in
@@ -23,9 +23,9 @@ internal sealed partial class Painter
     }
 
     /// <summary>A brow: inner end, apex, outer end (frontal units) and thickness.</summary>
-    readonly record struct BrowShape(double Xi, double Yi, double Xm, double Ym, double Xo, double Yo, double Thickness);
+    public readonly record struct BrowShape(double Xi, double Yi, double Xm, double Ym, double Xo, double Yo, double Thickness);
 
-    BrowShape Brow(double side)
+    public BrowShape Brow(double side)
     {
         double cx = side * id.EyeSpacing;
         double baseY = id.EyeHeight - id.BrowHeight - 0.11 * ex.BrowRaise;
@@ -40,12 +40,12 @@ internal sealed partial class Painter
     }
 
     /// <summary>The mouth: half-width, corner height, inner lip lines, outer lip lines (middle heights).</summary>
-    readonly record struct MouthShape(double Mw, double CornerY, double InnerTop, double InnerBottom, double OuterTop, double OuterBottom, double Sag)
+    public readonly record struct MouthShape(double Mw, double CornerY, double InnerTop, double InnerBottom, double OuterTop, double OuterBottom, double Sag)
     {
         public bool Open => InnerBottom - InnerTop > 0.012;
     }
 
-    MouthShape MouthGeometry()
+    public MouthShape MouthGeometry()
     {
         double my = id.MouthHeight, press = ex.LipPress;
         double curve = ex.MouthCurve + id.MouthRest * (1 - Math.Min(1, Math.Abs(ex.MouthCurve)));
@@ -62,10 +62,10 @@ internal sealed partial class Painter
             innerTop + sag * 0.5 - 2 * tu, innerBottom + sag + 2 * tl, sag);
     }
 
-    double NoseTipY => id.EyeHeight + id.NoseLength + 0.02;
+    public double NoseTipY => id.EyeHeight + id.NoseLength + 0.02;
 
     /// <summary>A point on a quadratic through (x0,y0), (xm,ym) at t = 1/2, (x1,y1), in frontal units.</summary>
-    static (double X, double Y) Quad(double x0, double y0, double xm, double ym, double x1, double y1, double t)
+    public static (double X, double Y) Quad(double x0, double y0, double xm, double ym, double x1, double y1, double t)
     {
         double cx = 2 * xm - (x0 + x1) / 2, cy = 2 * ym - (y0 + y1) / 2, u = 1 - t;
         return (u * u * x0 + 2 * u * t * cx + t * t * x1, u * u * y0 + 2 * u * t * cy + t * t * y1);
@@ -75,8 +75,11 @@ internal sealed partial class Painter
     /// The 68 landmarks of the iBUG/dlib scheme (jaw 0–16, brows 17–26, nose 27–35, eyes 36–47,
     /// mouth 48–67), projected, in head units; the image-left eye is 36–41, as dlib numbers it.
     /// </summary>
-    public SKPoint[] Landmarks()
+    /// <param name="relief">Height of the features above the smooth head surface at frontal (x, y): a landmark
+    /// lies on the rendered surface, so it moves with it when the head turns.</param>
+    public SKPoint[] Landmarks(Func<double, double, double> relief)
     {
+        SKPoint P(double x, double y, double _) => h.P(x, y, relief(x, y));
         var pts = new SKPoint[68];
         // jaw: the visible outline from ear level down round the chin
         double y0 = id.EyeHeight + 0.05;
@@ -96,27 +99,27 @@ internal sealed partial class Painter
                 // dlib runs each brow from image-left to image-right
                 double t = side == 0 ? 1 - k / 4.0 : k / 4.0;
                 var (x, y) = Quad(b.Xi, b.Yi, b.Xm, b.Ym, b.Xo, b.Yo, t);
-                pts[17 + 5 * side + k] = h.P(x, y - b.Thickness * 0.2, 0.01);
+                pts[17 + 5 * side + k] = P(x, y - b.Thickness * 0.2, 0.01);
             }
             var e = Eye(sgn);
             // 36..41: outer corner, two upper, inner corner, two lower (image-left eye's outer corner is its left end)
             var (xl, yl, xr, yr) = side == 0 ? (e.Xo, e.Yo, e.Xi, e.Yi) : (e.Xi, e.Yi, e.Xo, e.Yo);
             int o = 36 + 6 * side;
-            pts[o] = h.P(xl, yl, 0.01);
-            pts[o + 1] = h.P(xl + (xr - xl) / 3, e.Cy - e.Upper * 0.9, 0.01);
-            pts[o + 2] = h.P(xl + 2 * (xr - xl) / 3, e.Cy - e.Upper * 0.9, 0.01);
-            pts[o + 3] = h.P(xr, yr, 0.01);
-            pts[o + 4] = h.P(xl + 2 * (xr - xl) / 3, e.Cy + e.Lower * 0.9, 0.01);
-            pts[o + 5] = h.P(xl + (xr - xl) / 3, e.Cy + e.Lower * 0.9, 0.01);
+            pts[o] = P(xl, yl, 0.01);
+            pts[o + 1] = P(xl + (xr - xl) / 3, e.Cy - e.Upper * 0.9, 0.01);
+            pts[o + 2] = P(xl + 2 * (xr - xl) / 3, e.Cy - e.Upper * 0.9, 0.01);
+            pts[o + 3] = P(xr, yr, 0.01);
+            pts[o + 4] = P(xl + 2 * (xr - xl) / 3, e.Cy + e.Lower * 0.9, 0.01);
+            pts[o + 5] = P(xl + (xr - xl) / 3, e.Cy + e.Lower * 0.9, 0.01);
         }
         double ty = NoseTipY, nw = id.NoseWidth * (1 + 0.15 * ex.NoseWrinkle);
         for (int k = 0; k < 4; k++)
         {
             double y = id.EyeHeight + (ty - id.EyeHeight) * k / 3.0;
-            pts[27 + k] = h.P(0, y, 0.2 * k / 3.0);
+            pts[27 + k] = P(0, y, 0.2 * k / 3.0);
         }
         for (int k = 0; k < 5; k++)
-            pts[31 + k] = h.P((k - 2) * nw * 0.45, ty + 0.04 - (k == 2 ? 0.0 : 0.01), 0.05);
+            pts[31 + k] = P((k - 2) * nw * 0.45, ty + 0.04 - (k == 2 ? 0.0 : 0.01), 0.05);
         var m = MouthGeometry();
         // 48..59 the outer lip line from the image-left corner clockwise, 60..67 the inner line
         for (int k = 0; k < 12; k++)
@@ -124,14 +127,14 @@ internal sealed partial class Painter
             double t = k <= 6 ? k / 6.0 : (12 - k) / 6.0;
             bool upper = k <= 6;
             var (x, y) = Quad(-m.Mw, m.CornerY, 0, upper ? m.OuterTop : m.OuterBottom, m.Mw, m.CornerY, t);
-            pts[48 + k] = h.P(x, y, 0.02);
+            pts[48 + k] = P(x, y, 0.02);
         }
         for (int k = 0; k < 8; k++)
         {
             double t = k <= 4 ? k / 4.0 : (8 - k) / 4.0;
             bool upper = k <= 4;
             var (x, y) = Quad(-m.Mw * 0.92, m.CornerY, 0, upper ? m.InnerTop : m.InnerBottom, m.Mw * 0.92, m.CornerY, t);
-            pts[60 + k] = h.P(x, y, 0.02);
+            pts[60 + k] = P(x, y, 0.02);
         }
         return pts;
     }
