@@ -34,6 +34,8 @@ def images(r):
 
 def cpu_ratio(fb, peer):
     """Peer CPU / FaceBrain CPU for the same work (rates: the same images on both sides)."""
+    if partial(fb, peer):
+        return "n/a"
     if has(fb, "cpu_seconds") and has(peer, "cpu_seconds"):
         if rate(fb):  # CPU per image, so that a peer timing other steps still compares
             per = lambda rs: st.median(r["cpu_seconds"] / images(r) for r in rs)
@@ -42,7 +44,15 @@ def cpu_ratio(fb, peer):
     return f'{med(peer, "process_cpu") / med(fb, "process_cpu"):.2f}x process'
 
 
+def partial(fb, peer):
+    """A peer that ran on part of the work as a check of the result (peer_encode.py kfold: the first voxels only)."""
+    v, checked = fb[0].get("voxels"), peer[0].get("voxels_checked")
+    return f"n/a ({checked:,} of {v:,} voxels: a check)" if v and checked and checked < v else None
+
+
 def wall_ratio(fb, peer):
+    if partial(fb, peer):
+        return partial(fb, peer)
     if rate(fb):
         return f'{med(fb, "images_per_second") / med(peer, "images_per_second"):.2f}x'
     return f'{med(peer, "seconds") / med(fb, "seconds"):.2f}x'
