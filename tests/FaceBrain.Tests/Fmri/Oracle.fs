@@ -36,15 +36,17 @@ let fit (x: double[][]) (y: double[]) (alpha: double) =
 
 let predict (w: double[], b: double) (x: double[][]) = x |> Array.map (fun r -> b + Array.fold2 (fun s v wj -> s + v * wj) 0.0 r w)
 
+/// Summed squared held-out error over the folds for one target and one alpha.
+let foldSse (x: double[][]) (y: double[]) (folds: (int[] * int[])[]) (alpha: double) =
+    folds
+    |> Array.sumBy (fun (tr, te) ->
+        let model = fit (tr |> Array.map (fun i -> x[i])) (tr |> Array.map (fun i -> y[i])) alpha
+        let pred = predict model (te |> Array.map (fun i -> x[i]))
+        Array.fold2 (fun s p i -> s + (y[i] - p) ** 2.0) 0.0 pred te)
+
 /// Per target: the alpha with the least summed squared error over the folds (first of equals).
 let selectAlpha (x: double[][]) (y: double[]) (folds: (int[] * int[])[]) (grid: double[]) =
-    let sse alpha =
-        folds
-        |> Array.sumBy (fun (tr, te) ->
-            let model = fit (tr |> Array.map (fun i -> x[i])) (tr |> Array.map (fun i -> y[i])) alpha
-            let pred = predict model (te |> Array.map (fun i -> x[i]))
-            Array.fold2 (fun s p i -> s + (y[i] - p) ** 2.0) 0.0 pred te)
-    let errors = grid |> Array.map sse
+    let errors = grid |> Array.map (foldSse x y folds)
     grid[Array.findIndex (fun e -> e = Array.min errors) errors]
 
 let pearson (a: double[]) (b: double[]) =

@@ -94,6 +94,63 @@ let tests =
                 closeArrays 1e-12 actual expected (sprintf "alphas (%d x %d)" rows cols)
                 Expect.isGreaterThan (Array.max actual) (Array.min actual) "the grid search is not degenerate"
 
+        testCase "the alpha search's summed squared errors equal the oracle's through the low-rank alpha factorisation" <| fun () ->
+            // A power-law spectrum (column j scaled by j^-1.5), as network features have, and the default
+            // 25-alpha grid: the grid x r matrix 1/(eig + alpha) is factorised to fewer components than alphas.
+            let dev = cpu ()
+            let rows, cols = 48, 16
+            let raw = randomMatrix 21 rows cols
+            let xm = Matrix.init rows cols (fun i j -> Matrix.get raw i j * float (j + 1) ** -1.5)
+            let ym = Matrix.hconcat [ responsesFor 22 xm 3 0.05; responsesFor 23 xm 2 1.0; randomMatrix 24 rows 2 ]
+            let grid = AlphaGrid.parse "--alphas" "1e-2..1e6:25"
+            let folds = Folds.make "test" (CrossValidation.Scheme.KFold(4, None)) rows (fun _ -> [||])
+            use x = Matrix.toTensor dev xm
+            use y = Matrix.toTensor dev ym
+            // the factorisation is used: fewer components than alphas on every fold
+            for f in folds do
+                use s = Ridge.spectrum (x.index_select(0L, torch.tensor (Array.map int64 f.Train)))
+                use left = Ridge.project s (x.index_select(0L, torch.tensor (Array.map int64 f.Test)))
+                use gridT = torch.tensor (grid, dtype = torch.float64)
+                use g = Ridge.gridSearch s left gridT
+                Expect.isLessThan g.Components g.Alphas "fewer components than alphas"
+                Expect.isSome g.Mix "mixed from the components"
+            use sse = Ridge.gridSse (Some 3) x y folds grid
+            let oracleFolds = folds |> Array.map (fun f -> f.Train, f.Test)
+            let xs = rowsOf xm
+            for v in 0 .. ym.Cols - 1 do
+                let expected = grid |> Array.map (Oracle.foldSse xs (Matrix.column ym v) oracleFolds)
+                let actual = Array.init grid.Length (fun a -> sse[int64 a, int64 v].item<double>())
+                Array.iteri2 (fun a act exp ->
+                    if abs (act - exp) > 1e-5 * exp then failtestf "voxel %d, alpha %g: %.9g vs oracle %.9g" v grid[a] act exp)
+                    actual expected
+
+        testCase "a grid with as many components as alphas searches the stacked predictions unmixed" <| fun () ->
+            // Column scales from 1e2 to 1e-2 (eigenvalues over eight decades) and three alphas inside that range:
+            // each alpha shrinks a different set of components, so no singular value is negligible.
+            let dev = cpu ()
+            let raw = randomMatrix 25 30 8
+            let xm = Matrix.init 30 8 (fun i j -> Matrix.get raw i j * 10.0 ** (2.0 - 4.0 * float j / 7.0))
+            let ym = responsesFor 26 xm 2 0.5
+            let grid = [| 1e-2; 1.0; 1e2 |]
+            let folds = Folds.make "test" (CrossValidation.Scheme.KFold(3, None)) 30 (fun _ -> [||])
+            use x = Matrix.toTensor dev xm
+            use y = Matrix.toTensor dev ym
+            let f = folds[0]
+            use s = Ridge.spectrum (x.index_select(0L, torch.tensor (Array.map int64 f.Train)))
+            use left = Ridge.project s (x.index_select(0L, torch.tensor (Array.map int64 f.Test)))
+            use gridT = torch.tensor (grid, dtype = torch.float64)
+            use g = Ridge.gridSearch s left gridT
+            Expect.equal g.Components g.Alphas "one component per alpha"
+            Expect.isNone g.Mix "no mixing"
+            use sse = Ridge.gridSse None x y folds grid
+            let oracleFolds = folds |> Array.map (fun f -> f.Train, f.Test)
+            for v in 0 .. 1 do
+                let expected = grid |> Array.map (Oracle.foldSse (rowsOf xm) (Matrix.column ym v) oracleFolds)
+                Array.iteri (fun a exp ->
+                    let act = sse[int64 a, int64 v].item<double>()
+                    if abs (act - exp) > 1e-5 * exp then failtestf "voxel %d, alpha %g: %.9g vs oracle %.9g" v grid[a] act exp)
+                    expected
+
         testCase "encoding with a fixed alpha: pooled out-of-fold r and R² equal the naive oracle" <| fun () ->
             let xm = randomMatrix 9 23 4
             let ym = responsesFor 10 xm 3 1.0
