@@ -29,10 +29,8 @@
 # How long it takes (wall clock, the whole command, both tools, reps and thread counts included):
 #   --quick --reps 1 --threads 1: 2 min 39 s, measured 2026-12-02 19:18-19:21 UTC under nice -n 15 at load 2.1-4.8
 #   (analyse has no small size: 34 s of it).
-#   Full sizes, --reps 3 --threads "1 2" (the table): about 75 min on the idle 2-core VM, ESTIMATED (not run)
-#   from the full-size timings in docs/benchmarks.md, per rep and thread count: decoding ~170 s (scikit-learn
-#   ~150 s of it), encode ~170 s (scikit-learn's RidgeCV ~115 s), decoding-hard ~145 s (both scikit-learn
-#   tolerances ~120 s), extract ~80 s, analyse ~40 s, rsa ~35 s, faceapi ~30 s, infer ~25 s, probe ~20 s.
+#   Full sizes: --reps 3 --threads 1: 19 min 47 s; --reps 1 --threads 2: 6 min 4 s (measured 2026-12-02
+#   21:56-22:22 UTC, idle 2-core VM); so --reps 3 --threads "1 2" takes about 40 min.
 #   The time scales with --reps and with the number of thread counts; a workload subset takes its share.
 #
 # Peers: apt-get install -y python3-sklearn python3-scipy python3-torch python3-torchvision python3-pil
