@@ -98,7 +98,7 @@ let predict (s: Spectrum) (left: Tensor) (yTrain: Tensor) (alphas: Tensor) : Ten
 /// Left · diag(d_a) · Z with d_ak = 1 / (Eig_k + alpha_a) and Z = Proj · Yc (r x b). The grid x r matrix of the
 /// d_ak is Cauchy-like, and such matrices have rapidly decaying singular values: after scaling column k by the
 /// size of its contribution (|Left_k| · |Proj_k|), a few of them (measured: 9 of 25 alphas on Gaussian
-/// features, 14-16 on power-law spectra) carry it to 1e-7 of the largest, float32's own rounding level. So
+/// features, 14-16 on power-law spectra in a NumPy check of the same algebra) carry it to 1e-7 of the largest, float32's own rounding level. So
 ///   preds(a) = Σ_m Mix_am · Basis_m · Z,   Basis_m = Left · diag(V_m / scale),   Mix = U_M · diag(σ_M),
 /// and a voxel batch costs one (M·nTest) x r x b GEMM instead of one with A·nTest rows, plus a small
 /// A x M x (nTest·b) mixing GEMM. Where the spectrum does not decay (M = A), Basis is the stacked
@@ -131,14 +131,14 @@ let gridSearch (s: Spectrum) (left: Tensor) (grid: Tensor) : GridSearch =
     let r = left.shape[1]
     let d = (s.Eig.unsqueeze 0 + grid.unsqueeze 1).reciprocal()                      // A x r
     let scale = left.square().sum(0L).sqrt_() * s.Proj.square().sum(1L).sqrt_()        // r
-    let live = scale.gt(torch.tensor 0.0)
-    let safe = torch.where(live, scale, torch.ones_like scale)
+    // Components that contribute nothing (zero scale) get zero weight rather than a division by zero.
+    let inverse = torch.where(scale.gt(torch.tensor 0.0), scale.reciprocal(), torch.zeros_like scale)
     let struct (u, sv, vt) = torch.linalg.svd (d * scale.unsqueeze 0, fullMatrices = false)
     let components = min alphas (sv.gt(sv[0] * lowRankTolerance).sum().item<int64>())
     let basisOf (rows: Tensor) = (left.unsqueeze 0 * rows.unsqueeze 1).reshape(-1L, r)    // (k·nTest) x r
     let basis, mix =
         if components < alphas then
-            let v = vt.narrow(0L, 0L, components) / safe.unsqueeze 0 * live.unsqueeze 0
+            let v = vt.narrow(0L, 0L, components) * inverse.unsqueeze 0
             let mix = u.narrow(1L, 0L, components) * sv.narrow(0L, 0L, components).unsqueeze 0
             basisOf v, Some(scope.MoveToOuter(mix.to_type torch.float32))
         else basisOf d, None

@@ -51,8 +51,9 @@ def partial(fb, peer):
 
 
 def wall_ratio(fb, peer):
-    if partial(fb, peer):
-        return partial(fb, peer)
+    check = partial(fb, peer)
+    if check:
+        return check
     if rate(fb):
         return f'{med(fb, "images_per_second") / med(peer, "images_per_second"):.2f}x'
     return f'{med(peer, "seconds") / med(fb, "seconds"):.2f}x'

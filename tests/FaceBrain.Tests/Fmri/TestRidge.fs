@@ -45,6 +45,24 @@ let closedFormCase rows cols (alpha: double) expectedForm =
         closeArrays 1e-8 (Matrix.column w v) ow (sprintf "weights of voxel %d" v)
         closeArrays 1e-8 [| Matrix.get b 0 v |] [| ob |] (sprintf "intercept of voxel %d" v)
 
+/// One fold's alpha search as `Ridge.gridSse` prepares it.
+let foldSearch (x: torch.Tensor) (f: CrossValidation.Fold) (grid: double[]) =
+    use s = Ridge.spectrum (x.index_select(0L, torch.tensor (Array.map int64 f.Train)))
+    use left = Ridge.project s (x.index_select(0L, torch.tensor (Array.map int64 f.Test)))
+    use gridT = torch.tensor (grid, dtype = torch.float64)
+    Ridge.gridSearch s left gridT
+
+/// Every entry of a grid x voxels SSE matrix within 1e-5 (relative) of the oracle's summed held-out error.
+let expectOracleSse (xm: Matrix) (ym: Matrix) (folds: CrossValidation.Fold[]) (grid: double[]) (sse: torch.Tensor) =
+    let oracleFolds = folds |> Array.map (fun f -> f.Train, f.Test)
+    let xs = rowsOf xm
+    for v in 0 .. ym.Cols - 1 do
+        grid |> Array.iteri (fun a alpha ->
+            let expected = Oracle.foldSse xs (Matrix.column ym v) oracleFolds alpha
+            let actual = sse[int64 a, int64 v].item<double>()
+            if abs (actual - expected) > 1e-5 * expected then
+                failtestf "voxel %d, alpha %g: %.9g vs oracle %.9g" v alpha actual expected)
+
 [<Tests>]
 let tests =
     testSequenced <| testList "Fmri.Ridge" [
@@ -96,7 +114,7 @@ let tests =
 
         testCase "the alpha search's summed squared errors equal the oracle's through the low-rank alpha factorisation" <| fun () ->
             // A power-law spectrum (column j scaled by j^-1.5), as network features have, and the default
-            // 25-alpha grid: the grid x r matrix 1/(eig + alpha) is factorised to fewer components than alphas.
+            // 25-alpha grid; r = 16 spectral components < 25 alphas, so the mixed path is the one checked.
             let dev = cpu ()
             let rows, cols = 48, 16
             let raw = randomMatrix 21 rows cols
@@ -106,23 +124,12 @@ let tests =
             let folds = Folds.make "test" (CrossValidation.Scheme.KFold(4, None)) rows (fun _ -> [||])
             use x = Matrix.toTensor dev xm
             use y = Matrix.toTensor dev ym
-            // the factorisation is used: fewer components than alphas on every fold
             for f in folds do
-                use s = Ridge.spectrum (x.index_select(0L, torch.tensor (Array.map int64 f.Train)))
-                use left = Ridge.project s (x.index_select(0L, torch.tensor (Array.map int64 f.Test)))
-                use gridT = torch.tensor (grid, dtype = torch.float64)
-                use g = Ridge.gridSearch s left gridT
+                use g = foldSearch x f grid
                 Expect.isLessThan g.Components g.Alphas "fewer components than alphas"
                 Expect.isSome g.Mix "mixed from the components"
             use sse = Ridge.gridSse (Some 3) x y folds grid
-            let oracleFolds = folds |> Array.map (fun f -> f.Train, f.Test)
-            let xs = rowsOf xm
-            for v in 0 .. ym.Cols - 1 do
-                let expected = grid |> Array.map (Oracle.foldSse xs (Matrix.column ym v) oracleFolds)
-                let actual = Array.init grid.Length (fun a -> sse[int64 a, int64 v].item<double>())
-                Array.iteri2 (fun a act exp ->
-                    if abs (act - exp) > 1e-5 * exp then failtestf "voxel %d, alpha %g: %.9g vs oracle %.9g" v grid[a] act exp)
-                    actual expected
+            expectOracleSse xm ym folds grid sse
 
         testCase "a grid with as many components as alphas searches the stacked predictions unmixed" <| fun () ->
             // Column scales from 1e2 to 1e-2 (eigenvalues over eight decades) and three alphas inside that range:
@@ -135,21 +142,11 @@ let tests =
             let folds = Folds.make "test" (CrossValidation.Scheme.KFold(3, None)) 30 (fun _ -> [||])
             use x = Matrix.toTensor dev xm
             use y = Matrix.toTensor dev ym
-            let f = folds[0]
-            use s = Ridge.spectrum (x.index_select(0L, torch.tensor (Array.map int64 f.Train)))
-            use left = Ridge.project s (x.index_select(0L, torch.tensor (Array.map int64 f.Test)))
-            use gridT = torch.tensor (grid, dtype = torch.float64)
-            use g = Ridge.gridSearch s left gridT
+            use g = foldSearch x folds[0] grid
             Expect.equal g.Components g.Alphas "one component per alpha"
             Expect.isNone g.Mix "no mixing"
             use sse = Ridge.gridSse None x y folds grid
-            let oracleFolds = folds |> Array.map (fun f -> f.Train, f.Test)
-            for v in 0 .. 1 do
-                let expected = grid |> Array.map (Oracle.foldSse (rowsOf xm) (Matrix.column ym v) oracleFolds)
-                Array.iteri (fun a exp ->
-                    let act = sse[int64 a, int64 v].item<double>()
-                    if abs (act - exp) > 1e-5 * exp then failtestf "voxel %d, alpha %g: %.9g vs oracle %.9g" v grid[a] act exp)
-                    expected
+            expectOracleSse xm ym folds grid sse
 
         testCase "encoding with a fixed alpha: pooled out-of-fold r and R² equal the naive oracle" <| fun () ->
             let xm = randomMatrix 9 23 4
