@@ -22,6 +22,9 @@
 #                  peer face-api 1.7.15 on TF.js wasm in node, same threads (scripts/parity/faceapi)
 #   probe          `facebrain probe` on 12 KDEF-layout identities (840 images, 64 px), random width-16 ResNet-50,
 #                  expression, 5 identity folds, 10 permutations, --control (FaceBrain alone; no peer)
+#   readout        probe's read-out on cached features: `facebrain decode --standardize` of the probe faces' avgpool
+#                  (random width-16 ResNet-50, 512-d, extracted once, untimed), same folds and permutations; peer
+#                  scikit-learn StandardScaler + LogisticRegression per fold (peer_readout.py; tol 1e-4)
 # --quick: small sizes for iteration (490 x 512 decoding/RSA data, 2,000 voxels, 2 infer steps, 64 JPEGs,
 # 3 face-api steps, 6 probe identities with 5 permutations); without it the sizes are the issue's (980 x 2048;
 # 1000 x 2048 -> 20,000 voxels; ResNet-50 at 224 px, batch 8, 5 steps; 256 JPEGs; 10 face-api steps; 12 identities).
@@ -31,6 +34,7 @@
 #   (analyse has no small size: 34 s of it).
 #   Full sizes: --reps 3 --threads 1: 19 min 47 s; --reps 1 --threads 2: 6 min 4 s (measured 2026-12-02
 #   21:56-22:22 UTC, idle 2-core VM); so --reps 3 --threads "1 2" takes about 40 min.
+#   --reps 3 --threads "1 2" --workloads "readout encode": 12 min 11 s (2026-12-03 12:32-12:44 UTC, idle).
 #   The time scales with --reps and with the number of thread counts; a workload subset takes its share.
 #
 # Peers: apt-get install -y python3-sklearn python3-scipy python3-torch python3-torchvision python3-pil
@@ -42,7 +46,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 here=$root/scripts/bench
-all="rsa decoding decoding-hard analyse encode infer extract faceapi probe"
+all="rsa decoding decoding-hard analyse encode infer extract faceapi probe readout"
 reps=3 threads="1 2" workloads=all quick=0 out= voxels= encode_peers="sklearn kfold"
 identities= features= hard_signal=0.03 images= batch=32 faceapi_steps=
 while [[ $# -gt 0 ]]; do
@@ -102,8 +106,12 @@ cores=$(nproc)
 if has extract && [[ ! -d $out/jpeg ]]; then
   "${fb[@]}" faces synth --layout manifest --identities $(( (images + 7) / 8 )) --per-identity 8 --size 300 --seed 1 --out "$out/jpeg" >/dev/null
 fi
-if has probe && [[ ! -d $out/kdef ]]; then
+if { has probe || has readout; } && [[ ! -d $out/kdef ]]; then
   "${fb[@]}" faces synth --layout kdef --identities $probe_ids --size 64 --out "$out/kdef" >/dev/null
+fi
+if has readout && [[ ! -d $out/readout-store ]]; then
+  "${fb[@]}" extract --model resnet50 --width 16 --input-size 64 --weights random --data "kdef:$out/kdef" --layers avgpool \
+    --reduce none --device cpu --out "$out/readout-store" >/dev/null 2>&1
 fi
 if has faceapi; then
   faceapi_model=$("${fb[@]}" models fetch faceapi)
@@ -174,6 +182,9 @@ for w in $workloads; do
           done ;;
         probe)
           run facebrain probe "$t" "$rep" "$here/fb_task.sh" probe "$out/kdef" "$out/probe" "$probe_perms" ;;
+        readout)
+          run facebrain readout "$t" "$rep" "$here/fb_task.sh" readout "$out/readout-store" "$out/readout.json" "$probe_perms"
+          run peer readout "$t" "$rep" $py "$here/peer_readout.py" "$out/readout-store" avgpool expression "$probe_perms" ;;
         *) echo "compare.sh: unknown workload '$w'" >&2; exit 2 ;;
       esac
     done
@@ -187,4 +198,4 @@ done
   echo
   $py "$here/summarize.py" "$results"
 } | tee "$out/table.md"
-rm -rf "$data" "$out/store" "$out/peer.npy" "$out/probe"
+rm -rf "$data" "$out/store" "$out/peer.npy" "$out/probe" "$out/readout.json"

@@ -6,6 +6,9 @@
 #   fb_task.sh probe KDEF_DIR OUT PERMUTATIONS    facebrain probe (random width-16 ResNet-50 at 64 px, expression,
 #                                                  --control); seconds: features + read-out of both networks as the
 #                                                  probe prints them (0.1 s resolution), accuracy etc. from probe.json
+#   fb_task.sh readout STORE OUT PERMUTATIONS     facebrain decode of the store's avgpool (expression, groupkfold:5:identity,
+#                                                  --standardize, bootstrap 1000): probe's read-out on cached features;
+#                                                  seconds: the whole decode process (start-up and loading included)
 # The CLI: FACEBRAIN_DLL (dotnet DLL) or ./facebrain. Threads: OMP_NUM_THREADS from the caller.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
@@ -40,6 +43,20 @@ print(json.dumps({"workload": "probe", "seconds": feat + read, "feature_seconds"
                   "accuracy": d["accuracy"], "control_accuracy": c["accuracy"], "p": d["p_value"],
                   "converged": float(d["converged"] and c["converged"]),
                   "max_iterations": max(d["max_iterations_used"], c["max_iterations_used"])}))
+PY
+    ;;
+  readout)
+    store=$1 out=$2 perms=$3
+    start=$(date +%s.%N)
+    "${fb[@]}" decode --store "$store" --layer avgpool --target expression --cv groupkfold:5:identity --standardize \
+      --permutations "$perms" --bootstrap 1000 --seed 1 --device cpu --out "$out" >&2
+    end=$(date +%s.%N)
+    /usr/bin/python3 - "$out" "$start" "$end" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(json.dumps({"workload": "readout", "seconds": float(sys.argv[3]) - float(sys.argv[2]), "accuracy": d["accuracy"],
+                  "null_mean": d["null_mean_accuracy"], "converged": float(d["converged"]),
+                  "max_iterations": d["max_iterations_used"]}))
 PY
     ;;
   *) echo "fb_task.sh: unknown task '$task'" >&2; exit 2 ;;

@@ -98,7 +98,7 @@ def same(w, fb, peer):
 # compare.sh's tool labels, by workload, as the table names them.
 NAMES = {"rsa": "NumPy/SciPy", "decoding": "scikit-learn", "decoding-hard": "scikit-learn", "encode": "scikit-learn RidgeCV",
          "infer": "PyTorch", "extract": "PIL + PyTorch", "faceapi-recognition": "face-api (TF.js wasm)",
-         "faceapi-expression": "face-api (TF.js wasm)"}
+         "faceapi-expression": "face-api (TF.js wasm)", "readout": "scikit-learn"}
 OTHERS = {"peer-tight": "scikit-learn (tight tol)", "peer-kfold": "NumPy k-fold ridge (FaceBrain's job)"}
 
 
@@ -113,7 +113,7 @@ print()
 print("| workload | threads | FaceBrain | peer | peer's time | ratio wall | ratio CPU | peak RSS MB FaceBrain / peer | load | same result |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 order = {w: i for i, w in enumerate(["rsa", "decoding", "decoding-hard", "analyse", "encode", "infer", "extract",
-                                      "faceapi-recognition", "faceapi-expression", "probe"])}
+                                      "faceapi-recognition", "faceapi-expression", "probe", "readout"])}
 keys = sorted({(w, t) for (w, t, _) in by}, key=lambda k: (order.get(k[0], 99), k[0], k[1]))
 for w, t in keys:
     fb = by.get((w, t, "facebrain"))
