@@ -91,8 +91,11 @@ public static class HtmlReport
         h.Append("</tbody></table></div>\n");
     }
 
+    /// A number ("96.4 %" included) or a range of two ("91.1 % – 100.0 %", a confidence interval): right-aligned
+    /// and never wrapped, so an interval stays on one line in a narrow column.
     static bool IsNumber(string v) =>
-        v.Length > 0 && double.TryParse(v.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+        v.Split(" – ") is var parts && parts.Length <= 2 && parts.All(p =>
+            p.Length > 0 && double.TryParse(p.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture, out _));
 
     static void Figure(StringBuilder h, FigureBlock f, string folder, FigureEmbedding embedding)
     {
@@ -169,7 +172,7 @@ public static class HtmlReport
         caption { text-align: left; font-weight: 600; padding-bottom: 0.3rem; }
         th, td { padding: 0.3rem 0.7rem; border-bottom: 1px solid #e3e3e3; text-align: left; }
         th { background: #f4f4f4; }
-        td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         .provenance dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1rem; }
         .provenance dt { font-weight: 600; }
         .provenance dd { margin: 0; overflow-wrap: anywhere; }

@@ -42,6 +42,8 @@ let tests =
             Expect.stringContains html "<h2>The study&#39;s table</h2>" "section heading"
             Expect.stringContains html "&lt;frozen networks&gt; &amp; a linear layer" "paragraph text escaped"
             Expect.stringContains html "<td class=\"num\">0.910</td>" "table cell"
+            Expect.stringContains html "<td class=\"num\">85.0 % – 96.1 %</td>" "an interval is a number cell (right-aligned, not wrapped)"
+            Expect.stringContains html "<td>train – test</td>" "a dash between words is text"
             Expect.stringContains html "<code>facebrain demo --quick --seed 1</code>" "command"
             Expect.stringContains html "data = 1, train = 2" "seeds"
             Expect.stringContains html "<code>0123456789abcdef</code>" "git commit"
