@@ -14,13 +14,20 @@ public static class ChannelsLast
     public static Tensor To(Tensor x) =>
         x.dim() != 4 || Is(x) ? x.alias() : x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 
-    /// <summary>True when the tensor's strides are those of channels-last.</summary>
+    /// <summary>
+    /// True when the tensor's strides are those of channels-last. As in libtorch, a dimension of size 1 has no stride
+    /// that matters: a 1×1 conv weight [O, I, 1, 1] is laid out the same in both formats, and libtorch gives it strides
+    /// [I, 1, 1, 1] either way.
+    /// </summary>
     public static bool Is(Tensor x)
     {
         if (x.dim() != 4) return false;
         var s = x.stride();
         var n = x.shape;
-        return s[1] == 1 && s[3] == n[1] && s[2] == n[1] * n[3];
+        long[] expected = [n[1] * n[3] * n[2], 1, n[1] * n[3], n[1]];
+        for (int i = 0; i < 4; i++)
+            if (n[i] != 1 && s[i] != expected[i]) return false;
+        return true;
     }
 
     /// <summary>Re-lays every 4-d parameter (conv weights) of a module out channels-last, in place.</summary>

@@ -47,16 +47,16 @@ public static class TrainBench
     static BenchResult Measure(BenchOptions o, Device device)
     {
         using var net = Network.Create(o.Model, device, seed: 0);
+        var format = new NumericFormat(o.Precision, o.ChannelsLast);
         var dtype = o.Precision.ScalarType();
-        net.Module.to(dtype);
-        if (o.ChannelsLast) ChannelsLast.Apply(net.Module);
+        format.Apply(net.Module);
         int px = o.Model.EffectiveInputSize;
         int classes = o.Model.EffectiveClasses;
         // Drawn on the CPU: TorchSharp 0.107's Generator is CPU-only, and a CUDA tensor cannot use it.
         using var gen = new Generator(0, CPU);
         using var x0cpu = randn(new long[] { o.Batch, 3, px, px }, dtype: dtype, generator: gen);
         using var x0 = x0cpu.to(device);
-        using var x = o.ChannelsLast ? ChannelsLast.To(x0) : x0.alias();
+        using var x = format.Input(x0);
         using var ycpu = randint(classes, new long[] { o.Batch }, dtype: int64, generator: gen);
         using var y = ycpu.to(device);
         using var opt = optim.SGD(net.Module.parameters(), 0.01, momentum: 0.9, weight_decay: 1e-4);

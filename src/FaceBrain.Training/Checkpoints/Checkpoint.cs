@@ -32,11 +32,13 @@ public static class Checkpoint
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             Entry(zip, "state.json", s => JsonSerializer.Serialize(s, info, Json));
-            Entry(zip, "model.pt", s => model.save_py(s, skip: null, leaveOpen: true));
+            Entry(zip, "model.pt", s => Contiguous(model.parameters().Cast<Tensor>().Concat(model.buffers()),
+                () => model.save_py(s, skip: null, leaveOpen: true)));
             Entry(zip, "optimizer.bin", s =>
             {
                 using var w = new BinaryWriter(s, System.Text.Encoding.UTF8, leaveOpen: true);
-                Helper(optimizer, path).save_state_dict(w);
+                var helper = Helper(optimizer, path);
+                Contiguous(StateTensors(helper), () => helper.save_state_dict(w));
             });
             Entry(zip, "rng.bin", s =>
             {
@@ -45,6 +47,28 @@ public static class Checkpoint
             });
         });
     }
+
+    /// <summary>
+    /// Runs <paramref name="save"/> with the tensors contiguous (TorchSharp serialises only contiguous tensors; a
+    /// channels-last run's conv weights and their momentum or Adam moments have NHWC strides), then restores their
+    /// layout. The values are the same either way: a saved tensor has no layout.
+    /// </summary>
+    static void Contiguous(IEnumerable<Tensor> tensors, Action save)
+    {
+        using var _ = no_grad();
+        var strided = tensors.Where(t => t is not null && !t.IsInvalid && !t.is_contiguous()).ToList();
+        foreach (var t in strided) { using var c = t.contiguous(); t.set_(c); }
+        try { save(); }
+        finally { foreach (var t in strided) { using var cl = Core.Torch.ChannelsLast.To(t); t.set_(cl); } }
+    }
+
+    /// <summary>
+    /// The optimizer's state tensors (SGD's momentum_buffer, AdamW's exp_avg, ...): public fields of TorchSharp 0.107's
+    /// per-parameter state classes, which expose no list of them.
+    /// </summary>
+    static IEnumerable<Tensor> StateTensors(TorchSharp.Modules.OptimizerHelper optimizer) =>
+        optimizer.state_dict().State.SelectMany(state => state.GetType().GetFields()
+            .Where(f => f.FieldType == typeof(Tensor)).Select(f => (Tensor)f.GetValue(state)!));
 
     public static CheckpointInfo ReadInfo(string path)
     {

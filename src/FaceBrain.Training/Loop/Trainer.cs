@@ -92,7 +92,7 @@ public static class Trainer
             if (info.Task != task.Name) throw new InputException(ckpt, $"is a {info.Task} checkpoint, not {task.Name}");
             if (info.Model != task.Network.Spec) throw new InputException(ckpt, $"was trained with model {Describe(info.Model)}, not {Describe(task.Network.Spec)}");
             if (info.Seed != o.Seed) throw new InputException(ckpt, $"was trained with `seed` {info.Seed}, not {o.Seed}");
-            if (info.OptionsJson != OptionsJson(o)) throw new InputException(ckpt, "was trained with other options (epochs, batch, optimizer or schedule); resume with the same ones");
+            if (info.OptionsJson != OptionsJson(o, task.Format)) throw new InputException(ckpt, "was trained with other options (epochs, batch, optimizer, schedule, dtype or layout); resume with the same ones");
             start = info.Epoch + 1;
             metrics = MetricsLog.Read(o.OutDir).Where(m => m.Epoch <= info.Epoch).ToList();
         }
@@ -140,7 +140,7 @@ public static class Trainer
             var m = new EpochMetrics(epoch, lossSum / Math.Max(1, examples), (double)correct / Math.Max(1, examples),
                 eval.Accuracy, eval.Auc, lr, seconds, examples / Math.Max(1e-9, seconds));
             metrics.Add(m);
-            Checkpoint.Write(ckpt, new CheckpointInfo(task.Name, epoch, globalStep, o.Seed, task.Network.Spec, task.Classes, OptionsJson(o)), model, optimizer);
+            Checkpoint.Write(ckpt, new CheckpointInfo(task.Name, epoch, globalStep, o.Seed, task.Network.Spec, task.Classes, OptionsJson(o, task.Format)), model, optimizer);
             MetricsLog.Write(o.OutDir, metrics);
             lastGood = epoch;
             epochDone?.Invoke(m);
@@ -149,8 +149,11 @@ public static class Trainer
     }
 
     /// <summary>The options that must match for a resume to continue the same run.</summary>
-    static string OptionsJson(TrainerOptions o) =>
-        JsonSerializer.Serialize(new { o.Epochs, o.Batch, o.Optimizer, Schedule = o.Schedule.ToString(), o.WarmupEpochs, o.StepEveryEpochs, o.StepGamma });
+    /// fp32 NCHW adds nothing, so checkpoints written before the format existed still resume.
+    static string OptionsJson(TrainerOptions o, NumericFormat format) => format.IsDefault
+        ? JsonSerializer.Serialize(new { o.Epochs, o.Batch, o.Optimizer, Schedule = o.Schedule.ToString(), o.WarmupEpochs, o.StepEveryEpochs, o.StepGamma })
+        : JsonSerializer.Serialize(new { o.Epochs, o.Batch, o.Optimizer, Schedule = o.Schedule.ToString(), o.WarmupEpochs, o.StepEveryEpochs, o.StepGamma,
+                                         Dtype = format.Precision.ToString().ToLowerInvariant(), format.ChannelsLast });
 
     static string Describe(FaceBrain.Models.ModelSpec s) => $"{s.Name} width {s.EffectiveWidth} input {s.EffectiveInputSize} classes {s.EffectiveClasses}";
 }

@@ -18,6 +18,8 @@ public interface ITrainingTask
     string Name { get; }
     Network Network { get; }
     IReadOnlyList<string> Classes { get; }
+    /// <summary>The dtype and layout the network trains in (recorded in the checkpoint: a resume must use the same).</summary>
+    NumericFormat Format => NumericFormat.Default;
     int StepsPerEpoch(int batch);
     /// <summary>Orders data and seeds augmentation for <paramref name="epoch"/> from (seed, epoch) alone, so a resumed run repeats it.</summary>
     void BeginEpoch(int epoch, long seed, int batch);

@@ -19,6 +19,8 @@ let tests =
             Expect.equal (cl.stride()) [| 24L; 1L; 8L; 2L |] "NHWC strides: C fastest"
             Expect.isTrue (ChannelsLast.Is cl) "detected as channels-last"
             Expect.isFalse (ChannelsLast.Is x) "NCHW is not"
+            use pointwise = torch.randn(4, 2, 1, 1)
+            Expect.isTrue (ChannelsLast.Is pointwise) "a 1x1 conv weight is laid out the same in both formats (libtorch's rule)"
             Expect.isTrue (cl.allclose(x, rtol = 0.0, atol = 0.0)) "same values"
 
         testCase "a channels-last network computes what the NCHW one does" <| fun () ->

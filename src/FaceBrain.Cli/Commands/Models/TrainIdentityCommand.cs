@@ -22,6 +22,14 @@ public sealed class TrainIdentityCommand : Command<TrainIdentityCommand.Settings
         [CommandOption("--label-smoothing <E>")]
         [Description("Label smoothing of the cross-entropy (default 0).")]
         public double LabelSmoothing { get; init; }
+
+        [CommandOption("--dtype <TYPE>")]
+        [Description("fp32 (default) or bf16: pure bfloat16 weights, activations and SGD state (no autocast in TorchSharp); the loss on fp32 logits. The checkpoint holds bf16 weights, which load into fp32 networks for extraction and probes.")]
+        public string Dtype { get; init; } = "fp32";
+
+        [CommandOption("--channels-last")]
+        [Description("Lay out inputs and conv weights channels-last (NHWC strides): faster convolutions on recent GPUs. A resume must use the same --dtype and layout.")]
+        public bool ChannelsLast { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
@@ -29,6 +37,7 @@ public sealed class TrainIdentityCommand : Command<TrainIdentityCommand.Settings
         var dataSpec = s.RequireData();
         if (s.Holdout is < 0 or >= 1 || double.IsNaN(s.Holdout)) throw new FaceBrain.Core.InputException($"--holdout {s.Holdout}: must be in [0, 1)");
         var options = s.TrainerOptions();
+        var format = new NumericFormat(MemoryLayout.ParsePrecision(s.Dtype), s.ChannelsLast);
         Trainer.Preflight(options);
         var device = DeviceSpec.Parse(s.Device).Resolve();
         var data = FaceData.Load(dataSpec);
@@ -44,9 +53,9 @@ public sealed class TrainIdentityCommand : Command<TrainIdentityCommand.Settings
         using var train = all.Subset(split.Train);
         using var heldout = all.Subset(split.Test);
         Console.WriteLine($"train identity: {spec.Name} (width {spec.EffectiveWidth}, {spec.EffectiveInputSize} px) on {device}; " +
-                          $"{identities} identities, {train.Count} training and {heldout.Count} held-out images");
+                          $"{identities} identities, {train.Count} training and {heldout.Count} held-out images" + (format.IsDefault ? "" : $"; {format.Name}"));
         using var net = Network.Create(spec, device, s.Seed);
-        var task = new IdentityTask(net, train, heldout, s.Augmentation(), s.LabelSmoothing, device);
+        var task = new IdentityTask(net, train, heldout, s.Augmentation(), s.LabelSmoothing, device, format);
         var printer = new ProgressPrinter();
         var run = OutOfMemory.Guard(device, s.Batch, () => Trainer.Run(task, options, printer.Step, printer.Epoch, Interrupt.Token));
         Console.WriteLine($"checkpoint: {run.Checkpoint}");
