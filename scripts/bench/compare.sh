@@ -111,7 +111,8 @@ if { has probe || has readout; } && [[ ! -d $out/kdef ]]; then
 fi
 if has readout && [[ ! -d $out/readout-store ]]; then
   "${fb[@]}" extract --model resnet50 --width 16 --input-size 64 --weights random --data "kdef:$out/kdef" --layers avgpool \
-    --reduce none --device cpu --out "$out/readout-store" >/dev/null 2>&1
+    --reduce none --device cpu --out "$out/readout-store" >/dev/null 2>"$out/readout-extract.log" || {
+    echo "compare.sh: extracting the readout store failed:" >&2; tail -5 "$out/readout-extract.log" >&2; exit 1; }
 fi
 if has faceapi; then
   faceapi_model=$("${fb[@]}" models fetch faceapi)

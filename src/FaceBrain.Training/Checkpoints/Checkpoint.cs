@@ -50,16 +50,25 @@ public static class Checkpoint
 
     /// <summary>
     /// Runs <paramref name="save"/> with the tensors contiguous (TorchSharp serialises only contiguous tensors; a
-    /// channels-last run's conv weights and their momentum or Adam moments have NHWC strides), then restores their
-    /// layout. The values are the same either way: a saved tensor has no layout.
+    /// channels-last run's conv weights and their momentum or Adam moments have NHWC strides), then puts each back on
+    /// its own storage with its own strides, whatever they were. The values are the same either way.
     /// </summary>
     static void Contiguous(IEnumerable<Tensor> tensors, Action save)
     {
         using var _ = no_grad();
-        var strided = tensors.Where(t => t is not null && !t.IsInvalid && !t.is_contiguous()).ToList();
-        foreach (var t in strided) { using var c = t.contiguous(); t.set_(c); }
-        try { save(); }
-        finally { foreach (var t in strided) { using var cl = Core.Torch.ChannelsLast.To(t); t.set_(cl); } }
+        var strided = tensors.Where(t => t is not null && !t.IsInvalid && !t.is_contiguous())
+            // A view (its own sizes and strides on the same storage), not alias(): alias() is a second handle to the
+            // same tensor, which set_ would change too.
+            .Select(t => (Tensor: t, Original: t.as_strided(t.shape, t.stride(), t.storage_offset()))).ToList();
+        try
+        {
+            foreach (var (t, _) in strided) { using var c = t.contiguous(); t.set_(c); }
+            save();
+        }
+        finally
+        {
+            foreach (var (t, original) in strided) { t.set_(original); original.Dispose(); }
+        }
     }
 
     /// <summary>

@@ -148,12 +148,19 @@ public static class Trainer
         return new TrainingRun(ckpt, metrics, start);
     }
 
-    /// <summary>The options that must match for a resume to continue the same run.</summary>
-    /// fp32 NCHW adds nothing, so checkpoints written before the format existed still resume.
-    static string OptionsJson(TrainerOptions o, NumericFormat format) => format.IsDefault
-        ? JsonSerializer.Serialize(new { o.Epochs, o.Batch, o.Optimizer, Schedule = o.Schedule.ToString(), o.WarmupEpochs, o.StepEveryEpochs, o.StepGamma })
-        : JsonSerializer.Serialize(new { o.Epochs, o.Batch, o.Optimizer, Schedule = o.Schedule.ToString(), o.WarmupEpochs, o.StepEveryEpochs, o.StepGamma,
-                                         Dtype = format.Precision.ToString().ToLowerInvariant(), format.ChannelsLast });
+    /// <summary>
+    /// The options that must match for a resume to continue the same run. fp32 NCHW adds nothing, so checkpoints
+    /// written before the format existed still resume.
+    /// </summary>
+    static string OptionsJson(TrainerOptions o, NumericFormat format)
+    {
+        var shape = new { o.Epochs, o.Batch, o.Optimizer, Schedule = o.Schedule.ToString(), o.WarmupEpochs, o.StepEveryEpochs, o.StepGamma };
+        if (format.IsDefault) return JsonSerializer.Serialize(shape);
+        var node = JsonSerializer.SerializeToNode(shape)!.AsObject();
+        node["Dtype"] = format.Precision.ToString().ToLowerInvariant();
+        node["ChannelsLast"] = format.ChannelsLast;
+        return node.ToJsonString();
+    }
 
     static string Describe(FaceBrain.Models.ModelSpec s) => $"{s.Name} width {s.EffectiveWidth} input {s.EffectiveInputSize} classes {s.EffectiveClasses}";
 }
