@@ -16,8 +16,9 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         double cx = side * id.EyeSpacing, cy = id.EyeHeight, ew = 0.19 * id.EyeSize; // a real eye fissure is about a fifth of the face's width
         // Neutral: the upper lid covers the top of the iris and the lower lid touches its bottom, as in
         // real relaxed eyes; white above the iris appears only with AU5 (surprise, fear).
-        double upper = 0.068 * id.EyeSize * Math.Clamp(1 + 0.9 * ex.EyeOpen, 0.12, 2.2) * (1 - 0.12 * id.Age);
-        double lower = 0.058 * id.EyeSize * Math.Clamp(1 - 0.5 * ex.LidTighten + 0.2 * Math.Max(0, ex.EyeOpen), 0.3, 1.35);
+        // a person's fissure height: mostly the lower lid, so wide-eyed people do not look surprised
+        double upper = 0.068 * id.EyeSize * (1 + 0.5 * (id.EyeOpening - 1)) * Math.Clamp(1 + 0.9 * ex.EyeOpen, 0.12, 2.2) * (1 - 0.12 * id.Age);
+        double lower = 0.058 * id.EyeSize * id.EyeOpening * Math.Clamp(1 - 0.5 * ex.LidTighten + 0.2 * Math.Max(0, ex.EyeOpen), 0.3, 1.35);
         double xi = cx - side * ew, xo = cx + side * ew;
         return new EyeShape(cx, cy, ew, xi, cy + 0.006, xo, cy - 0.01 - id.EyeTilt, upper, lower, 0.078 * id.EyeSize);
     }
@@ -31,9 +32,9 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         double baseY = id.EyeHeight - id.BrowHeight - 0.11 * ex.BrowRaise;
         double xi = side * Math.Max(0.07, id.EyeSpacing - 0.15 * id.BrowLength - 0.04 * ex.BrowTogether);
         double xo = cx + side * 0.17 * id.BrowLength;
-        double yi = baseY - 0.09 * ex.BrowInner + 0.015 + 0.045 * ex.BrowTogether;
+        double yi = baseY - 0.13 * ex.BrowInner + 0.015 + 0.045 * ex.BrowTogether;
         double yo = baseY + 0.035 * ex.BrowInner + 0.025;
-        double arch = 0.02 + 0.05 * id.BrowArch + 0.025 * Math.Max(0, ex.BrowRaise) - 0.02 * ex.BrowTogether;
+        double arch = 0.015 + 0.075 * id.BrowArch + 0.025 * Math.Max(0, ex.BrowRaise) - 0.02 * ex.BrowTogether;
         double xm = xi + (xo - xi) * 0.6;
         double ym = Math.Min(yi, yo) + (Math.Max(yi, yo) - Math.Min(yi, yo)) * 0.3 - arch;
         return new BrowShape(xi, yi, xm, ym, xo, yo, id.BrowThickness * 1.35);
@@ -50,7 +51,7 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         double my = id.MouthHeight, press = ex.LipPress;
         double curve = ex.MouthCurve + id.MouthRest * (1 - Math.Min(1, Math.Abs(ex.MouthCurve)));
         double mw = id.MouthWidth * (1 + 0.45 * ex.MouthStretch + 0.12 * Math.Max(0, ex.MouthCurve) - 0.08 * ex.ChinRaise);
-        double cornerY = my - 0.085 * curve + 0.02 * ex.MouthStretch * (1 - Math.Max(0, ex.MouthCurve));
+        double cornerY = my - 0.085 * curve - 0.025 * Math.Max(0, curve) + 0.02 * ex.MouthStretch * (1 - Math.Max(0, ex.MouthCurve));
         double gap = 0.22 * ex.MouthOpen;
         double innerTop = my - 0.3 * gap - 0.075 * ex.UpperLipRaise;
         double innerBottom = my + 0.7 * gap - 0.02 * ex.ChinRaise;

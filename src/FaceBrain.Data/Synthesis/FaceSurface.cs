@@ -101,7 +101,7 @@ internal sealed class FaceSurface
         ridgeA = (0.045 + 0.02 * ex.BrowTogether) * G(y - browY, 0.05);
         sockA = (0.03 + 0.045 * id.EyeDepth) * G(y - eye + 0.01, 0.075);
         ballA = 0.025 * G(y - eye, 0.045);
-        cheekA = (0.02 + 0.05 * id.CheekBones + 0.05 * Math.Max(0, ex.CheekRaise)) * G(y - eye - 0.26 + 0.06 * ex.CheekRaise, 0.1);
+        cheekA = (0.02 + 0.05 * id.CheekBones + 0.08 * Math.Max(0, ex.CheekRaise)) * G(y - eye - 0.26 + 0.06 * ex.CheekRaise, 0.1);
         lipA = 0.03 * G(y - id.MouthHeight, 0.06);
         subA = 0.02 * G(y - ty - 0.1, 0.04);
         mlA = 0.025 * G(y - id.MouthHeight - 0.13 - 0.1 * ex.JawDrop, 0.035);
@@ -377,6 +377,14 @@ internal sealed class FaceSurface
         double k = inLips;
         r *= 1 - k + k * lr * lines; g *= 1 - k + k * lg * lines; b *= 1 - k + k * lb * lines;
         s.Spec = (float)(s.Spec + 0.12 * k); s.Shine = (float)(18 + 30 * k);
+        if (!m.Open)
+        {
+            // closed lips meet in a dark seam (the mouth's line in a photograph), deepest in the corners
+            double corner = Smooth(m.Mw * 0.55, m.Mw * 0.98, ax) * (1 - Smooth(m.Mw * 0.98, m.Mw + 0.02, ax));
+            double seam = (0.5 + 0.25 * corner) * E(y - it, 0.006 + 0.003 * corner) * (1 - Smooth(m.Mw * 0.96, m.Mw + 0.02, ax) * 0.6);
+            r *= 1 - seam; g *= 1 - 1.1 * seam; b *= 1 - 1.1 * seam;
+            s.Spec *= (float)(1 - seam);
+        }
         if (m.Open && y > it && y < ib)
         {
             // the mouth: dark inside, teeth behind the lips, shaded toward the corners
@@ -408,10 +416,15 @@ internal sealed class FaceSurface
             double yl = QuadY(x0, y0, e.Cy + e.Lower, x1, y1, x);
             if (double.IsNaN(yu)) continue;
             double u = (x - e.Cx) / e.Ew;
-            // lashes along the upper margin (thinning toward the inner corner), a faint lower lash line
-            double lashW = 0.009 + 0.004 * (1 - Math.Abs(u));
-            double lash = 0.65 * E(y - yu + 0.003, lashW) * Smooth(-1.05, -0.6, u * Math.Sign(e.Xo - e.Xi));
-            double lowLash = 0.25 * E(y - yl - 0.003, 0.005);
+            // lashes along the upper margin, thinning toward the inner corner: a photograph's strongest line
+            // of the eye (a pixel or more at these sizes); a faint lower lash line; the lid crease as a soft shade
+            double outward = u * Math.Sign(e.Xo - e.Xi);
+            double lashW = 0.012 + 0.008 * Smooth(-1, 0.6, outward);
+            double lash = 0.8 * E(y - yu + 0.005, lashW) * Smooth(-1.05, -0.6, outward);
+            double lowLash = 0.3 * E(y - yl - 0.003, 0.006);
+            double crease = e.Upper + 0.04 + 0.015 * (1 - id.Age);
+            double yc = QuadY(x0 - 0.01, y0 - 0.03, e.Cy - crease, x1 + 0.01, y1 - 0.03, x);
+            if (!double.IsNaN(yc)) { double c = 0.14 * E(y - yc, 0.012); r *= 1 - c; g *= 1 - 1.15 * c; b *= 1 - 1.15 * c; }
             double open = Smooth(yu - 0.003, yu + 0.003, y) * (1 - Smooth(yl - 0.003, yl + 0.003, y));
             if (open > 0)
             {
@@ -461,7 +474,7 @@ internal sealed class FaceSurface
             // hairs: streaks along the brow, slanting up and out at the inner end
             double along = sd == 0 ? -x : x;
             double hairs = ValueNoise.At(along * 160 + (y - yc) * 60 * (1 - t), (y - yc) * 45, seed + 51 + (uint)sd);
-            double dens = Math.Clamp(0.55 + 0.25 * id.BrowDensity + 0.45 * hairs, 0, 1) * cover * (0.9 - 0.3 * t);
+            double dens = Math.Clamp(0.3 + 0.5 * id.BrowDensity + 0.4 * hairs, 0, 1) * cover * (0.9 - 0.3 * t);
             double hr = Math.Min(id.HairR, 0.35) * 0.75, hg = Math.Min(id.HairG, 0.27) * 0.75, hb = Math.Min(id.HairB, 0.2) * 0.75;
             r = r * (1 - dens) + hr * dens; g = g * (1 - dens) + hg * dens; b = b * (1 - dens) + hb * dens;
         }

@@ -20,7 +20,7 @@ internal sealed class HeadModel
         _sin = Math.Sin(t);
         Top = -0.95 * id.FaceLength;
         // the lower face's own length, and the chin moving down as the jaw drops
-        Chin = 0.78 * id.FaceLength * id.ChinHeight + 0.13 * jawDrop;
+        Chin = 0.88 * id.FaceLength * id.ChinHeight + 0.13 * jawDrop;
     }
 
     public double Sin => _sin;

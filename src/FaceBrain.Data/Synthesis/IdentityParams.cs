@@ -58,6 +58,7 @@ public sealed record IdentityParams
     public double Ruddiness { get; init; } = 0.3;            // 0..1 redness of cheeks, nose and chin
     public double EyeShadow { get; init; } = 0.3;            // 0..1 darker, browner skin round the eyes
     public double BrowDensity { get; init; } = 1.0;          // hairs per brow, relative
+    public double EyeOpening { get; init; } = 1.0;           // height of the eye fissure, relative (its own trait, as in real faces)
     /// <summary>How strongly this person expresses (scales their action units).</summary>
     public double Expressivity { get; init; } = 1.0;
     /// <summary>Coordinates in <see cref="FaceSpace"/>.</summary>
@@ -90,19 +91,19 @@ public sealed record IdentityParams
             FaceWidth = T(0.76, 1.16) * (f ? 0.96 : 1.02),
             FaceLength = T(1.08, 1.58) * (f ? 0.98 : 1.02),
             Jaw = Math.Clamp(T(0.2, 1.05) + (f ? -0.15 : 0.1), 0.1, 1.0),
-            EyeSize = T(0.8, 1.2) * (f ? 1.05 : 0.98),
+            EyeSize = T(0.75, 1.25) * (f ? 1.05 : 0.98),
             EyeSpacing = T(0.31, 0.46),
             EyeHeight = T(-0.25, -0.02),
-            BrowThickness = T(0.04, 0.11) * (f ? 0.8 : 1.15),
-            BrowHeight = T(0.15, 0.28) * (f ? 1.06 : 0.95),
-            NoseLength = T(0.26, 0.54),
+            BrowThickness = T(0.03, 0.13) * (f ? 0.8 : 1.15),
+            BrowHeight = T(0.12, 0.32) * (f ? 1.06 : 0.95),
+            NoseLength = T(0.3, 0.6),
             NoseWidth = T(0.1, 0.22) * (f ? 0.92 : 1.06),
             MouthWidth = T(0.24, 0.44),
             LipThickness = T(0.028, 0.08) * (f ? 1.2 : 0.95),
-            MouthHeight = T(0.56, 0.74),
+            MouthHeight = T(0.64, 0.84),
             SkinR = skin.R, SkinG = skin.G, SkinB = skin.B,
             Hairline = T(-0.95, -0.55),
-            BrowArch = Math.Clamp(T(0.0, 1.0) + (f ? 0.15 : -0.1), 0, 1),
+            BrowArch = Math.Clamp(T(-0.2, 1.2) + (f ? 0.15 : -0.1), 0, 1),
             BrowLength = T(0.8, 1.2),
             EyeTilt = T(-0.025, 0.035),
             NoseBridge = T(0.7, 1.35),
@@ -145,6 +146,7 @@ public sealed record IdentityParams
             Ruddiness = r.Uniform(0, 1),
             EyeShadow = r.Uniform(0, 1),
             BrowDensity = r.Uniform(0.6, 1.3),
+            EyeOpening = Math.Clamp(1 + 0.15 * r.Normal(), 0.7, 1.35),
         }).WithUndertone();
     }
 
@@ -192,7 +194,7 @@ public sealed record IdentityParams
             ("upper_lip_ratio", UpperLipRatio), ("age", Age), ("eye_depth", EyeDepth), ("freckles", Freckles),
             ("hair_volume", HairVolume), ("lip_red", LipRed), ("expressivity", Expressivity),
             ("iris_r", IrisR), ("iris_g", IrisG), ("iris_b", IrisB),
-            ("undertone", Undertone), ("ruddiness", Ruddiness), ("eye_shadow", EyeShadow), ("brow_density", BrowDensity),
+            ("undertone", Undertone), ("ruddiness", Ruddiness), ("eye_shadow", EyeShadow), ("brow_density", BrowDensity), ("eye_opening", EyeOpening),
         })
             yield return ("id_" + n, F(v));
         for (int k = 0; k < FaceSpaceCoordinates.Length; k++)
