@@ -20,6 +20,7 @@ const tf = require('@tensorflow/tfjs');
 const wasm = require('@tensorflow/tfjs-backend-wasm');
 const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
 const npy = require('./npy');
+const { decode } = require('./decode');
 
 const MEAN = [122.782, 117.001, 104.298];
 
@@ -31,21 +32,6 @@ function args() {
     a[v[i].slice(2)] = v[i + 1];
   }
   return a;
-}
-
-function decode(file) {
-  const buf = fs.readFileSync(file);
-  let width; let height; let rgba;
-  if (file.toLowerCase().endsWith('.png')) {
-    const png = require('pngjs').PNG.sync.read(buf);
-    ({ width, height } = png); rgba = png.data;
-  } else {
-    const jpg = require('jpeg-js').decode(buf, { useTArray: true, formatAsRGBA: true });
-    ({ width, height } = jpg); rgba = jpg.data;
-  }
-  const rgb = new Int32Array(width * height * 3);
-  for (let i = 0; i < width * height; i++) for (let c = 0; c < 3; c++) rgb[3 * i + c] = rgba[4 * i + c];
-  return tf.tensor3d(rgb, [height, width, 3], 'int32');
 }
 
 async function run(net, name, inputs) {
