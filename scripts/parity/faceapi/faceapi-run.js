@@ -21,18 +21,9 @@ const wasm = require('@tensorflow/tfjs-backend-wasm');
 const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
 const npy = require('./npy');
 const { decode } = require('./decode');
+const { args } = require('./args');
 
 const MEAN = [122.782, 117.001, 104.298];
-
-function args() {
-  const a = {};
-  const v = process.argv.slice(2);
-  for (let i = 0; i < v.length; i += 2) {
-    if (!v[i].startsWith('--')) throw new Error(`unexpected argument ${v[i]}`);
-    a[v[i].slice(2)] = v[i + 1];
-  }
-  return a;
-}
 
 async function run(net, name, inputs) {
   const netInput = await faceapi.toNetInput(inputs);

@@ -9,20 +9,16 @@ const tf = require('@tensorflow/tfjs');
 require('@tensorflow/tfjs-backend-wasm');
 const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
 const { decode } = require('./decode');
+const { args } = require('./args');
 
-function args() {
-  const a = {};
-  const v = process.argv.slice(2);
-  for (let i = 0; i < v.length; i += 2) {
-    if (!v[i].startsWith('--')) throw new Error(`unexpected argument ${v[i]}`);
-    a[v[i].slice(2)] = v[i + 1];
-  }
+function options() {
+  const a = args();
   if (!a.list || !a.out) throw new Error('usage: node full-pipeline.js --list FILES.txt --out FACES.json [--min-score S]');
   return a;
 }
 
 async function main() {
-  const a = args();
+  const a = options();
   await tf.setBackend('wasm');
   await tf.ready();
   const dir = require.resolve('@vladmandic/face-api/package.json').replace('package.json', 'model');
