@@ -35,8 +35,10 @@ def ratios(landmarks):
 
 
 def summarise(name, path, min_score):
-    faces = [f for f in json.load(open(path)) if f["score"] >= min_score]
-    files = {f["file"] for f in json.load(open(path))}
+    with open(path) as f:
+        records = json.load(f)
+    faces = [f for f in records if f["score"] >= min_score]
+    files = {f["file"] for f in records}
     if len(faces) < 2:
         sys.exit(f"calibrate: {path}: fewer than two faces at score >= {min_score}")
     desc = np.array([f["descriptor"] for f in faces])

@@ -217,6 +217,14 @@ internal sealed class FaceSurface
         return z;
     }
 
+    /// <summary>The upper-lid crease's height at x (NaN beside the eye): one curve for its groove and its shade.
+    /// (x0, y0) and (x1, y1) are the eye's left and right corners.</summary>
+    double CreaseY(in FaceGeometry.EyeShape e, double x0, double y0, double x1, double y1, double x)
+    {
+        double crease = e.Upper + 0.04 + 0.015 * (1 - id.Age);
+        return QuadY(x0 - 0.01, y0 - 0.03, e.Cy - crease, x1 + 0.01, y1 - 0.03, x);
+    }
+
     /// <summary>Eyeball behind the lid margins, cornea bulge, lid thickness and the lid crease.</summary>
     double Eyes(double x)
     {
@@ -228,8 +236,7 @@ internal sealed class FaceSurface
             double y0 = e.Xi < e.Xo ? e.Yi : e.Yo, y1 = e.Xi < e.Xo ? e.Yo : e.Yi;
             double yu = QuadY(x0, y0, e.Cy - e.Upper, x1, y1, x);
             double yl = QuadY(x0, y0, e.Cy + e.Lower, x1, y1, x);
-            double crease = e.Upper + 0.04 + 0.015 * (1 - id.Age);
-            double yc = QuadY(x0 - 0.01, y0 - 0.03, e.Cy - crease, x1 + 0.01, y1 - 0.03, x);
+            double yc = CreaseY(e, x0, y0, x1, y1, x);
             if (!double.IsNaN(yc)) z -= (0.004 + 0.006 * id.Age) * G(y - yc, 0.009);
             if (double.IsNaN(yu)) continue;
             if (y > yu && y < yl)
@@ -422,8 +429,7 @@ internal sealed class FaceSurface
             double lashW = 0.012 + 0.008 * Smooth(-1, 0.6, outward);
             double lash = 0.8 * E(y - yu + 0.005, lashW) * Smooth(-1.05, -0.6, outward);
             double lowLash = 0.3 * E(y - yl - 0.003, 0.006);
-            double crease = e.Upper + 0.04 + 0.015 * (1 - id.Age);
-            double yc = QuadY(x0 - 0.01, y0 - 0.03, e.Cy - crease, x1 + 0.01, y1 - 0.03, x);
+            double yc = CreaseY(e, x0, y0, x1, y1, x);
             if (!double.IsNaN(yc)) { double c = 0.14 * E(y - yc, 0.012); r *= 1 - c; g *= 1 - 1.15 * c; b *= 1 - 1.15 * c; }
             double open = Smooth(yu - 0.003, yu + 0.003, y) * (1 - Smooth(yl - 0.003, yl + 0.003, y));
             if (open > 0)
