@@ -23,11 +23,11 @@ async function main() {
   await tf.ready();
   const dir = require.resolve('@vladmandic/face-api/package.json').replace('package.json', 'model');
   for (const net of [faceapi.nets.ssdMobilenetv1, faceapi.nets.faceLandmark68Net, faceapi.nets.faceRecognitionNet, faceapi.nets.faceExpressionNet]) await net.loadFromDisk(dir);
-  const options = new faceapi.SsdMobilenetv1Options({ minConfidence: Number(a['min-score'] || 0.2) });
+  const detector = new faceapi.SsdMobilenetv1Options({ minConfidence: Number(a['min-score'] || 0.2) });
   const out = [];
   for (const file of fs.readFileSync(a.list, 'utf8').split('\n').filter((f) => f.length)) {
     const t = decode(file);
-    const faces = await faceapi.detectAllFaces(t, options).withFaceLandmarks().withFaceExpressions().withFaceDescriptors();
+    const faces = await faceapi.detectAllFaces(t, detector).withFaceLandmarks().withFaceExpressions().withFaceDescriptors();
     for (const f of faces) {
       out.push({
         file, score: f.detection.score, box: f.detection.box, landmarks: f.landmarks.positions.map((p) => [p.x, p.y]),

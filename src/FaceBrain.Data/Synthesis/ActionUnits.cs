@@ -19,6 +19,7 @@ public sealed record ActionUnits
     public double Au10UpperLipRaiser { get; init; }
     public double Au12LipCornerPuller { get; init; }
     public double Au15LipCornerDepressor { get; init; }
+    public double Au16LowerLipDepressor { get; init; }
     public double Au17ChinRaiser { get; init; }
     public double Au20LipStretcher { get; init; }
     public double Au23LipTightener { get; init; }
@@ -37,8 +38,8 @@ public sealed record ActionUnits
         Expression.Sad => new() { Au1InnerBrowRaiser = 1.0, Au4BrowLowerer = 0.45, Au15LipCornerDepressor = 0.9, Au17ChinRaiser = 0.6, Au43LidDroop = 0.5 },
         Expression.Angry => new() { Au4BrowLowerer = 1.0, Au5UpperLidRaiser = 0.35, Au7LidTightener = 0.8, Au23LipTightener = 0.8, Au24LipPressor = 0.8, Au17ChinRaiser = 0.3 },
         Expression.Surprised => new() { Au1InnerBrowRaiser = 1.0, Au2OuterBrowRaiser = 1.0, Au5UpperLidRaiser = 1.0, Au25LipsPart = 1.0, Au26JawDrop = 0.9 },
-        Expression.Afraid => new() { Au1InnerBrowRaiser = 1.0, Au2OuterBrowRaiser = 0.4, Au4BrowLowerer = 0.7, Au5UpperLidRaiser = 1.0, Au7LidTightener = 0.2, Au20LipStretcher = 1.2, Au25LipsPart = 0.8, Au26JawDrop = 0.2 },
-        Expression.Disgusted => new() { Au9NoseWrinkler = 1.0, Au10UpperLipRaiser = 1.0, Au4BrowLowerer = 0.6, Au6CheekRaiser = 0.5, Au7LidTightener = 0.6, Au15LipCornerDepressor = 0.15, Au17ChinRaiser = 0.2, Au25LipsPart = 0.5 },
+        Expression.Afraid => new() { Au1InnerBrowRaiser = 1.0, Au2OuterBrowRaiser = 0.8, Au4BrowLowerer = 0.5, Au5UpperLidRaiser = 1.0, Au7LidTightener = 0.4, Au16LowerLipDepressor = 0.4, Au20LipStretcher = 1.1, Au25LipsPart = 0.8, Au26JawDrop = 0.25 },
+        Expression.Disgusted => new() { Au9NoseWrinkler = 1.0, Au10UpperLipRaiser = 1.0, Au4BrowLowerer = 0.2, Au6CheekRaiser = 0.5, Au7LidTightener = 0.5, Au15LipCornerDepressor = 0.3, Au17ChinRaiser = 0.4, Au25LipsPart = 0.5 },
         _ => throw new ArgumentOutOfRangeException(nameof(e)),
     };
 
@@ -55,8 +56,9 @@ public sealed record ActionUnits
         p = e switch
         {
             Expression.Happy when variant < 0.3 => p with { Au25LipsPart = 0, Au26JawDrop = 0 },
-            Expression.Angry when variant < 0.35 => p with { Au24LipPressor = 0, Au23LipTightener = 0.3, Au10UpperLipRaiser = 0.6, Au25LipsPart = 0.8, Au26JawDrop = 0.3, Au17ChinRaiser = 0 },
-            Expression.Disgusted when variant < 0.35 => p with { Au25LipsPart = 0.2, Au10UpperLipRaiser = 0.8, Au15LipCornerDepressor = 0.4 },
+            // open-mouthed anger, squarish as if shouting: the lips drawn off the teeth (AU10, AU16), the jaw a little open
+            Expression.Angry when variant < 0.35 => p with { Au24LipPressor = 0, Au23LipTightener = 0.4, Au10UpperLipRaiser = 0.6, Au16LowerLipDepressor = 0.4, Au25LipsPart = 0.9, Au26JawDrop = 0.3, Au17ChinRaiser = 0 },
+            Expression.Disgusted when variant < 0.35 => p with { Au25LipsPart = 0.2, Au10UpperLipRaiser = 0.8, Au15LipCornerDepressor = 0.4, Au17ChinRaiser = 0.6 },
             Expression.Surprised when variant < 0.3 => p with { Au26JawDrop = 0.5, Au25LipsPart = 0.8 },
             Expression.Sad when variant < 0.3 => p with { Au17ChinRaiser = 0.1, Au4BrowLowerer = 0.2 },
             _ => p,
@@ -73,14 +75,14 @@ public sealed record ActionUnits
     [
         "au01_inner_brow_raiser", "au02_outer_brow_raiser", "au04_brow_lowerer", "au05_upper_lid_raiser", "au06_cheek_raiser",
         "au07_lid_tightener", "au09_nose_wrinkler", "au10_upper_lip_raiser", "au12_lip_corner_puller", "au15_lip_corner_depressor",
-        "au17_chin_raiser", "au20_lip_stretcher", "au23_lip_tightener", "au24_lip_pressor", "au25_lips_part", "au26_jaw_drop",
+        "au16_lower_lip_depressor", "au17_chin_raiser", "au20_lip_stretcher", "au23_lip_tightener", "au24_lip_pressor", "au25_lips_part", "au26_jaw_drop",
         "au43_lid_droop",
     ];
 
     double[] Values() =>
     [
         Au1InnerBrowRaiser, Au2OuterBrowRaiser, Au4BrowLowerer, Au5UpperLidRaiser, Au6CheekRaiser, Au7LidTightener,
-        Au9NoseWrinkler, Au10UpperLipRaiser, Au12LipCornerPuller, Au15LipCornerDepressor, Au17ChinRaiser, Au20LipStretcher,
+        Au9NoseWrinkler, Au10UpperLipRaiser, Au12LipCornerPuller, Au15LipCornerDepressor, Au16LowerLipDepressor, Au17ChinRaiser, Au20LipStretcher,
         Au23LipTightener, Au24LipPressor, Au25LipsPart, Au26JawDrop, Au43LidDroop,
     ];
 
@@ -88,23 +90,29 @@ public sealed record ActionUnits
     {
         Au1InnerBrowRaiser = v[0], Au2OuterBrowRaiser = v[1], Au4BrowLowerer = v[2], Au5UpperLidRaiser = v[3], Au6CheekRaiser = v[4],
         Au7LidTightener = v[5], Au9NoseWrinkler = v[6], Au10UpperLipRaiser = v[7], Au12LipCornerPuller = v[8], Au15LipCornerDepressor = v[9],
-        Au17ChinRaiser = v[10], Au20LipStretcher = v[11], Au23LipTightener = v[12], Au24LipPressor = v[13], Au25LipsPart = v[14],
-        Au26JawDrop = v[15], Au43LidDroop = v[16],
+        Au16LowerLipDepressor = v[10], Au17ChinRaiser = v[11], Au20LipStretcher = v[12], Au23LipTightener = v[13], Au24LipPressor = v[14],
+        Au25LipsPart = v[15], Au26JawDrop = v[16], Au43LidDroop = v[17],
     };
 
     /// <summary>The facial deformation these units produce (what the painter draws).</summary>
     public ExpressionParams Deformation() => new()
     {
-        BrowRaise = 0.3 * Au1InnerBrowRaiser + 0.75 * Au2OuterBrowRaiser - 0.85 * Au4BrowLowerer - 0.35 * Au9NoseWrinkler,
-        BrowInner = 1.0 * Au1InnerBrowRaiser - 0.55 * Au2OuterBrowRaiser - 0.75 * Au4BrowLowerer,
-        BrowTogether = Au4BrowLowerer + 0.3 * Au9NoseWrinkler,
+        // the frontalis (AU1, AU2) and the corrugator (AU4) pull against each other: with AU1 the brow lowerer
+        // draws the brows together more than it lowers them (the raised, drawn-together brows of fear and grief);
+        // AU1 + AU2 raise the whole brow evenly (surprise), AU1 alone its inner end (sadness)
+        BrowRaise = 0.3 * Au1InnerBrowRaiser + 0.75 * Au2OuterBrowRaiser - 0.85 * Au4BrowLowerer * (1 - 0.5 * Au1InnerBrowRaiser) - 0.35 * Au9NoseWrinkler,
+        BrowInner = 1.0 * Au1InnerBrowRaiser - 0.9 * Au2OuterBrowRaiser - 0.75 * Au4BrowLowerer * (1 - 0.8 * Au1InnerBrowRaiser),
+        BrowTogether = Au4BrowLowerer + 0.15 * Au9NoseWrinkler,
         EyeOpen = 0.9 * Au5UpperLidRaiser - 0.3 * Au7LidTightener - 0.35 * Au6CheekRaiser - 0.5 * Au43LidDroop - 0.15 * Au9NoseWrinkler,
         LidTighten = Au7LidTightener + 0.6 * Au6CheekRaiser + 0.3 * Au9NoseWrinkler,
         CheekRaise = Au6CheekRaiser + 0.3 * Au9NoseWrinkler,
         NoseWrinkle = Au9NoseWrinkler,
-        UpperLipRaise = Au10UpperLipRaiser + 0.3 * Au9NoseWrinkler,
+        // a broad open smile draws the upper lip up off the teeth; the lip stretcher pulls the lower lip down
+        UpperLipRaise = Au10UpperLipRaiser + 0.3 * Au9NoseWrinkler + 0.3 * Au12LipCornerPuller * Au25LipsPart,
+        LowerLipDrop = Au16LowerLipDepressor + 0.3 * Au20LipStretcher * Au25LipsPart,
+        MouthSquare = 0.8 * Au20LipStretcher + 0.5 * Au10UpperLipRaiser + 0.5 * Au16LowerLipDepressor,
         MouthCurve = 1.0 * Au12LipCornerPuller - 0.9 * Au15LipCornerDepressor - 0.25 * Au20LipStretcher,
-        MouthStretch = 0.3 * Au12LipCornerPuller + 0.55 * Au20LipStretcher - 0.25 * Au23LipTightener - 0.1 * Au24LipPressor - 0.35 * Au26JawDrop,
+        MouthStretch = 0.45 * Au12LipCornerPuller + 0.55 * Au20LipStretcher - 0.25 * Au23LipTightener - 0.1 * Au24LipPressor - 0.35 * Au26JawDrop,
         LipPress = Math.Min(1.2, Au24LipPressor + 0.5 * Au23LipTightener),
         ChinRaise = Au17ChinRaiser,
         MouthOpen = Au25LipsPart * (0.35 + 0.75 * Au26JawDrop) + 0.25 * Au10UpperLipRaiser * Au25LipsPart,

@@ -28,6 +28,10 @@ public sealed record ExpressionParams
     public double NoseWrinkle { get; init; }
     /// <summary>Upper lip raised, showing the upper teeth (AU10).</summary>
     public double UpperLipRaise { get; init; }
+    /// <summary>Lower lip pulled down off the lower teeth (AU16), the jaw not necessarily open.</summary>
+    public double LowerLipDrop { get; init; }
+    /// <summary>How square and tense the mouth's opening is (0 a relaxed oval .. 1 a stretched rectangle).</summary>
+    public double MouthSquare { get; init; }
     /// <summary>Cheek raise (smile lines).</summary>
     public double CheekRaise { get; init; }
     /// <summary>Lips pressed thin (anger).</summary>
@@ -52,7 +56,7 @@ public sealed record ExpressionParams
         {
             ("mouth_curve", MouthCurve), ("mouth_open", MouthOpen), ("mouth_stretch", MouthStretch),
             ("brow_raise", BrowRaise), ("brow_inner", BrowInner), ("brow_together", BrowTogether), ("eye_open", EyeOpen),
-            ("lid_tighten", LidTighten), ("nose_wrinkle", NoseWrinkle), ("upper_lip_raise", UpperLipRaise),
+            ("lid_tighten", LidTighten), ("nose_wrinkle", NoseWrinkle), ("upper_lip_raise", UpperLipRaise), ("lower_lip_drop", LowerLipDrop), ("mouth_square", MouthSquare),
             ("cheek_raise", CheekRaise), ("lip_press", LipPress), ("chin_raise", ChinRaise), ("jaw_drop", JawDrop),
         })
             yield return ("expr_" + n, IdentityParams.F(v));

@@ -40,10 +40,28 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         return new BrowShape(xi, yi, xm, ym, xo, yo, id.BrowThickness * 1.35);
     }
 
-    /// <summary>The mouth: half-width, corner height, inner lip lines, outer lip lines (middle heights).</summary>
-    public readonly record struct MouthShape(double Mw, double CornerY, double InnerTop, double InnerBottom, double OuterTop, double OuterBottom, double Sag)
+    /// <summary>The mouth: half-width, corner height, inner lip lines, outer lip lines (middle heights), and the
+    /// teeth behind them: the upper incisors' edge (fixed to the skull) and the lower incisors' top (moving
+    /// with the jaw), both at the midline, rising toward the sides along the dental arch.</summary>
+    public readonly record struct MouthShape(double Mw, double CornerY, double InnerTop, double InnerBottom, double OuterTop, double OuterBottom, double Sag,
+        double TeethEdge, double LowerTeethTop, double ArchWidth, double Square)
     {
         public bool Open => InnerBottom - InnerTop > 0.012;
+        /// <summary>A lip line through both corners and height <paramref name="mid"/> at the midline, at x
+        /// (NaN beyond the corners at ±<paramref name="half"/>): a parabola for a relaxed mouth, flatter with
+        /// squarer corners as <see cref="Square"/> (the stretched, tense mouth of fear, anger, disgust) grows.</summary>
+        public double LineY(double mid, double half, double x, double power)
+        {
+            double u = Math.Abs(x) / half;
+            if (u > 1) return double.NaN;
+            return CornerY + (mid - CornerY) * (1 - Math.Pow(u, power));
+        }
+        public double InnerPower => 2 + 3 * Square;
+        public double OuterPower => 2 + 1.5 * Square;
+        /// <summary>Upper incisal edge and lower teeth top at x: the arch curves up toward the canines.</summary>
+        public double UpperTeethEdgeAt(double x) => TeethEdge - ArchRise(x);
+        public double LowerTeethTopAt(double x) => LowerTeethTop - ArchRise(x);
+        double ArchRise(double x) { double u = x / ArchWidth; return 0.045 * u * u; }
     }
 
     public MouthShape MouthGeometry()
@@ -54,13 +72,18 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         double cornerY = my - 0.085 * curve - 0.025 * Math.Max(0, curve) + 0.02 * ex.MouthStretch * (1 - Math.Max(0, ex.MouthCurve));
         double gap = 0.22 * ex.MouthOpen;
         double innerTop = my - 0.3 * gap - 0.075 * ex.UpperLipRaise;
-        double innerBottom = my + 0.7 * gap - 0.02 * ex.ChinRaise;
+        double innerBottom = my + 0.7 * gap - 0.02 * ex.ChinRaise + 0.07 * ex.LowerLipDrop;
         if (innerBottom < innerTop) innerBottom = innerTop;
-        double tu = 1.3 * id.LipThickness * id.UpperLipRatio * (1 - 0.65 * Math.Min(1, press)) * (1 + 0.2 * ex.ChinRaise);
-        double tl = 1.35 * id.LipThickness * (1 - 0.6 * Math.Min(1, press)) * (1 + 0.25 * ex.ChinRaise);
+        // stretched lips thin out
+        double thin = 1 - 0.2 * Math.Max(0, ex.MouthStretch);
+        double tu = 1.3 * id.LipThickness * id.UpperLipRatio * (1 - 0.65 * Math.Min(1, press)) * (1 + 0.2 * ex.ChinRaise) * thin;
+        double tl = 1.35 * id.LipThickness * (1 - 0.6 * Math.Min(1, press)) * (1 + 0.25 * ex.ChinRaise) * thin;
         double sag = 0.05 * Math.Max(0, ex.MouthCurve); // smile: the lip line dips in the middle
+        // the upper incisors show a little below the relaxed lip line; the lower ones sit just behind them
+        // when the teeth meet and drop with the jaw
+        double teethEdge = my + 0.012, lowerTop = teethEdge + 0.004 + 0.2 * Math.Max(0, ex.JawDrop);
         return new MouthShape(mw, cornerY, innerTop + sag, innerBottom + sag + 0.06 * Math.Max(0, ex.MouthCurve) * ex.MouthOpen,
-            innerTop + sag * 0.5 - 2 * tu, innerBottom + sag + 2 * tl, sag);
+            innerTop + sag * 0.5 - 2 * tu, innerBottom + sag + 2 * tl, sag, teethEdge, lowerTop, id.MouthWidth, Math.Clamp(ex.MouthSquare, 0, 1));
     }
 
     public double NoseTipY => id.EyeHeight + id.NoseLength + 0.02;
@@ -125,17 +148,15 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         // 48..59 the outer lip line from the image-left corner clockwise, 60..67 the inner line
         for (int k = 0; k < 12; k++)
         {
-            double t = k <= 6 ? k / 6.0 : (12 - k) / 6.0;
-            bool upper = k <= 6;
-            var (x, y) = Quad(-m.Mw, m.CornerY, 0, upper ? m.OuterTop : m.OuterBottom, m.Mw, m.CornerY, t);
-            pts[48 + k] = P(x, y, 0.02);
+            double x = -m.Mw + 2 * m.Mw * (k <= 6 ? k / 6.0 : (12 - k) / 6.0);
+            double y = m.LineY(k <= 6 ? m.OuterTop : m.OuterBottom, m.Mw, x, m.OuterPower);
+            pts[48 + k] = P(x, double.IsNaN(y) ? m.CornerY : y, 0.02);
         }
         for (int k = 0; k < 8; k++)
         {
-            double t = k <= 4 ? k / 4.0 : (8 - k) / 4.0;
-            bool upper = k <= 4;
-            var (x, y) = Quad(-m.Mw * 0.92, m.CornerY, 0, upper ? m.InnerTop : m.InnerBottom, m.Mw * 0.92, m.CornerY, t);
-            pts[60 + k] = P(x, y, 0.02);
+            double x = m.Mw * 0.92 * (-1 + 2 * (k <= 4 ? k / 4.0 : (8 - k) / 4.0));
+            double y = m.LineY(k <= 4 ? m.InnerTop : m.InnerBottom, m.Mw * 0.92, x, m.InnerPower);
+            pts[60 + k] = P(x, double.IsNaN(y) ? m.CornerY : y, 0.02);
         }
         return pts;
     }

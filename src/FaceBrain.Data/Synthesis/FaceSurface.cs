@@ -29,7 +29,8 @@ internal sealed class FaceSurface
 
     // row state
     double y, rudRow, rudNose, rudChin, shadowRow, underA0, underA1;
-    bool foldRow, foreheadRow, lipRow, eyeRow, browRow;
+    bool foldRow, foreheadRow, lipRow, eyeRow, browRow, nostRow;
+    double nostY;
     double noseA, noseInv, tipA, tipInv, alaeA, nostA, ridgeA, sockA, ballA, cheekA, lipA, subA, mlA, chinA, nlbA;
 
     public FaceSurface(IdentityParams id, ExpressionParams ex, HeadModel h, FaceGeometry g)
@@ -97,9 +98,11 @@ internal sealed class FaceSurface
         tipInv = 1 / (2 * ts * ts);
         alaeA = (0.045 + 0.015 * ex.NoseWrinkle) * G(y - ty + 0.005, 0.035);
         nostA = 0.05 * G(y - ty - 0.03, 0.012);
+        nostY = ty + 0.032 - 0.012 * ex.NoseWrinkle;
+        nostRow = Math.Abs(y - nostY) < 0.05;
         double browY = eye - id.BrowHeight + 0.03 - 0.05 * ex.BrowRaise;
         ridgeA = (0.045 + 0.02 * ex.BrowTogether) * G(y - browY, 0.05);
-        sockA = (0.03 + 0.045 * id.EyeDepth) * G(y - eye + 0.01, 0.075);
+        sockA = (0.04 + 0.05 * id.EyeDepth) * G(y - eye + 0.02, 0.075);
         ballA = 0.025 * G(y - eye, 0.045);
         cheekA = (0.02 + 0.05 * id.CheekBones + 0.08 * Math.Max(0, ex.CheekRaise)) * G(y - eye - 0.26 + 0.06 * ex.CheekRaise, 0.1);
         lipA = 0.03 * G(y - id.MouthHeight, 0.06);
@@ -107,7 +110,8 @@ internal sealed class FaceSurface
         mlA = 0.025 * G(y - id.MouthHeight - 0.13 - 0.1 * ex.JawDrop, 0.035);
         chinA = (0.05 + 0.03 * ex.ChinRaise) * G(y - h.Chin + 0.14, 0.08);
         rudRow = G(y - eye - 0.3, 0.16); rudNose = 0.8 * G(y - ty, 0.07); rudChin = 0.5 * G(y - h.Chin + 0.12, 0.08);
-        shadowRow = 0.12 * id.EyeShadow * G(y - eye + 0.01, 0.08);
+        // the skin of the lids and sockets is darker and browner than the cheeks in everyone, more in some
+        shadowRow = (0.05 + 0.12 * id.EyeShadow) * G(y - eye + 0.02, 0.08);
         double under = 0.012 * ex.LidTighten + 0.012 * Math.Max(0, ex.CheekRaise) + 0.008 * id.Age;
         underA0 = under * G(y - eyes[0].Cy - eyes[0].Lower - 0.035, 0.022);
         underA1 = under * G(y - eyes[1].Cy - eyes[1].Lower - 0.035, 0.022);
@@ -192,7 +196,7 @@ internal sealed class FaceSurface
         if (ex.NoseWrinkle > 0.05 && y > eye - 0.02 && y < eye + 0.22)
         {
             double p = Math.Sin(2 * Math.PI * (y - eye) / 0.045);
-            z -= 0.009 * ex.NoseWrinkle * p * p * E(x, 0.09) * Smooth(eye - 0.02, eye + 0.04, y) * (1 - Smooth(eye + 0.14, eye + 0.22, y));
+            z -= 0.014 * ex.NoseWrinkle * p * p * E(x, 0.09) * Smooth(eye - 0.02, eye + 0.04, y) * (1 - Smooth(eye + 0.14, eye + 0.22, y));
         }
         // crow's feet (AU6) and lower-lid tension (AU7)
         if (eyeRow) foreach (var e in eyes)
@@ -255,10 +259,10 @@ internal sealed class FaceSurface
     /// <summary>Lip curves at x: outer top, inner top, inner bottom, outer bottom (NaN beside the mouth).</summary>
     (double Ot, double It, double Ib, double Ob) LipLines(double x)
     {
-        double ot = QuadY(-m.Mw, m.CornerY, m.OuterTop, m.Mw, m.CornerY, x);
-        double ob = QuadY(-m.Mw, m.CornerY, m.OuterBottom, m.Mw, m.CornerY, x);
-        double it = QuadY(-m.Mw * 0.92, m.CornerY, m.InnerTop, m.Mw * 0.92, m.CornerY, x);
-        double ib = QuadY(-m.Mw * 0.92, m.CornerY, m.InnerBottom, m.Mw * 0.92, m.CornerY, x);
+        double ot = m.LineY(m.OuterTop, m.Mw, x, m.OuterPower);
+        double ob = m.LineY(m.OuterBottom, m.Mw, x, m.OuterPower);
+        double it = m.LineY(m.InnerTop, m.Mw * 0.92, x, m.InnerPower);
+        double ib = m.LineY(m.InnerBottom, m.Mw * 0.92, x, m.InnerPower);
         if (double.IsNaN(it)) { it = m.CornerY; ib = m.CornerY; }
         return (ot, it, ib, ob);
     }
@@ -272,11 +276,19 @@ internal sealed class FaceSurface
         if (y > ot && y < it) return 0.016 * fade * Math.Sqrt(Math.Sin(Math.PI * (y - ot) / Math.Max(1e-3, it - ot)));
         if (y > ib && y < ob) return 0.02 * fade * Math.Sqrt(Math.Sin(Math.PI * (y - ib) / Math.Max(1e-3, ob - ib)));
         if (y >= it && y <= ib && m.Open)
-        {
-            double teethTop = it + 0.055, teethBottom = ib - 0.03;
-            return y < teethTop || y > teethBottom ? -0.03 * fade : -0.07 * fade;
-        }
+            return MouthInterior(x, y) == Inside.Cavity ? -0.07 * fade : -0.03 * fade;
         return 0;
+    }
+
+    enum Inside { Cavity, UpperTeeth, LowerTeeth }
+
+    /// <summary>What shows between parted lips at (x, y): the upper teeth down to their edge, the lower teeth
+    /// from their top, the dark mouth between (a shut jaw shows both rows meeting).</summary>
+    Inside MouthInterior(double x, double yy)
+    {
+        if (yy < m.UpperTeethEdgeAt(x)) return Inside.UpperTeeth;
+        if (yy > m.LowerTeethTopAt(x)) return Inside.LowerTeeth;
+        return Inside.Cavity;
     }
 
     /// <summary>The beard's upper edge on the cheek: from the mouth corner up and out to the sideburn.</summary>
@@ -340,6 +352,15 @@ internal sealed class FaceSurface
             double d2 = ((x - mx) * (x - mx) + (y - my) * (y - my)) / (mr * mr);
             if (d2 < 1.5) { double k = 0.7 * (1 - Smooth(0.5, 1.5, d2)); r *= 1 - 0.6 * k; g *= 1 - 0.75 * k; b *= 1 - 0.8 * k; }
         }
+        // nostrils: dark openings under the tip, flared and lifted by the nose wrinkler
+        if (nostRow)
+        {
+            // two comma-shaped openings either side of a lighter columella, slanting up toward the tip
+            double nx = nw * 0.5, rx = 0.24 * nw, ry = 0.013 * (1 + 0.2 * ex.NoseWrinkle);
+            double dxn = (ax - nx) / rx, dyn = (y - nostY + 0.3 * (ax - nx)) / ry;
+            double d2 = dxn * dxn + dyn * dyn;
+            if (d2 < 1.3) { double k = 0.8 * (1 - Smooth(0.3, 1.3, d2)); r *= 1 - k; g *= 1 - 1.05 * k; b *= 1 - 1.05 * k; }
+        }
         var s = new Surfel { Spec = (float)(0.05 + 0.07 * (G(y - eye + 0.45, 0.2) * E(x, 0.35) + G(y - ty + 0.1, 0.15) * E(x, 0.07))), Shine = 18, Scatter = 1 };
         // stubble: short dark hairs in the beard area
         if (id.Stubble > 0 && y > ty - 0.02)
@@ -377,9 +398,11 @@ internal sealed class FaceSurface
         const double soft = 0.008;
         double inLips = Smooth(ot - soft, ot + soft, y) * (1 - Smooth(ob - soft, ob + soft, y)) * (1 - Smooth(m.Mw - 0.03, m.Mw + 0.01, ax));
         if (inLips <= 0) return;
-        double red = 0.5 + 0.5 * id.LipRed;
-        double lr = 0.95 - 0.05 * red, lg = 0.8 - 0.12 * red, lb = 0.82 - 0.1 * red;
-        if (y > ib) { lr += 0.03; lg += 0.03; lb += 0.03; } // the lower lip catches more light
+        // lips against the skin, linear: a little less red and much less green and blue (in a photograph the
+        // lips are darker than the skin around them, as clear in grey as in colour)
+        double red = id.LipRed;
+        double lr = 0.7 + 0.1 * red, lg = 0.52 - 0.1 * red, lb = 0.54 - 0.08 * red; // brownish-pink .. red
+        if (y > ib) { lr += 0.04; lg += 0.04; lb += 0.04; } // the lower lip catches more light
         double lines = 1 - 0.06 * Math.Pow(Math.Abs(Math.Sin(x * 95)), 6);
         double k = inLips;
         r *= 1 - k + k * lr * lines; g *= 1 - k + k * lg * lines; b *= 1 - k + k * lb * lines;
@@ -396,13 +419,14 @@ internal sealed class FaceSurface
         {
             // the mouth: dark inside, teeth behind the lips, shaded toward the corners
             double c = Smooth(it - 0.004, it + 0.004, y) * (1 - Smooth(ib - 0.004, ib + 0.004, y));
-            double teethTop = it + 0.055, teethBottom = ib - 0.03;
             double cr = 0.28, cg = 0.11, cb = 0.11;
-            bool upper = y < teethTop, lower = y > teethBottom && ib - it > 0.1;
-            if (upper || lower)
+            var inside = MouthInterior(x, y);
+            if (inside != Inside.Cavity)
             {
+                bool lower = inside == Inside.LowerTeeth;
                 double gap = 1 - 0.35 * Math.Pow(Math.Abs(Math.Cos(x * Math.PI / 0.058)), 40);
-                double shade = (1 - 0.7 * Math.Pow(ax / m.Mw, 2)) * gap * (lower ? 0.75 : 1);
+                // teeth darken toward the corners (the arch turns away) and in the lip's shadow above them
+                double shade = (1 - 0.7 * Math.Pow(ax / m.Mw, 2)) * gap * (lower ? 0.75 : 1) * (lower ? 1 : 0.7 + 0.3 * Smooth(it, it + 0.02, y));
                 cr = 0.86 * shade; cg = 0.83 * shade; cb = 0.76 * shade;
                 s.Spec = (float)(0.15 * c); s.Shine = 40;
             }
@@ -435,7 +459,8 @@ internal sealed class FaceSurface
             if (open > 0)
             {
                 // eyeball: a grey-pink sclera darker toward the corners, the iris, the pupil
-                double cr = 0.86 - 0.18 * u * u, cg = 0.8 - 0.22 * u * u, cb = 0.78 - 0.22 * u * u;
+                // (a photographed sclera is no whiter than lit skin: it is recessed under the lids and greyish)
+                double cr = 0.74 - 0.2 * u * u, cg = 0.69 - 0.22 * u * u, cb = 0.67 - 0.22 * u * u;
                 double dx = x - e.Cx, dy = y - e.Cy - 0.004, rr = Math.Sqrt(dx * dx + dy * dy) / e.Iris;
                 if (rr < 1.05)
                 {
@@ -448,7 +473,7 @@ internal sealed class FaceSurface
                     cr = cr * (1 - k) + ir * k; cg = cg * (1 - k) + ig * k; cb = cb * (1 - k) + ib * k;
                 }
                 // the upper lid shades the top of the eyeball
-                double shade = 1 - 0.5 * Math.Exp(-(y - yu) / 0.025);
+                double shade = 1 - 0.6 * Math.Exp(-(y - yu) / 0.03);
                 cr *= shade; cg *= shade; cb *= shade;
                 r = r * (1 - open) + cr * open; g = g * (1 - open) + cg * open; b = b * (1 - open) + cb * open;
                 s.Spec = (float)(s.Spec * (1 - open) + 0.9 * open); s.Shine = (float)(18 + 260 * open); s.Scatter = (float)(1 - open);
