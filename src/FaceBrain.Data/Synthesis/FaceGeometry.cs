@@ -8,12 +8,15 @@ namespace FaceBrain.Data.Synthesis;
 /// </summary>
 internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadModel h)
 {
+    /// <summary>How much higher the features of this side (−1 image-left, +1 image-right) sit: the person's asymmetry.</summary>
+    double SideLift(double side) => 0.015 * side * id.Asymmetry;
+
     /// <summary>An eye: centre, half-width, corners, lid apex heights above/below the centre, iris radius.</summary>
     public readonly record struct EyeShape(double Cx, double Cy, double Ew, double Xi, double Yi, double Xo, double Yo, double Upper, double Lower, double Iris);
 
     public EyeShape Eye(double side)
     {
-        double cx = side * id.EyeSpacing, cy = id.EyeHeight, ew = 0.19 * id.EyeSize; // a real eye fissure is about a fifth of the face's width
+        double cx = side * id.EyeSpacing, cy = id.EyeHeight - SideLift(side), ew = 0.19 * id.EyeSize; // a real eye fissure is about a fifth of the face's width
         // Neutral: the upper lid covers the top of the iris and the lower lid touches its bottom, as in
         // real relaxed eyes; white above the iris appears only with AU5 (surprise, fear).
         // a person's fissure height: mostly the lower lid, so wide-eyed people do not look surprised
@@ -29,7 +32,7 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
     public BrowShape Brow(double side)
     {
         double cx = side * id.EyeSpacing;
-        double baseY = id.EyeHeight - id.BrowHeight - 0.11 * ex.BrowRaise;
+        double baseY = id.EyeHeight - SideLift(side) * 1.3 - id.BrowHeight - 0.11 * ex.BrowRaise;
         double xi = side * Math.Max(0.07, id.EyeSpacing - 0.15 * id.BrowLength - 0.04 * ex.BrowTogether);
         double xo = cx + side * 0.17 * id.BrowLength;
         double yi = baseY - 0.13 * ex.BrowInner + 0.015 + 0.045 * ex.BrowTogether;
@@ -44,8 +47,18 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
     /// teeth behind them: the upper incisors' edge (fixed to the skull) and the lower incisors' top (moving
     /// with the jaw), both at the midline, rising toward the sides along the dental arch.</summary>
     public readonly record struct MouthShape(double Mw, double CornerY, double InnerTop, double InnerBottom, double OuterTop, double OuterBottom, double Sag,
-        double TeethEdge, double LowerTeethTop, double ArchWidth, double Square)
+        double TeethEdge, double LowerTeethTop, double ArchWidth, double Square, double Bow)
     {
+        /// <summary>The upper lip's outer line at x: the lip line with a Cupid's bow, a dip at the midline between
+        /// two peaks where the philtrum's columns meet the lip.</summary>
+        public double OuterTopY(double x)
+        {
+            double y = LineY(OuterTop, Mw, x, OuterPower);
+            if (double.IsNaN(y)) return y;
+            double ax = Math.Abs(x);
+            return y + Bow * (0.014 * Math.Exp(-x * x / (2 * 0.02 * 0.02)) - 0.006 * Math.Exp(-(ax - 0.055) * (ax - 0.055) / (2 * 0.025 * 0.025)));
+        }
+
         public bool Open => InnerBottom - InnerTop > 0.012;
         /// <summary>A lip line through both corners and height <paramref name="mid"/> at the midline, at x
         /// (NaN beyond the corners at ±<paramref name="half"/>): a parabola for a relaxed mouth, flatter with
@@ -68,14 +81,15 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
     {
         double my = id.MouthHeight, press = ex.LipPress;
         double curve = ex.MouthCurve + id.MouthRest * (1 - Math.Min(1, Math.Abs(ex.MouthCurve)));
-        double mw = id.MouthWidth * (1 + 0.45 * ex.MouthStretch + 0.12 * Math.Max(0, ex.MouthCurve) - 0.08 * ex.ChinRaise);
+        // the depressor draws the corners down and a little out (the lower lip's inverted U of sadness)
+        double mw = id.MouthWidth * (1 + 0.45 * ex.MouthStretch + 0.12 * Math.Max(0, ex.MouthCurve) + 0.08 * Math.Max(0, -ex.MouthCurve) - 0.04 * ex.ChinRaise);
         double cornerY = my - 0.085 * curve - 0.025 * Math.Max(0, curve) + 0.02 * ex.MouthStretch * (1 - Math.Max(0, ex.MouthCurve));
         double gap = 0.22 * ex.MouthOpen;
         double innerTop = my - 0.3 * gap - 0.075 * ex.UpperLipRaise;
         double innerBottom = my + 0.7 * gap - 0.02 * ex.ChinRaise + 0.07 * ex.LowerLipDrop;
         if (innerBottom < innerTop) innerBottom = innerTop;
-        // stretched lips thin out
-        double thin = 1 - 0.2 * Math.Max(0, ex.MouthStretch);
+        // stretched lips thin out, as do lips drawn into a smile
+        double thin = 1 - 0.2 * Math.Max(0, ex.MouthStretch) - 0.15 * Math.Max(0, ex.MouthCurve);
         double tu = 1.3 * id.LipThickness * id.UpperLipRatio * (1 - 0.65 * Math.Min(1, press)) * (1 + 0.2 * ex.ChinRaise) * thin;
         double tl = 1.35 * id.LipThickness * (1 - 0.6 * Math.Min(1, press)) * (1 + 0.25 * ex.ChinRaise) * thin;
         double sag = 0.05 * Math.Max(0, ex.MouthCurve); // smile: the lip line dips in the middle
@@ -83,7 +97,8 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         // when the teeth meet and drop with the jaw
         double teethEdge = my + 0.012, lowerTop = teethEdge + 0.004 + 0.2 * Math.Max(0, ex.JawDrop);
         return new MouthShape(mw, cornerY, innerTop + sag, innerBottom + sag + 0.06 * Math.Max(0, ex.MouthCurve) * ex.MouthOpen,
-            innerTop + sag * 0.5 - 2 * tu, innerBottom + sag + 2 * tl, sag, teethEdge, lowerTop, id.MouthWidth, Math.Clamp(ex.MouthSquare, 0, 1));
+            innerTop + sag * 0.5 - 2 * tu, innerBottom + sag + 2 * tl, sag, teethEdge, lowerTop, id.MouthWidth, Math.Clamp(ex.MouthSquare, 0, 1),
+            id.LipBow * (1 - 0.6 * Math.Min(1, ex.UpperLipRaise)));
     }
 
     public double NoseTipY => id.EyeHeight + id.NoseLength + 0.02;
@@ -149,7 +164,7 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         for (int k = 0; k < 12; k++)
         {
             double x = -m.Mw + 2 * m.Mw * (k <= 6 ? k / 6.0 : (12 - k) / 6.0);
-            double y = m.LineY(k <= 6 ? m.OuterTop : m.OuterBottom, m.Mw, x, m.OuterPower);
+            double y = k <= 6 ? m.OuterTopY(x) : m.LineY(m.OuterBottom, m.Mw, x, m.OuterPower);
             pts[48 + k] = P(x, double.IsNaN(y) ? m.CornerY : y, 0.02);
         }
         for (int k = 0; k < 8; k++)

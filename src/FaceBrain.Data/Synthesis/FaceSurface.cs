@@ -30,7 +30,8 @@ internal sealed class FaceSurface
     // row state
     double y, rudRow, rudNose, rudChin, shadowRow, underA0, underA1;
     bool foldRow, foreheadRow, lipRow, eyeRow, browRow, nostRow;
-    double nostY;
+    double nostY, alarA, philT, philFade;
+    bool alarRow, philRow;
     double noseA, noseInv, tipA, tipInv, alaeA, nostA, ridgeA, sockA, ballA, cheekA, lipA, subA, mlA, chinA, nlbA;
 
     public FaceSurface(IdentityParams id, ExpressionParams ex, HeadModel h, FaceGeometry g)
@@ -99,6 +100,13 @@ internal sealed class FaceSurface
         alaeA = (0.045 + 0.015 * ex.NoseWrinkle) * G(y - ty + 0.005, 0.035);
         nostA = 0.05 * G(y - ty - 0.03, 0.012);
         nostY = ty + 0.032 - 0.012 * ex.NoseWrinkle;
+        // the alar crease round the nose wings; the philtrum between the nose and the lip
+        alarRow = y > ty - 0.07 && y < ty + 0.06;
+        alarA = alarRow ? (0.008 + 0.004 * ex.NoseWrinkle) * G(y - ty - 0.005, 0.03) : 0;
+        double philTop = ty + 0.05, philBot = m.OuterTop;
+        philRow = y > philTop && y < philBot;
+        philT = philRow ? (y - philTop) / Math.Max(1e-3, philBot - philTop) : 0;
+        philFade = Smooth(0, 0.3, philT) * (1 - Smooth(0.85, 1, philT));
         nostRow = Math.Abs(y - nostY) < 0.05;
         double browY = eye - id.BrowHeight + 0.03 - 0.05 * ex.BrowRaise;
         ridgeA = (0.045 + 0.02 * ex.BrowTogether) * G(y - browY, 0.05);
@@ -141,14 +149,25 @@ internal sealed class FaceSurface
         if (mlA > 1e-4) z -= mlA * E(x, 0.15);
         if (chinA > 1e-4) z += chinA * E(x, 0.18);
         if (nlbA > 1e-4) z += nlbA * E(ax - m.Mw - 0.12, 0.07);
+        if (philRow) z += Philtrum(ax);
+        if (alarRow) z -= alarA * E(ax - nw * 0.95 - 0.01, 0.012);
         if (foldRow || foreheadRow || eyeRow) z += Folds(x, ax);
         if (eyeRow) z += Eyes(x);
         if (lipRow) z += Lips(x, ax);
         if (id.Beard > 0) z += 0.03 * BeardCover(x, ax);
         // the person's own fine shape, beyond the face space's traits: soft bumps and hollows from their
-        // texture seed, mostly symmetric (a face is a little asymmetric)
-        z += 0.035 * (0.8 * ValueNoise.At(ax * 2.6, y * 2.6, seed + 71) + 0.2 * ValueNoise.At(x * 2.6, y * 2.6, seed + 72));
+        // texture seed, mostly symmetric (a face is a little asymmetric, some faces more)
+        double lean = 0.2 + 0.2 * Math.Abs(id.Asymmetry);
+        z += 0.035 * ((1 - lean) * ValueNoise.At(ax * 2.6, y * 2.6, seed + 71) + lean * ValueNoise.At(x * 2.6, y * 2.6, seed + 72));
         return z;
+    }
+
+    /// <summary>The philtrum: two soft columns from the nose to the peaks of the Cupid's bow, a groove between.</summary>
+    double Philtrum(double ax)
+    {
+        if (ax > 0.12) return 0;
+        double depth = (0.004 + 0.006 * id.LipBow) * philFade;
+        return depth * (E(ax - 0.045 - 0.01 * philT, 0.014) - 0.5 * E(ax, 0.015));
     }
 
     /// <summary>The relief at any (x, y) (landmarks): fixes the row.</summary>
@@ -259,7 +278,7 @@ internal sealed class FaceSurface
     /// <summary>Lip curves at x: outer top, inner top, inner bottom, outer bottom (NaN beside the mouth).</summary>
     (double Ot, double It, double Ib, double Ob) LipLines(double x)
     {
-        double ot = m.LineY(m.OuterTop, m.Mw, x, m.OuterPower);
+        double ot = m.OuterTopY(x);
         double ob = m.LineY(m.OuterBottom, m.Mw, x, m.OuterPower);
         double it = m.LineY(m.InnerTop, m.Mw * 0.92, x, m.InnerPower);
         double ib = m.LineY(m.InnerBottom, m.Mw * 0.92, x, m.InnerPower);

@@ -59,6 +59,10 @@ public sealed record IdentityParams
     public double EyeShadow { get; init; } = 0.3;            // 0..1 darker, browner skin round the eyes
     public double BrowDensity { get; init; } = 1.0;          // hairs per brow, relative
     public double EyeOpening { get; init; } = 1.0;           // height of the eye fissure, relative (its own trait, as in real faces)
+    public double LipBow { get; init; } = 0.5;               // depth of the Cupid's bow and the philtrum, 0..1
+    /// <summary>Left-right asymmetry, −1..1: the image-right eye and brow sit this much higher (× 0.015 head units, about a millimetre)
+    /// and the face's fine shape leans to one side (real faces are never mirror images).</summary>
+    public double Asymmetry { get; init; }
     /// <summary>How strongly this person expresses (scales their action units).</summary>
     public double Expressivity { get; init; } = 1.0;
     /// <summary>Coordinates in <see cref="FaceSpace"/>.</summary>
@@ -147,6 +151,8 @@ public sealed record IdentityParams
             EyeShadow = r.Uniform(0, 1),
             BrowDensity = r.Uniform(0.6, 1.3),
             EyeOpening = Math.Clamp(1 + 0.15 * r.Normal(), 0.7, 1.35),
+            LipBow = r.Uniform(0, 1),
+            Asymmetry = Math.Clamp(0.5 * r.Normal(), -1, 1),
         }).WithUndertone();
     }
 
@@ -195,6 +201,7 @@ public sealed record IdentityParams
             ("hair_volume", HairVolume), ("lip_red", LipRed), ("expressivity", Expressivity),
             ("iris_r", IrisR), ("iris_g", IrisG), ("iris_b", IrisB),
             ("undertone", Undertone), ("ruddiness", Ruddiness), ("eye_shadow", EyeShadow), ("brow_density", BrowDensity), ("eye_opening", EyeOpening),
+            ("lip_bow", LipBow), ("asymmetry", Asymmetry),
         })
             yield return ("id_" + n, F(v));
         for (int k = 0; k < FaceSpaceCoordinates.Length; k++)
