@@ -321,16 +321,25 @@ internal sealed class FaceSurface
         double c = 0;
         bool onLips = !double.IsNaN(ot) && y > ot - 0.005 && y < ob + 0.005;
         if (onLips) return 0;
-        // moustache (every style): between the nose and the upper lip
-        if (ax < m.Mw + 0.06)
+        // hair edges are ragged, not drawn with a ruler
+        double ragged = 0.012 * ValueNoise.At(x * 40, y * 40, seed + 63);
+        // moustache (every style): under the nose and down to the lip, its top edge falling away to the sides
+        // (a chevron), its ends reaching a little past the mouth's corners
+        double reach = m.Mw + 0.035;
+        if (ax < reach + 0.03)
         {
-            double lipTop = double.IsNaN(ot) ? m.CornerY + 0.02 * (ax - m.Mw) * 10 : ot;
-            c = Math.Max(c, Smooth(ty + 0.03, ty + 0.06, y) * (1 - Smooth(lipTop - 0.01, lipTop, y)) * (1 - Smooth(m.Mw - 0.02, m.Mw + 0.06, ax)));
+            double u = ax / reach, top = ty + 0.04 + 0.07 * u * u + ragged;
+            double bottom = double.IsNaN(ot) ? m.CornerY + 0.015 : ot;
+            c = Math.Max(c, Smooth(top - 0.01, top + 0.015, y) * (1 - Smooth(bottom - 0.008, bottom + 0.002, y))
+                            * (1 - Smooth(reach - 0.03, reach + 0.02, ax + ragged)));
         }
-        if (id.Beard >= 2 && ax < m.Mw * 0.85 + 0.05)
+        // chin beard: below the lower lip, rounding in toward the chin
+        if (id.Beard >= 2)
         {
             double below = double.IsNaN(ob) ? m.CornerY : ob;
-            c = Math.Max(c, Smooth(below + 0.01, below + 0.04, y) * (1 - Smooth(m.Mw * 0.75, m.Mw * 0.85 + 0.05, ax)));
+            double half = m.Mw * 0.85 + 0.05 - 0.3 * Math.Max(0, y - below - 0.12) + ragged;
+            if (ax < half + 0.03)
+                c = Math.Max(c, Smooth(below + 0.008 + ragged, below + 0.035, y) * (1 - Smooth(half - 0.04, half + 0.01, ax)));
         }
         if (id.Beard == 3)
         {
