@@ -200,8 +200,24 @@ let tests =
             use d = new TempDir()
             synth SynthLayout.Kdef 2 1 40 9 d.Path |> ignore
             let t = gt d.Path "ground_truth.tsv"
-            for col in [ "au12_lip_corner_puller"; "expr_jaw_drop"; "id_pc1"; "id_expressivity"; "nuis_blur"; "lmk_x0"; "eye_l_x"; "mouth_y" ] do
+            for col in [ "au12_lip_corner_puller"; "au16_lower_lip_depressor"; "expr_jaw_drop"; "expr_mouth_square"; "expr_lower_lip_drop"
+                         "id_pc1"; "id_expressivity"; "id_lip_bow"; "id_asymmetry"; "nuis_blur"; "lmk_x0"; "eye_l_x"; "mouth_y" ] do
                 Expect.isTrue (t.HasColumn col) $"{col} recorded"
+
+        testCase "action units: the brow muscles pull against each other; tense mouths open square, relaxed ones oval" <| fun () ->
+            let d e = ExpressionParams.Prototype e
+            let su, af, sa, an = d Expression.Surprised, d Expression.Afraid, d Expression.Sad, d Expression.Angry
+            // AU1 + AU2 raise the brow evenly; AU1 + AU4 (sadness) raise its inner end; AU1 + AU2 + AU4 (fear)
+            // raise it and draw it together; AU4 alone (anger) lowers it
+            Expect.isLessThan (abs su.BrowInner) 0.2 "surprise: even raise"
+            Expect.isGreaterThan sa.BrowInner 0.8 "sadness: inner ends up"
+            Expect.isGreaterThan af.BrowRaise 0.4 "fear: raised"
+            Expect.isGreaterThan af.BrowTogether 0.4 "fear: drawn together"
+            Expect.isLessThan an.BrowRaise -0.5 "anger: lowered"
+            Expect.isGreaterThan af.MouthSquare 0.8 "fear's lip stretcher squares the mouth"
+            Expect.equal su.MouthSquare 0.0 "surprise's dropped jaw is an oval"
+            Expect.isGreaterThan (d Expression.Happy).UpperLipRaise 0.1 "an open smile draws the upper lip off the teeth"
+            Expect.isGreaterThan af.LowerLipDrop 0.5 "fear pulls the lower lip down"
 
         testCase "face space: people are points in it; traits share its dimensions" <| fun () ->
             let cast = Cast(6, 70)
