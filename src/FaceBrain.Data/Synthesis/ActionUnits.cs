@@ -110,7 +110,7 @@ public sealed record ActionUnits
         // a broad open smile draws the upper lip up off the teeth; the lip stretcher pulls the lower lip down
         UpperLipRaise = Au10UpperLipRaiser + 0.3 * Au9NoseWrinkler + 0.3 * Au12LipCornerPuller * Au25LipsPart,
         LowerLipDrop = Au16LowerLipDepressor + 0.3 * Au20LipStretcher * Au25LipsPart,
-        MouthSquare = 0.8 * Au20LipStretcher + 0.5 * Au10UpperLipRaiser + 0.5 * Au16LowerLipDepressor,
+        MouthSquare = Math.Min(1, 0.8 * Au20LipStretcher + 0.5 * Au10UpperLipRaiser + 0.5 * Au16LowerLipDepressor),
         MouthCurve = 1.0 * Au12LipCornerPuller - 0.9 * Au15LipCornerDepressor - 0.25 * Au20LipStretcher,
         MouthStretch = 0.45 * Au12LipCornerPuller + 0.55 * Au20LipStretcher - 0.25 * Au23LipTightener - 0.1 * Au24LipPressor - 0.35 * Au26JawDrop,
         LipPress = Math.Min(1.2, Au24LipPressor + 0.5 * Au23LipTightener),

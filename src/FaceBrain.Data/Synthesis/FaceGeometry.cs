@@ -53,7 +53,7 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         /// two peaks where the philtrum's columns meet the lip.</summary>
         public double OuterTopY(double x)
         {
-            double y = LineY(OuterTop, Mw, x, OuterPower);
+            double y = OuterY(OuterTop, x);
             if (double.IsNaN(y)) return y;
             double ax = Math.Abs(x);
             return y + Bow * (0.014 * Math.Exp(-x * x / (2 * 0.02 * 0.02)) - 0.006 * Math.Exp(-(ax - 0.055) * (ax - 0.055) / (2 * 0.025 * 0.025)));
@@ -63,14 +63,19 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         /// <summary>A lip line through both corners and height <paramref name="mid"/> at the midline, at x
         /// (NaN beyond the corners at ±<paramref name="half"/>): a parabola for a relaxed mouth, flatter with
         /// squarer corners as <see cref="Square"/> (the stretched, tense mouth of fear, anger, disgust) grows.</summary>
-        public double LineY(double mid, double half, double x, double power)
+        double LineY(double mid, double half, double x, double power)
         {
             double u = Math.Abs(x) / half;
             if (u > 1) return double.NaN;
             return CornerY + (mid - CornerY) * (1 - Math.Pow(u, power));
         }
-        public double InnerPower => 2 + 3 * Square;
-        public double OuterPower => 2 + 1.5 * Square;
+        /// <summary>The outer (skin–lip) line through height <paramref name="mid"/>, corners at ±<see cref="Mw"/>.</summary>
+        public double OuterY(double mid, double x) => LineY(mid, Mw, x, 2 + 1.5 * Square);
+        /// <summary>The inner (lip–lip) line through height <paramref name="mid"/>, corners at ±<see cref="InnerHalf"/>;
+        /// squarer than the outer line.</summary>
+        public double InnerY(double mid, double x) => LineY(mid, InnerHalf, x, 2 + 3 * Square);
+        /// <summary>Half-width of the lips' opening: a little inside the mouth's corners.</summary>
+        public double InnerHalf => Mw * 0.92;
         /// <summary>Upper incisal edge and lower teeth top at x: the arch curves up toward the canines.</summary>
         public double UpperTeethEdgeAt(double x) => TeethEdge - ArchRise(x);
         public double LowerTeethTopAt(double x) => LowerTeethTop - ArchRise(x);
@@ -97,7 +102,7 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         // when the teeth meet and drop with the jaw
         double teethEdge = my + 0.012, lowerTop = teethEdge + 0.004 + 0.2 * Math.Max(0, ex.JawDrop);
         return new MouthShape(mw, cornerY, innerTop + sag, innerBottom + sag + 0.06 * Math.Max(0, ex.MouthCurve) * ex.MouthOpen,
-            innerTop + sag * 0.5 - 2 * tu, innerBottom + sag + 2 * tl, sag, teethEdge, lowerTop, id.MouthWidth, Math.Clamp(ex.MouthSquare, 0, 1),
+            innerTop + sag * 0.5 - 2 * tu, innerBottom + sag + 2 * tl, sag, teethEdge, lowerTop, id.MouthWidth, ex.MouthSquare,
             id.LipBow * (1 - 0.6 * Math.Min(1, ex.UpperLipRaise)));
     }
 
@@ -164,13 +169,13 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         for (int k = 0; k < 12; k++)
         {
             double x = -m.Mw + 2 * m.Mw * (k <= 6 ? k / 6.0 : (12 - k) / 6.0);
-            double y = k <= 6 ? m.OuterTopY(x) : m.LineY(m.OuterBottom, m.Mw, x, m.OuterPower);
+            double y = k <= 6 ? m.OuterTopY(x) : m.OuterY(m.OuterBottom, x);
             pts[48 + k] = P(x, double.IsNaN(y) ? m.CornerY : y, 0.02);
         }
         for (int k = 0; k < 8; k++)
         {
-            double x = m.Mw * 0.92 * (-1 + 2 * (k <= 4 ? k / 4.0 : (8 - k) / 4.0));
-            double y = m.LineY(k <= 4 ? m.InnerTop : m.InnerBottom, m.Mw * 0.92, x, m.InnerPower);
+            double x = m.InnerHalf * (-1 + 2 * (k <= 4 ? k / 4.0 : (8 - k) / 4.0));
+            double y = m.InnerY(k <= 4 ? m.InnerTop : m.InnerBottom, x);
             pts[60 + k] = P(x, double.IsNaN(y) ? m.CornerY : y, 0.02);
         }
         return pts;

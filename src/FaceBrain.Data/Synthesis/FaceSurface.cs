@@ -31,7 +31,6 @@ internal sealed class FaceSurface
     double y, rudRow, rudNose, rudChin, shadowRow, underA0, underA1;
     bool foldRow, foreheadRow, lipRow, eyeRow, browRow, nostRow;
     double nostY, alarA, philT, philFade;
-    bool alarRow, philRow;
     double noseA, noseInv, tipA, tipInv, alaeA, nostA, ridgeA, sockA, ballA, cheekA, lipA, subA, mlA, chinA, nlbA;
 
     public FaceSurface(IdentityParams id, ExpressionParams ex, HeadModel h, FaceGeometry g)
@@ -101,12 +100,11 @@ internal sealed class FaceSurface
         nostA = 0.05 * G(y - ty - 0.03, 0.012);
         nostY = ty + 0.032 - 0.012 * ex.NoseWrinkle;
         // the alar crease round the nose wings; the philtrum between the nose and the lip
-        alarRow = y > ty - 0.07 && y < ty + 0.06;
-        alarA = alarRow ? (0.008 + 0.004 * ex.NoseWrinkle) * G(y - ty - 0.005, 0.03) : 0;
+        alarA = y > ty - 0.07 && y < ty + 0.06 ? (0.008 + 0.004 * ex.NoseWrinkle) * G(y - ty - 0.005, 0.03) : 0;
         double philTop = ty + 0.05, philBot = m.OuterTop;
-        philRow = y > philTop && y < philBot;
+        bool philRow = y > philTop && y < philBot;
         philT = philRow ? (y - philTop) / Math.Max(1e-3, philBot - philTop) : 0;
-        philFade = Smooth(0, 0.3, philT) * (1 - Smooth(0.85, 1, philT));
+        philFade = philRow ? Smooth(0, 0.3, philT) * (1 - Smooth(0.85, 1, philT)) : 0;
         nostRow = Math.Abs(y - nostY) < 0.05;
         double browY = eye - id.BrowHeight + 0.03 - 0.05 * ex.BrowRaise;
         ridgeA = (0.045 + 0.02 * ex.BrowTogether) * G(y - browY, 0.05);
@@ -149,8 +147,8 @@ internal sealed class FaceSurface
         if (mlA > 1e-4) z -= mlA * E(x, 0.15);
         if (chinA > 1e-4) z += chinA * E(x, 0.18);
         if (nlbA > 1e-4) z += nlbA * E(ax - m.Mw - 0.12, 0.07);
-        if (philRow) z += Philtrum(ax);
-        if (alarRow) z -= alarA * E(ax - nw * 0.95 - 0.01, 0.012);
+        if (philFade > 0) z += Philtrum(ax);
+        if (alarA > 0) z -= alarA * E(ax - nw * 0.95 - 0.01, 0.012);
         if (foldRow || foreheadRow || eyeRow) z += Folds(x, ax);
         if (eyeRow) z += Eyes(x);
         if (lipRow) z += Lips(x, ax);
@@ -279,9 +277,9 @@ internal sealed class FaceSurface
     (double Ot, double It, double Ib, double Ob) LipLines(double x)
     {
         double ot = m.OuterTopY(x);
-        double ob = m.LineY(m.OuterBottom, m.Mw, x, m.OuterPower);
-        double it = m.LineY(m.InnerTop, m.Mw * 0.92, x, m.InnerPower);
-        double ib = m.LineY(m.InnerBottom, m.Mw * 0.92, x, m.InnerPower);
+        double ob = m.OuterY(m.OuterBottom, x);
+        double it = m.InnerY(m.InnerTop, x);
+        double ib = m.InnerY(m.InnerBottom, x);
         if (double.IsNaN(it)) { it = m.CornerY; ib = m.CornerY; }
         return (ot, it, ib, ob);
     }
@@ -454,7 +452,7 @@ internal sealed class FaceSurface
                 bool lower = inside == Inside.LowerTeeth;
                 double gap = 1 - 0.35 * Math.Pow(Math.Abs(Math.Cos(x * Math.PI / 0.058)), 40);
                 // teeth darken toward the corners (the arch turns away) and in the lip's shadow above them
-                double shade = (1 - 0.7 * Math.Pow(ax / m.Mw, 2)) * gap * (lower ? 0.75 : 1) * (lower ? 1 : 0.7 + 0.3 * Smooth(it, it + 0.02, y));
+                double shade = (1 - 0.7 * Math.Pow(ax / m.Mw, 2)) * gap * (lower ? 0.75 : 0.7 + 0.3 * Smooth(it, it + 0.02, y));
                 cr = 0.86 * shade; cg = 0.83 * shade; cb = 0.76 * shade;
                 s.Spec = (float)(0.15 * c); s.Shine = 40;
             }
@@ -486,8 +484,8 @@ internal sealed class FaceSurface
             double open = Smooth(yu - 0.003, yu + 0.003, y) * (1 - Smooth(yl - 0.003, yl + 0.003, y));
             if (open > 0)
             {
-                // eyeball: a grey-pink sclera darker toward the corners, the iris, the pupil
-                // (a photographed sclera is no whiter than lit skin: it is recessed under the lids and greyish)
+                // eyeball: a greyish sclera darker toward the corners (a photographed sclera is no whiter than lit
+                // skin: it is recessed under the lids), the iris, the pupil
                 double cr = 0.74 - 0.2 * u * u, cg = 0.69 - 0.22 * u * u, cb = 0.67 - 0.22 * u * u;
                 double dx = x - e.Cx, dy = y - e.Cy - 0.004, rr = Math.Sqrt(dx * dx + dy * dy) / e.Iris;
                 if (rr < 1.05)
