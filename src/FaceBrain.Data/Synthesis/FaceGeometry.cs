@@ -106,7 +106,10 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
             id.LipBow * (1 - 0.6 * Math.Min(1, ex.UpperLipRaise)));
     }
 
-    public double NoseTipY => id.EyeHeight + id.NoseLength + 0.02;
+    public double NoseTipY => NoseTip(id);
+
+    /// <summary>The nose tip's height: it does not move with expression.</summary>
+    internal static double NoseTip(IdentityParams id) => id.EyeHeight + id.NoseLength + 0.02;
 
     /// <summary>A point on a quadratic through (x0,y0), (xm,ym) at t = 1/2, (x1,y1), in frontal units.</summary>
     public static (double X, double Y) Quad(double x0, double y0, double xm, double ym, double x1, double y1, double t)
@@ -121,9 +124,10 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
     /// </summary>
     /// <param name="relief">Height of the features above the smooth head surface at frontal (x, y): a landmark
     /// lies on the rendered surface, so it moves with it when the head turns.</param>
-    public SKPoint[] Landmarks(Func<double, double, double> relief)
+    /// <param name="drawn">Where a feature at frontal (x, y) is drawn (the person's fine shape shifts it sideways).</param>
+    public SKPoint[] Landmarks(Func<double, double, double> relief, Func<double, double, double> drawn)
     {
-        SKPoint P(double x, double y, double _) => h.P(x, y, relief(x, y));
+        SKPoint P(double x, double y, double _) { double xd = drawn(x, y); return h.P(xd, y, relief(xd, y)); }
         var pts = new SKPoint[68];
         // jaw: the visible outline from ear level down round the chin
         double y0 = id.EyeHeight + 0.05;

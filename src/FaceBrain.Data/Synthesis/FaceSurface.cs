@@ -31,7 +31,10 @@ internal sealed class FaceSurface
     double y, rudRow, rudNose, rudChin, shadowRow, underA0, underA1;
     bool foldRow, foreheadRow, lipRow, eyeRow, browRow, nostRow;
     double nostY, alarA, philT, philFade;
-    double noseA, noseInv, tipA, tipInv, alaeA, nostA, ridgeA, sockA, ballA, cheekA, lipA, subA, mlA, chinA, nlbA;
+    double noseA, noseInv, tipA, tipInv, alaeA, nostA, ridgeA, sockA0, sockA1, ballA0, ballA1, cheekA, lipA, subA, mlA, chinA, nlbA;
+
+    /// <summary>How far from the midline each nostril's opening sits (its dip and its dark albedo).</summary>
+    double NostrilX => nw * 0.5;
 
     public FaceSurface(IdentityParams id, ExpressionParams ex, HeadModel h, FaceGeometry g)
     {
@@ -97,8 +100,9 @@ internal sealed class FaceSurface
         double ts = 0.06 * id.NoseTip;
         tipInv = 1 / (2 * ts * ts);
         alaeA = (0.045 + 0.015 * ex.NoseWrinkle) * G(y - ty + 0.005, 0.035);
-        nostA = 0.05 * G(y - ty - 0.03, 0.012);
+        // one place for the nostrils: the relief's dip and the albedo's dark opening (Albedo) are both here
         nostY = ty + 0.032 - 0.012 * ex.NoseWrinkle;
+        nostA = 0.05 * G(y - nostY, 0.012);
         // the alar crease round the nose wings; the philtrum between the nose and the lip
         alarA = y > ty - 0.07 && y < ty + 0.06 ? (0.008 + 0.004 * ex.NoseWrinkle) * G(y - ty - 0.005, 0.03) : 0;
         double philTop = ty + 0.05, philBot = m.OuterTop;
@@ -107,9 +111,12 @@ internal sealed class FaceSurface
         philFade = philRow ? Smooth(0, 0.3, philT) * (1 - Smooth(0.85, 1, philT)) : 0;
         nostRow = Math.Abs(y - nostY) < 0.05;
         double browY = eye - id.BrowHeight + 0.03 - 0.05 * ex.BrowRaise;
-        ridgeA = (0.045 + 0.02 * ex.BrowTogether) * G(y - browY, 0.05);
-        sockA = (0.04 + 0.05 * id.EyeDepth) * G(y - eye + 0.02, 0.075);
-        ballA = 0.025 * G(y - eye, 0.045);
+        // the brow ridge: stronger in men (the supraorbital torus is among the clearest sex differences of the skull)
+        ridgeA = ((id.Sex == "M" ? 0.055 : 0.038) + 0.02 * ex.BrowTogether) * G(y - browY, 0.05);
+        // socket and eyeball follow each eye's own height (the person's asymmetry lifts one)
+        double sock = 0.04 + 0.05 * id.EyeDepth;
+        sockA0 = sock * G(y - eyes[0].Cy + 0.02, 0.075); sockA1 = sock * G(y - eyes[1].Cy + 0.02, 0.075);
+        ballA0 = 0.025 * G(y - eyes[0].Cy, 0.045); ballA1 = 0.025 * G(y - eyes[1].Cy, 0.045);
         cheekA = (0.02 + 0.05 * id.CheekBones + 0.08 * Math.Max(0, ex.CheekRaise)) * G(y - eye - 0.26 + 0.06 * ex.CheekRaise, 0.1);
         lipA = 0.03 * G(y - id.MouthHeight, 0.06);
         subA = 0.02 * G(y - ty - 0.1, 0.04);
@@ -129,18 +136,43 @@ internal sealed class FaceSurface
         nlbA = (0.012 + 0.035 * Math.Max(0, ex.CheekRaise) + 0.015 * id.Age) * G(y - (ty + m.CornerY) / 2, 0.1);
     }
 
+    // the fine shape's largest shift (frontal units, about 4 mm) and its spatial frequency (cycles per unit)
+    const double WarpAmp = 0.05, WarpFreq = 3;
+
+    /// <summary>The person's own fine shape as a sideways displacement of the features in this row (frontal units):
+    /// a drawn point x shows the feature at x + Shift(x). Mostly mirror-symmetric (odd in x, zero on the midline),
+    /// a little one-sided; smooth at the scale of the features, so eyes, nose, lips and brows each get a shape of
+    /// their own that no trait of the face space describes.</summary>
+    public double Shift(double x)
+    {
+        double ax = Math.Abs(x), mid = ax / (ax + 0.08);
+        double sym = Math.Sign(x) * mid * ValueNoise.At(ax * WarpFreq + 5.1, y * WarpFreq, seed + 91);
+        double asym = ValueNoise.At(x * WarpFreq + 9.7, y * WarpFreq, seed + 92);
+        return WarpAmp * (0.8 * sym + 0.35 * asym);
+    }
+
+    /// <summary>Where a feature at frontal x is drawn in the current row: the inverse of <see cref="Shift"/>.</summary>
+    public double Drawn(double x)
+    {
+        double d = x;
+        for (int k = 0; k < 4; k++) d = x - Shift(d);
+        return d;
+    }
+
     /// <summary>Height of the face above the smooth head surface at (x, row).</summary>
     public double Relief(double x)
     {
+        x += Shift(x);
         double ax = Math.Abs(x);
         double z = 0;
         if (noseA > 1e-4) z += noseA * Math.Exp(-x * x * noseInv);
         if (tipA > 1e-4) z += tipA * Math.Exp(-x * x * tipInv);
         if (alaeA > 1e-4) z += alaeA * E(ax - nw * 0.8, 0.045);
-        if (nostA > 1e-4) z -= nostA * E(ax - nw * 0.38, 0.032);
+        if (nostA > 1e-4) z -= nostA * E(ax - NostrilX, 0.032);
         if (ridgeA > 1e-4) z += ridgeA * (E(x - es, 0.22) + E(x + es, 0.22));
-        if (sockA > 1e-4) z -= sockA * (E(x - es, 0.13) + E(x + es, 0.13));
-        if (ballA > 1e-4) z += ballA * (E(x - es, 0.09) + E(x + es, 0.09));
+        // eyes[0] is the image-left eye (x = −es)
+        if (sockA0 + sockA1 > 1e-4) z -= sockA1 * E(x - es, 0.13) + sockA0 * E(x + es, 0.13);
+        if (ballA0 + ballA1 > 1e-4) z += ballA1 * E(x - es, 0.09) + ballA0 * E(x + es, 0.09);
         if (cheekA > 1e-4) z += cheekA * (E(x - es - 0.08, 0.16) + E(x + es + 0.08, 0.16));
         if (lipA > 1e-4) z += lipA * E(x, id.MouthWidth * 0.8);
         if (subA > 1e-4) z -= subA * E(x, 0.12);
@@ -173,6 +205,13 @@ internal sealed class FaceSurface
     {
         Row(yy);
         return Relief(x);
+    }
+
+    /// <summary>Where a feature at frontal (x, y) is drawn (landmarks): fixes the row.</summary>
+    public double Drawn(double x, double yy)
+    {
+        Row(yy);
+        return Drawn(x);
     }
 
     /// <summary>Folds and wrinkles as grooves in the surface: nasolabial folds, forehead lines, the glabella,
@@ -351,6 +390,7 @@ internal sealed class FaceSurface
     /// <summary>Albedo of the face's front at (x, row).</summary>
     public Surfel Albedo(double x)
     {
+        x += Shift(x);
         double ax = Math.Abs(x), eye = id.EyeHeight;
         // skin: the person's tone, broad variation, mottle and pores from their texture seed
         double r = id.SkinR, g = id.SkinG, b = id.SkinB;
@@ -382,7 +422,7 @@ internal sealed class FaceSurface
         if (nostRow)
         {
             // two comma-shaped openings either side of a lighter columella, slanting up toward the tip
-            double nx = nw * 0.5, rx = 0.24 * nw, ry = 0.013 * (1 + 0.2 * ex.NoseWrinkle);
+            double nx = NostrilX, rx = 0.24 * nw, ry = 0.013 * (1 + 0.2 * ex.NoseWrinkle);
             double dxn = (ax - nx) / rx, dyn = (y - nostY + 0.3 * (ax - nx)) / ry;
             double d2 = dxn * dxn + dyn * dyn;
             if (d2 < 1.3) { double k = 0.8 * (1 - Smooth(0.3, 1.3, d2)); r *= 1 - k; g *= 1 - 1.05 * k; b *= 1 - 1.05 * k; }

@@ -4,7 +4,7 @@ namespace FaceBrain.Data.Synthesis;
 
 /// <summary>
 /// The pseudo-3D head the renderer draws on. Features are placed in frontal coordinates (x right,
-/// y down, face half-width ≈ 1), lifted onto a curved face surface and rotated by the yaw, so a
+/// y down, face half-width about 0.85), lifted onto a curved face surface and rotated by the yaw, so a
 /// turned head foreshortens its far side and shows the nose in profile. Orthographic projection.
 /// </summary>
 internal sealed class HeadModel

@@ -168,15 +168,28 @@ internal sealed class HeadRaster
         Section(j, S0, S1, Math.Max(a, c), (s, sn, cs) => (a * sn, CrZ + c * cs, a * sn, Material.Skin));
     }
 
+    /// <summary>The ears: flat shells from the brow line to the nose's base (about 0.7 head units, 55 mm) at the
+    /// side of the head, angled out and back from the head (about 25°), so a frontal face shows them beyond its
+    /// cheeks as real ones do (about a centimetre each side); the helix wide at the top, the lobe narrow.</summary>
     void Ears(int j, double y)
     {
-        double yc = id.EyeHeight + 0.17, f = 1 - (y - yc) * (y - yc) / (0.2 * 0.2);
-        if (f <= 0) return;
-        double ax = 0.07 * Math.Sqrt(f), az = 0.13 * Math.Sqrt(f);
+        double top = id.EyeHeight - 0.14, bottom = FaceGeometry.NoseTip(id) + 0.06; // the lobe ends level with the nose's base
+        double yc = (top + bottom) / 2, hh = (bottom - top) / 2, v = (y - yc) / hh;
+        if (Math.Abs(v) >= 1) return;
+        double f = Math.Sqrt(1 - v * v) * (1 - 0.25 * v);      // wider helix above, narrower lobe below
+        double len = 0.46 * f, th = 0.035 + 0.02 * f;           // front-to-back length and thickness of the shell
+        const double Tilt = 0.44;                               // the ear's angle out from the head (25°)
+        double st = Math.Sin(Tilt), ct = Math.Cos(Tilt);
         foreach (var side in new[] { -1.0, 1.0 })
         {
-            double cx = side * id.FaceWidth * 0.97;
-            Section(j, -Math.PI, Math.PI, 0.15, (s, sn, cs) => (cx + ax * sn, -0.12 + az * cs, cx, Material.Ear));
+            // the root just behind the cheek's edge; the shell runs back and out from it
+            double rx = side * 0.93 * h.HalfWidth(Math.Clamp(y, 0, h.Chin * 0.5)), rz = -0.08;
+            double mx = rx + side * st * len / 2, mz = rz - ct * len / 2;
+            Section(j, -Math.PI, Math.PI, Math.Max(len, 0.1), (s, sn, cs) =>
+            {
+                double along = len / 2 * cs, across = th * sn;  // along the shell (back +), across it (out +)
+                return (mx + side * (st * along + ct * across), mz - ct * along + st * across, rx, Material.Ear);
+            });
         }
     }
 

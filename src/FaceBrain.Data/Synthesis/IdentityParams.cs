@@ -4,7 +4,7 @@ namespace FaceBrain.Data.Synthesis;
 
 /// <summary>
 /// The lasting shape and appearance of one synthetic person. Units are head-model units (face
-/// half-width ≈ 1); colours are sRGB 0..1. Every field goes into the ground-truth TSV as id_*.
+/// half-width about 0.85); colours are sRGB 0..1. Every field goes into the ground-truth TSV as id_*.
 /// </summary>
 public sealed record IdentityParams
 {
@@ -92,17 +92,20 @@ public sealed record IdentityParams
         var p = new IdentityParams
         {
             Sex = sex,
-            FaceWidth = T(0.76, 1.16) * (f ? 0.96 : 1.02),
-            FaceLength = T(1.08, 1.58) * (f ? 0.98 : 1.02),
+            // 0.87 × the earlier 0.76–1.16: a face (bizygomatic) about 2.2 interpupillary distances wide, as in adults
+            FaceWidth = T(0.66, 1.01) * (f ? 0.96 : 1.02),
+            // the sex factors after adult anthropometry (men's faces 5–10% longer, noses, mouths and lower faces
+            // larger; interpupillary distance about 3% wider)
+            FaceLength = T(1.08, 1.58) * (f ? 0.97 : 1.03),
             Jaw = Math.Clamp(T(0.2, 1.05) + (f ? -0.15 : 0.1), 0.1, 1.0),
             EyeSize = T(0.75, 1.25) * (f ? 1.05 : 0.98),
-            EyeSpacing = T(0.31, 0.46),
+            EyeSpacing = T(0.31, 0.46) * (f ? 0.985 : 1.015),
             EyeHeight = T(-0.25, -0.02),
             BrowThickness = T(0.03, 0.13) * (f ? 0.8 : 1.15),
             BrowHeight = T(0.12, 0.32) * (f ? 1.06 : 0.95),
-            NoseLength = T(0.3, 0.6),
+            NoseLength = T(0.3, 0.6) * (f ? 0.97 : 1.03),
             NoseWidth = T(0.1, 0.22) * (f ? 0.92 : 1.06),
-            MouthWidth = T(0.24, 0.44),
+            MouthWidth = T(0.24, 0.44) * (f ? 0.96 : 1.04),
             LipThickness = T(0.028, 0.08) * (f ? 1.2 : 0.95),
             MouthHeight = T(0.64, 0.84),
             SkinR = skin.R, SkinG = skin.G, SkinB = skin.B,
@@ -112,7 +115,7 @@ public sealed record IdentityParams
             EyeTilt = T(-0.025, 0.035),
             NoseBridge = T(0.7, 1.35),
             NoseTip = T(0.7, 1.4),
-            ChinHeight = T(0.85, 1.15),
+            ChinHeight = T(0.85, 1.15) * (f ? 0.96 : 1.04),
             CheekBones = Math.Clamp(T(0, 1), 0, 1),
             MouthRest = T(-0.06, 0.12),
             UpperLipRatio = T(0.5, 1.0),
