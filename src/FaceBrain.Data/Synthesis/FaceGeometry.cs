@@ -122,12 +122,11 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
     /// The 68 landmarks of the iBUG/dlib scheme (jaw 0–16, brows 17–26, nose 27–35, eyes 36–47,
     /// mouth 48–67), projected, in head units; the image-left eye is 36–41, as dlib numbers it.
     /// </summary>
-    /// <param name="relief">Height of the features above the smooth head surface at frontal (x, y): a landmark
-    /// lies on the rendered surface, so it moves with it when the head turns.</param>
-    /// <param name="drawn">Where a feature at frontal (x, y) is drawn (the person's fine shape shifts it sideways).</param>
-    public SKPoint[] Landmarks(Func<double, double, double> relief, Func<double, double, double> drawn)
+    /// <param name="feature">Where a feature at frontal (x, y) is drawn (the person's fine shape shifts it sideways)
+    /// and the relief's height there: a landmark lies on the rendered surface, so it moves with it when the head turns.</param>
+    public SKPoint[] Landmarks(Func<double, double, (double X, double Relief)> feature)
     {
-        SKPoint P(double x, double y, double _) { double xd = drawn(x, y); return h.P(xd, y, relief(xd, y)); }
+        SKPoint P(double x, double y, double _) { var (xd, z) = feature(x, y); return h.P(xd, y, z); }
         var pts = new SKPoint[68];
         // jaw: the visible outline from ear level down round the chin
         double y0 = id.EyeHeight + 0.05;

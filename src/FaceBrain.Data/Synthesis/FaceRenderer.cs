@@ -59,7 +59,7 @@ public static class FaceRenderer
         var raster = new HeadRaster(id, head, surface, layerSide, unit * q);
         raster.Render();
         using var layer = HeadShading.Shade(raster, surface, id, n);
-        var landmarkUnits = geometry.Landmarks(surface.Relief, surface.Drawn);
+        var landmarkUnits = geometry.Landmarks(surface.Feature);
 
         var bmp = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul));
         SKRect box;

@@ -152,7 +152,7 @@ internal sealed class FaceSurface
     }
 
     /// <summary>Where a feature at frontal x is drawn in the current row: the inverse of <see cref="Shift"/>.</summary>
-    public double Drawn(double x)
+    double Drawn(double x)
     {
         double d = x;
         for (int k = 0; k < 4; k++) d = x - Shift(d);
@@ -200,18 +200,12 @@ internal sealed class FaceSurface
         return depth * (E(ax - 0.045 - 0.01 * philT, 0.014) - 0.5 * E(ax, 0.015));
     }
 
-    /// <summary>The relief at any (x, y) (landmarks): fixes the row.</summary>
-    public double Relief(double x, double yy)
+    /// <summary>Where a feature at frontal (x, y) is drawn, and the relief there (landmarks): fixes the row once.</summary>
+    public (double X, double Relief) Feature(double x, double yy)
     {
         Row(yy);
-        return Relief(x);
-    }
-
-    /// <summary>Where a feature at frontal (x, y) is drawn (landmarks): fixes the row.</summary>
-    public double Drawn(double x, double yy)
-    {
-        Row(yy);
-        return Drawn(x);
+        double xd = Drawn(x);
+        return (xd, Relief(xd));
     }
 
     /// <summary>Folds and wrinkles as grooves in the surface: nasolabial folds, forehead lines, the glabella,

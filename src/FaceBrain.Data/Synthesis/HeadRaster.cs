@@ -171,6 +171,9 @@ internal sealed class HeadRaster
     /// <summary>The ears: flat shells from the brow line to the nose's base (about 0.7 head units, 55 mm) at the
     /// side of the head, angled out and back from the head (about 25°), so a frontal face shows them beyond its
     /// cheeks as real ones do (about a centimetre each side); the helix wide at the top, the lobe narrow.</summary>
+    // the ear's angle out from the head: 0.44 rad, 25°
+    static readonly double EarTiltSin = Math.Sin(0.44), EarTiltCos = Math.Cos(0.44);
+
     void Ears(int j, double y)
     {
         double top = id.EyeHeight - 0.14, bottom = FaceGeometry.NoseTip(id) + 0.06; // the lobe ends level with the nose's base
@@ -178,12 +181,12 @@ internal sealed class HeadRaster
         if (Math.Abs(v) >= 1) return;
         double f = Math.Sqrt(1 - v * v) * (1 - 0.25 * v);      // wider helix above, narrower lobe below
         double len = 0.46 * f, th = 0.035 + 0.02 * f;           // front-to-back length and thickness of the shell
-        const double Tilt = 0.44;                               // the ear's angle out from the head (25°)
-        double st = Math.Sin(Tilt), ct = Math.Cos(Tilt);
+        double st = EarTiltSin, ct = EarTiltCos;
+        // the root just behind the cheek's edge; the shell runs back and out from it
+        double root = 0.93 * h.HalfWidth(Math.Clamp(y, 0, h.Chin * 0.5)), rz = -0.08;
         foreach (var side in new[] { -1.0, 1.0 })
         {
-            // the root just behind the cheek's edge; the shell runs back and out from it
-            double rx = side * 0.93 * h.HalfWidth(Math.Clamp(y, 0, h.Chin * 0.5)), rz = -0.08;
+            double rx = side * root;
             double mx = rx + side * st * len / 2, mz = rz - ct * len / 2;
             Section(j, -Math.PI, Math.PI, Math.Max(len, 0.1), (s, sn, cs) =>
             {

@@ -92,7 +92,7 @@ public sealed record IdentityParams
         var p = new IdentityParams
         {
             Sex = sex,
-            // 0.87 × the earlier 0.76–1.16: a face (bizygomatic) about 2.2 interpupillary distances wide, as in adults
+            // a face (bizygomatic breadth) about 2.2 interpupillary distances wide, as in adults
             FaceWidth = T(0.66, 1.01) * (f ? 0.96 : 1.02),
             // the sex factors after adult anthropometry (men's faces 5–10% longer, noses, mouths and lower faces
             // larger; interpupillary distance about 3% wider)
