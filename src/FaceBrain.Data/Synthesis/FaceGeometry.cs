@@ -11,8 +11,30 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
     /// <summary>How much higher the features of this side (−1 image-left, +1 image-right) sit: the person's asymmetry.</summary>
     double SideLift(double side) => 0.015 * side * id.Asymmetry;
 
-    /// <summary>An eye: centre, half-width, corners, lid apex heights above/below the centre, iris radius.</summary>
-    public readonly record struct EyeShape(double Cx, double Cy, double Ew, double Xi, double Yi, double Xo, double Yo, double Upper, double Lower, double Iris);
+    /// <summary>An eye: centre, half-width, corners, lid apex heights above/below the centre, iris radius, and where
+    /// along the fissure each lid's apex lies (the upper lid's highest point, the lower lid's lowest).</summary>
+    public readonly record struct EyeShape(double Cx, double Cy, double Ew, double Xi, double Yi, double Xo, double Yo, double Upper, double Lower, double Iris,
+        double UpperApexX, double LowerApexX)
+    {
+        public double X0 => Math.Min(Xi, Xo);
+        public double X1 => Math.Max(Xi, Xo);
+        public double Y0 => Xi < Xo ? Yi : Yo;
+        public double Y1 => Xi < Xo ? Yo : Yi;
+        /// <summary>The upper lid's margin at x (NaN beside the eye).</summary>
+        public double UpperY(double x) => Arc(X0, Y0, X1, Y1, UpperApexX, Cy - Upper, x);
+        /// <summary>The lower lid's margin at x (NaN beside the eye).</summary>
+        public double LowerY(double x) => Arc(X0, Y0, X1, Y1, LowerApexX, Cy + Lower, x);
+    }
+
+    /// <summary>A lid-like curve from (x0, y0) to (x1, y1) whose extremum is (xa, ya): two half-parabolas that meet
+    /// level at the apex, so the apex can sit off-centre as real lids' do; NaN outside the ends.</summary>
+    public static double Arc(double x0, double y0, double x1, double y1, double xa, double ya, double x)
+    {
+        if (x < x0 || x > x1) return double.NaN;
+        xa = Math.Clamp(xa, x0 + 1e-6, x1 - 1e-6);
+        double t = x <= xa ? (xa - x) / (xa - x0) : (x - xa) / (x1 - xa);
+        return ya + ((x <= xa ? y0 : y1) - ya) * t * t;
+    }
 
     public EyeShape Eye(double side)
     {
@@ -23,7 +45,12 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         double upper = 0.068 * id.EyeSize * (1 + 0.5 * (id.EyeOpening - 1)) * Math.Clamp(1 + 0.9 * ex.EyeOpen, 0.12, 2.2) * (1 - 0.12 * id.Age);
         double lower = 0.058 * id.EyeSize * id.EyeOpening * Math.Clamp(1 - 0.5 * ex.LidTighten + 0.2 * Math.Max(0, ex.EyeOpen), 0.3, 1.35);
         double xi = cx - side * ew, xo = cx + side * ew;
-        return new EyeShape(cx, cy, ew, xi, cy + 0.006, xo, cy - 0.01 - id.EyeTilt, upper, lower, 0.078 * id.EyeSize);
+        // the upper lid is highest a little toward the nose, the lower lowest a little toward the temple (more or
+        // less by the person); the inner brow raiser (AU1) lifts the lid's inner part, the triangular lid of sadness
+        double up = ew * (0.1 + 0.12 * id.LidPeak + 0.25 * Math.Max(0, ex.BrowInner));
+        double low = ew * (0.12 - 0.08 * id.LidPeak);
+        return new EyeShape(cx, cy, ew, xi, cy + 0.006, xo, cy - 0.01 - id.EyeTilt, upper, lower, 0.078 * id.EyeSize,
+            cx - side * up, cx + side * low);
     }
 
     /// <summary>A brow: inner end, apex, outer end (frontal units) and thickness.</summary>
@@ -153,11 +180,12 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
             var (xl, yl, xr, yr) = side == 0 ? (e.Xo, e.Yo, e.Xi, e.Yi) : (e.Xi, e.Yi, e.Xo, e.Yo);
             int o = 36 + 6 * side;
             pts[o] = P(xl, yl, 0.01);
-            pts[o + 1] = P(xl + (xr - xl) / 3, e.Cy - e.Upper * 0.9, 0.01);
-            pts[o + 2] = P(xl + 2 * (xr - xl) / 3, e.Cy - e.Upper * 0.9, 0.01);
+            double xa = xl + (xr - xl) / 3, xb = xl + 2 * (xr - xl) / 3;
+            pts[o + 1] = P(xa, e.UpperY(xa), 0.01);
+            pts[o + 2] = P(xb, e.UpperY(xb), 0.01);
             pts[o + 3] = P(xr, yr, 0.01);
-            pts[o + 4] = P(xl + 2 * (xr - xl) / 3, e.Cy + e.Lower * 0.9, 0.01);
-            pts[o + 5] = P(xl + (xr - xl) / 3, e.Cy + e.Lower * 0.9, 0.01);
+            pts[o + 4] = P(xb, e.LowerY(xb), 0.01);
+            pts[o + 5] = P(xa, e.LowerY(xa), 0.01);
         }
         double ty = NoseTipY, nw = id.NoseWidth * (1 + 0.15 * ex.NoseWrinkle);
         for (int k = 0; k < 4; k++)

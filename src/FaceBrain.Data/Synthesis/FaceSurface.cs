@@ -76,15 +76,6 @@ internal sealed class FaceSurface
         return t * t * (3 - 2 * t);
     }
 
-    /// <summary>y on a quadratic through (x0, y0), (midpoint, ym), (x1, y1) at abscissa x; NaN outside the ends.</summary>
-    static double QuadY(double x0, double y0, double ym, double x1, double y1, double x)
-    {
-        double t = (x - x0) / (x1 - x0);
-        if (t < 0 || t > 1) return double.NaN;
-        double u = 1 - t, cy = 2 * ym - (y0 + y1) / 2;
-        return u * u * y0 + 2 * u * t * cy + t * t * y1;
-    }
-
     /// <summary>Fixes the row: every term's vertical factor.</summary>
     public void Row(double yy)
     {
@@ -242,11 +233,19 @@ internal sealed class FaceSurface
             z -= 0.012 * ex.BrowTogether * gy * E(ax - 0.045, 0.01);
             z += 0.008 * ex.BrowTogether * gy * E(x, 0.03);
         }
-        // nose wrinkle (AU9): horizontal ridges across the bridge
-        if (ex.NoseWrinkle > 0.05 && y > eye - 0.02 && y < eye + 0.22)
+        // nose wrinkle (AU9): the nose's skin bunches into two or three creases across the root, bowed down at
+        // the midline, and oblique lines down its sides toward the inner eye corners ("bunny lines"), about 5 mm
+        // apart (0.07 units): finer ridges vanish at a photograph's resolution
+        if (ex.NoseWrinkle > 0.05 && y > eye - 0.08 && y < eye + 0.22)
         {
-            double p = Math.Sin(2 * Math.PI * (y - eye) / 0.045);
-            z -= 0.014 * ex.NoseWrinkle * p * p * E(x, 0.09) * Smooth(eye - 0.02, eye + 0.04, y) * (1 - Smooth(eye + 0.14, eye + 0.22, y));
+            double yr = y - eye - 0.5 * x * x;
+            double p = Math.Sin(2 * Math.PI * (yr + 0.06) / 0.07);
+            double across = p * p * p * p * E(x, 0.08) * Smooth(eye - 0.08, eye - 0.04, y) * (1 - Smooth(eye + 0.06, eye + 0.12, y));
+            double q = Math.Sin(2 * Math.PI * ((y - eye) - 0.9 * (ax - 0.04)) / 0.06);
+            double sides = ax > 0.03 && ax < 0.17
+                ? q * q * q * q * Smooth(0.03, 0.06, ax) * (1 - Smooth(0.12, 0.17, ax)) * Smooth(eye - 0.02, eye + 0.03, y) * (1 - Smooth(eye + 0.13, eye + 0.2, y))
+                : 0;
+            z -= 0.035 * ex.NoseWrinkle * (across + 0.8 * sides);
         }
         // crow's feet (AU6) and lower-lid tension (AU7)
         if (eyeRow) foreach (var e in eyes)
@@ -271,12 +270,12 @@ internal sealed class FaceSurface
         return z;
     }
 
-    /// <summary>The upper-lid crease's height at x (NaN beside the eye): one curve for its groove and its shade.
-    /// (x0, y0) and (x1, y1) are the eye's left and right corners.</summary>
-    double CreaseY(in FaceGeometry.EyeShape e, double x0, double y0, double x1, double y1, double x)
+    /// <summary>The upper-lid crease's height at x (NaN beside the eye): one curve for its groove and its shade,
+    /// above the lid's margin by the person's crease height (low and hooded .. high), lower with age.</summary>
+    double CreaseY(in FaceGeometry.EyeShape e, double x)
     {
-        double crease = e.Upper + 0.04 + 0.015 * (1 - id.Age);
-        return QuadY(x0 - 0.01, y0 - 0.03, e.Cy - crease, x1 + 0.01, y1 - 0.03, x);
+        double crease = e.Upper + 0.02 + 0.035 * id.LidCrease + 0.012 * (1 - id.Age);
+        return FaceGeometry.Arc(e.X0 - 0.01, e.Y0 - 0.03, e.X1 + 0.01, e.Y1 - 0.03, e.UpperApexX, e.Cy - crease, x);
     }
 
     /// <summary>Eyeball behind the lid margins, cornea bulge, lid thickness and the lid crease.</summary>
@@ -286,11 +285,7 @@ internal sealed class FaceSurface
         foreach (var e in eyes)
         {
             if (Math.Abs(x - e.Cx) > e.Ew * 1.3 || Math.Abs(y - e.Cy) > 0.2) continue;
-            double x0 = Math.Min(e.Xi, e.Xo), x1 = Math.Max(e.Xi, e.Xo);
-            double y0 = e.Xi < e.Xo ? e.Yi : e.Yo, y1 = e.Xi < e.Xo ? e.Yo : e.Yi;
-            double yu = QuadY(x0, y0, e.Cy - e.Upper, x1, y1, x);
-            double yl = QuadY(x0, y0, e.Cy + e.Lower, x1, y1, x);
-            double yc = CreaseY(e, x0, y0, x1, y1, x);
+            double yu = e.UpperY(x), yl = e.LowerY(x), yc = CreaseY(e, x);
             if (!double.IsNaN(yc)) z -= (0.004 + 0.006 * id.Age) * G(y - yc, 0.009);
             if (double.IsNaN(yu)) continue;
             if (y > yu && y < yl)
@@ -501,10 +496,7 @@ internal sealed class FaceSurface
         foreach (var e in eyes)
         {
             if (Math.Abs(x - e.Cx) > e.Ew * 1.3 || Math.Abs(y - e.Cy) > 0.15) continue;
-            double x0 = Math.Min(e.Xi, e.Xo), x1 = Math.Max(e.Xi, e.Xo);
-            double y0 = e.Xi < e.Xo ? e.Yi : e.Yo, y1 = e.Xi < e.Xo ? e.Yo : e.Yi;
-            double yu = QuadY(x0, y0, e.Cy - e.Upper, x1, y1, x);
-            double yl = QuadY(x0, y0, e.Cy + e.Lower, x1, y1, x);
+            double yu = e.UpperY(x), yl = e.LowerY(x);
             if (double.IsNaN(yu)) continue;
             double u = (x - e.Cx) / e.Ew;
             // lashes along the upper margin, thinning toward the inner corner: a photograph's strongest line
@@ -513,7 +505,7 @@ internal sealed class FaceSurface
             double lashW = 0.012 + 0.008 * Smooth(-1, 0.6, outward);
             double lash = 0.8 * E(y - yu + 0.005, lashW) * Smooth(-1.05, -0.6, outward);
             double lowLash = 0.3 * E(y - yl - 0.003, 0.006);
-            double yc = CreaseY(e, x0, y0, x1, y1, x);
+            double yc = CreaseY(e, x);
             if (!double.IsNaN(yc)) { double c = 0.14 * E(y - yc, 0.012); r *= 1 - c; g *= 1 - 1.15 * c; b *= 1 - 1.15 * c; }
             double open = Smooth(yu - 0.003, yu + 0.003, y) * (1 - Smooth(yl - 0.003, yl + 0.003, y));
             if (open > 0)

@@ -63,6 +63,11 @@ public sealed record IdentityParams
     /// <summary>Left-right asymmetry, −1..1: the image-right eye and brow sit this much higher (× 0.015 head units, about a millimetre)
     /// and the face's fine shape leans to one side (real faces are never mirror images).</summary>
     public double Asymmetry { get; init; }
+    /// <summary>Where the upper lid is highest, −1..1: further toward the nose (+) or nearer the eye's centre (−); the lower
+    /// lid's lowest point moves the other way (the almond's slant that lens-shaped eyes lack).</summary>
+    public double LidPeak { get; init; }
+    /// <summary>The upper-lid crease's height above the lid margin, 0 low and hooded .. 1 high (about 1.5 to 4.5 mm).</summary>
+    public double LidCrease { get; init; } = 0.5;
     /// <summary>How strongly this person expresses (scales their action units).</summary>
     public double Expressivity { get; init; } = 1.0;
     /// <summary>Coordinates in <see cref="FaceSpace"/>.</summary>
@@ -156,6 +161,8 @@ public sealed record IdentityParams
             EyeOpening = Math.Clamp(1 + 0.15 * r.Normal(), 0.7, 1.35),
             LipBow = r.Uniform(0, 1),
             Asymmetry = Math.Clamp(0.5 * r.Normal(), -1, 1),
+            LidPeak = Math.Clamp(0.5 * r.Normal(), -1, 1),
+            LidCrease = r.Uniform(0, 1),
         }).WithUndertone();
     }
 
@@ -204,7 +211,7 @@ public sealed record IdentityParams
             ("hair_volume", HairVolume), ("lip_red", LipRed), ("expressivity", Expressivity),
             ("iris_r", IrisR), ("iris_g", IrisG), ("iris_b", IrisB),
             ("undertone", Undertone), ("ruddiness", Ruddiness), ("eye_shadow", EyeShadow), ("brow_density", BrowDensity), ("eye_opening", EyeOpening),
-            ("lip_bow", LipBow), ("asymmetry", Asymmetry),
+            ("lip_bow", LipBow), ("asymmetry", Asymmetry), ("lid_peak", LidPeak), ("lid_crease", LidCrease),
         })
             yield return ("id_" + n, F(v));
         for (int k = 0; k < FaceSpaceCoordinates.Length; k++)
