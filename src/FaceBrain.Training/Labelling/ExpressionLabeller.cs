@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using FaceBrain.Analysis;
 using FaceBrain.Models;
 using FaceBrain.Models.FaceApi;
@@ -10,7 +12,22 @@ namespace FaceBrain.Training.Labelling;
 /// <summary>What a pretrained expression network makes of a face set: each image's class probabilities and
 /// top class, scored against the ground-truth expressions.</summary>
 public sealed record ExpressionLabels(IReadOnlyList<string> Ids, IReadOnlyList<string> Truth, IReadOnlyList<string> Predicted,
-                                      float[][] Probabilities, Metrics.Scored Score);
+                                      float[][] Probabilities, Metrics.Scored Score)
+{
+    /// <summary>The per-image columns, tab-separated: expression, predicted, then p_NE .. p_SU.</summary>
+    public static string Header => "expression\tpredicted\t" + string.Join('\t', FaceExpressionNet.Classes.Select(c => "p_" + c));
+
+    /// <summary>Image <paramref name="i"/>'s values for <see cref="Header"/>.</summary>
+    public string Row(int i) => $"{Truth[i]}\t{Predicted[i]}\t" + string.Join('\t', Probabilities[i].Select(p => p.ToString("G6", CultureInfo.InvariantCulture)));
+
+    /// <summary>One line per image: stimulus_id, then <see cref="Header"/>'s columns.</summary>
+    public string Tsv()
+    {
+        var sb = new StringBuilder("stimulus_id\t").Append(Header).Append('\n');
+        for (int i = 0; i < Ids.Count; i++) sb.Append(Ids[i]).Append('\t').Append(Row(i)).Append('\n');
+        return sb.ToString();
+    }
+}
 
 /// <summary>
 /// Labels faces with face-api's expression network (<c>faceapi-expression</c>): softmax over its seven classes

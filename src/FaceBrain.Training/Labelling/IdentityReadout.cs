@@ -27,6 +27,11 @@ public sealed record IdentityMeasures(
     double? DifferentUnderThreshold, double? SameUnderThreshold, IReadOnlyList<NearestNeighbour> NearestNeighbour,
     IReadOnlyList<string> NotMeasured);
 
+/// <summary>One image's nearest other image of the same person and of anyone else (indices into the set, Euclidean
+/// distances): where the distance to the nearest other person is below the one to the nearest image of the same
+/// person, a 1-NN search over the whole set names the wrong person. -1 and NaN where the person has one image.</summary>
+public readonly record struct ImageNeighbours(int NearestSame, double SameDistance, int NearestOther, double OtherDistance);
+
 public static class IdentityReadout
 {
     public const string AcrossSessions = "across_sessions", AcrossExpressions = "across_expressions", AcrossAngles = "across_angles";
@@ -36,12 +41,7 @@ public static class IdentityReadout
     public static IdentityMeasures Measure(Tensor descriptors, FaceConditions c, double? threshold)
     {
         int n = c.Count;
-        if (descriptors.dim() != 2 || descriptors.shape[0] != n) throw new ArgumentException($"descriptors [{string.Join(",", descriptors.shape)}] for {n} images");
-        if (c.Identity.Distinct().Count() < 2) throw new InputException("identity measures need at least two identities");
-        double[] d;
-        using (var x = descriptors.to(float64).cpu())
-        using (var dist = cdist(x.unsqueeze(0), x.unsqueeze(0)).squeeze(0))
-            d = dist.data<double>().ToArray();
+        var d = Distances(descriptors, c);
 
         var all = new List<double>(n * (n - 1) / 2);
         var allSame = new List<bool>(n * (n - 1) / 2);
@@ -98,5 +98,36 @@ public static class IdentityReadout
             cross.Count > 0 ? Verification.Auc(cross, crossSame) : double.NaN, threshold,
             threshold is null || diff == 0 ? null : diffUnder / (double)diff,
             threshold is null || same == 0 ? null : sameUnder / (double)same, nn, notMeasured);
+    }
+
+    /// <summary>Each image's <see cref="ImageNeighbours"/> among all the others, by the distances <see cref="Measure"/> uses.</summary>
+    public static ImageNeighbours[] Neighbours(Tensor descriptors, FaceConditions c)
+    {
+        int n = c.Count;
+        var d = Distances(descriptors, c);
+        var result = new ImageNeighbours[n];
+        for (int i = 0; i < n; i++)
+        {
+            int same = -1, other = -1;
+            for (int k = 0; k < n; k++)
+            {
+                if (k == i) continue;
+                if (c.Identity[k] == c.Identity[i]) { if (same < 0 || d[i * n + k] < d[i * n + same]) same = k; }
+                else if (other < 0 || d[i * n + k] < d[i * n + other]) other = k;
+            }
+            result[i] = new ImageNeighbours(same, same < 0 ? double.NaN : d[i * n + same], other, d[i * n + other]);
+        }
+        return result;
+    }
+
+    /// <summary>The [N·N] Euclidean distances between the rows of <paramref name="descriptors"/>, row-major, in float64.</summary>
+    static double[] Distances(Tensor descriptors, FaceConditions c)
+    {
+        int n = c.Count;
+        if (descriptors.dim() != 2 || descriptors.shape[0] != n) throw new ArgumentException($"descriptors [{string.Join(",", descriptors.shape)}] for {n} images");
+        if (c.Identity.Distinct().Count() < 2) throw new InputException("identity measures need at least two identities");
+        using var x = descriptors.to(float64).cpu();
+        using var dist = cdist(x.unsqueeze(0), x.unsqueeze(0)).squeeze(0);
+        return dist.data<double>().ToArray();
     }
 }

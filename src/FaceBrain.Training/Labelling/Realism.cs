@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Serialization;
 using FaceBrain.Analysis;
 using FaceBrain.Core.Domain;
 using FaceBrain.Core.IO;
@@ -35,7 +38,34 @@ public sealed record PixelExpression(Metrics.Scored Score, string Scheme, int Fo
 /// </summary>
 public sealed record RealismReport(
     string Data, int Images, int Identities, string Crops, StoreWeights ExpressionWeights, StoreWeights RecognitionWeights,
-    Metrics.Scored ExpressionNet, PixelExpression ExpressionPixels, IdentityMeasures IdentityNet, IdentityMeasures IdentityPixels);
+    Metrics.Scored ExpressionNet, PixelExpression ExpressionPixels, IdentityMeasures IdentityNet, IdentityMeasures IdentityPixels,
+    [property: JsonIgnore] RealismImages PerImage);
+
+/// <summary>
+/// What the networks made of each image, so that a misread face can be found and looked at: the expression net's
+/// label and probabilities, and the recognition net's nearest image of the same person and of anyone else.
+/// </summary>
+public sealed record RealismImages(IReadOnlyList<string> Identity, ExpressionLabels Expression, IReadOnlyList<ImageNeighbours> Neighbours)
+{
+    /// <summary>One line per image: stimulus_id, identity, the expression columns (<see cref="ExpressionLabels.Header"/>),
+    /// then the nearest same-person image and its descriptor distance, and the nearest other person's image, that
+    /// person and the distance (empty where the person has no other image).</summary>
+    public string Tsv()
+    {
+        var ids = Expression.Ids;
+        var sb = new StringBuilder("stimulus_id\tidentity\t").Append(ExpressionLabels.Header)
+            .Append("\tnearest_same\tsame_distance\tnearest_other\tnearest_other_identity\tother_distance\n");
+        static string D(double v) => double.IsFinite(v) ? v.ToString("G6", CultureInfo.InvariantCulture) : "";
+        for (int i = 0; i < ids.Count; i++)
+        {
+            var n = Neighbours[i];
+            sb.Append(ids[i]).Append('\t').Append(Identity[i]).Append('\t').Append(Expression.Row(i)).Append('\t')
+              .Append(n.NearestSame < 0 ? "" : ids[n.NearestSame]).Append('\t').Append(D(n.SameDistance)).Append('\t')
+              .Append(ids[n.NearestOther]).Append('\t').Append(Identity[n.NearestOther]).Append('\t').Append(D(n.OtherDistance)).Append('\n');
+        }
+        return sb.ToString();
+    }
+}
 
 /// <summary>
 /// Runs face-api's expression and recognition networks over a face set and scores them against its labels, and
@@ -58,7 +88,8 @@ public static class Realism
         var (expressionCrops, recognitionCrops, crops) = Crops(stimuli, r.Data, data.Kind);
 
         progress.Begin("realism", 4, "steps"); // expression net, recognition net, pixel expression, pixel identity
-        Metrics.Scored expressionNet;
+        ExpressionLabels expressionNet;
+        ImageNeighbours[] neighbours;
         StoreWeights expressionWeights, recognitionWeights;
         IdentityMeasures identityNet;
         var ids = stimuli.Select(s => s.Id).ToArray();
@@ -66,7 +97,7 @@ public static class Realism
             var spec = new ModelSpec(ModelKind.FaceApiExpression);
             using var opened = Backbone.Open(new WeightsSource.FaceApi(), spec, r.Device, seed: 0);
             using var images = FaceData.Tensors(expressionCrops, Labels.Expression, spec.EffectiveInputSize, spec.DefaultPreset, r.Data, kind: data.Kind);
-            expressionNet = ExpressionLabeller.Label(opened.Network, images.Images, ids, conditions.Expression, r.Device).Score;
+            expressionNet = ExpressionLabeller.Label(opened.Network, images.Images, ids, conditions.Expression, r.Device);
             expressionWeights = opened.Weights;
             progress.Advance();
         }
@@ -76,6 +107,7 @@ public static class Realism
             using var images = FaceData.Tensors(recognitionCrops, Labels.Expression, spec.EffectiveInputSize, spec.DefaultPreset, r.Data, kind: data.Kind);
             using var descriptors = FrozenFeatures.Extract(opened.Network, "descriptor", images.Images, r.Device);
             identityNet = IdentityReadout.Measure(descriptors, conditions, RealismRequest.FaceApiThreshold);
+            neighbours = IdentityReadout.Neighbours(descriptors, conditions);
             recognitionWeights = opened.Weights;
             progress.Advance();
         }
@@ -93,7 +125,7 @@ public static class Realism
         }
         progress.End();
         return new RealismReport(r.Data, stimuli.Count, identities, crops, expressionWeights, recognitionWeights,
-            expressionNet, expressionPixels, identityNet, identityPixels);
+            expressionNet.Score, expressionPixels, identityNet, identityPixels, new RealismImages(conditions.Identity, expressionNet, neighbours));
     }
 
     static FaceConditions Conditions(IReadOnlyList<Stimulus> stimuli, string source)

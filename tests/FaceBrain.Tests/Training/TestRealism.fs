@@ -33,6 +33,17 @@ let tests =
             use pixels = torch.tensor([| 0.0f; 0.8f; 1.0f; 3.0f |], System.ReadOnlySpan [| 4L; 1L |])
             let p = IdentityReadout.Measure(pixels, conditions [ "P"; "P"; "Q"; "Q" ] [ "NE"; "HA"; "NE"; "HA" ], System.Nullable())
             Expect.isFalse p.DifferentUnderThreshold.HasValue "no threshold, no share"
+            // each image's nearest same-person and other-person image: P-NE same .8 other Q-NE 1; P-HA .8, Q-NE .2;
+            // Q-NE Q-HA 2, P-HA .2; Q-HA 2, P-HA 2.2
+            let nb = IdentityReadout.Neighbours(x, conditions [ "P"; "P"; "Q"; "Q" ] [ "NE"; "HA"; "NE"; "HA" ])
+            Expect.equal [ for v in nb -> v.NearestSame, v.NearestOther ] [ 1, 2; 0, 2; 3, 1; 2, 1 ] "nearest indices"
+            for v, (s, o) in Seq.zip nb [ 0.8, 1.0; 0.8, 0.2; 2.0, 0.2; 2.0, 2.2 ] do
+                Expect.floatClose Accuracy.medium v.SameDistance s "same-person distance"
+                Expect.floatClose Accuracy.medium v.OtherDistance o "other-person distance"
+            use y = torch.tensor([| 0.0f; 1.0f; 5.0f |], System.ReadOnlySpan [| 3L; 1L |])
+            let lone = IdentityReadout.Neighbours(y, conditions [ "P"; "P"; "R" ] [ "NE"; "HA"; "NE" ])[2]
+            Expect.equal (lone.NearestSame, lone.NearestOther) (-1, 1) "R has one image: no same-person neighbour; P-HA is nearest"
+            Expect.isTrue (System.Double.IsNaN lone.SameDistance) "no distance, not a number"
             expectInputError [ "two identities" ] (fun () -> IdentityReadout.Measure(x, conditions [ "P"; "P"; "P"; "P" ] [ "NE"; "HA"; "NE"; "HA" ], 0.6))
 
         testCase "landmark crops read back from the ground-truth columns equal the drawn face's own (within the columns' rounding)" <| fun () ->
@@ -72,6 +83,31 @@ let tests =
             let code, text, err = runCli args
             Expect.equal code 0 err
             Expect.stringContains text (sprintf "accuracy (chance 0.143)        %7.3f" (net.GetProperty("accuracy").GetDouble())) "text = JSON"
+            // --out: the report as JSON, the confusion, and one row per image that agrees with it
+            let out = dir.File "out"
+            let code, _, err = runCli (args @ [ "--json"; "--out"; out ])
+            Expect.equal code 0 err
+            Expect.equal (filesIn out) [| "confusion.tsv"; "images.tsv"; "realism.json" |] "three files, no temporaries"
+            let saved = JsonDocument.Parse(File.ReadAllText(Path.Combine(out, "realism.json"))).RootElement.GetProperty("report")
+            Expect.equal (saved.GetProperty("expression_net").GetProperty("accuracy").GetDouble()) (net.GetProperty("accuracy").GetDouble()) "the file holds the report"
+            Expect.isFalse (saved.TryGetProperty("per_image") |> fst) "per-image rows go to images.tsv, not the JSON"
+            let lines = File.ReadAllLines(Path.Combine(out, "images.tsv"))
+            let header = lines[0].Split '\t'
+            Expect.equal header[0..3] [| "stimulus_id"; "identity"; "expression"; "predicted" |] "header"
+            let col name = Array.findIndex ((=) name) header
+            let rows = lines |> Array.tail |> Array.map (fun l -> l.Split '\t')
+            Expect.equal rows.Length 28 "one row per image"
+            let right = rows |> Array.filter (fun r -> r[col "expression"] = r[col "predicted"]) |> Array.length
+            Expect.equal right (List.init 7 (fun i -> confusion[i][i]) |> List.sum) "the rows' hits are the confusion's diagonal"
+            for r in rows do
+                let p = [ for c in [ "NE"; "HA"; "SA"; "AN"; "AF"; "DI"; "SU" ] -> float r[col ("p_" + c)] ]
+                Expect.floatClose Accuracy.low (List.sum p) 1.0 $"{r[0]}: probabilities sum to 1"
+                Expect.notEqual r[col "nearest_other_identity"] r[col "identity"] $"{r[0]}: the other person is another"
+                Expect.isGreaterThanOrEqual (float r[col "other_distance"]) 0.0 "a distance"
+                Expect.isTrue (rows |> Array.exists (fun q -> q[0] = r[col "nearest_same"] && q[col "identity"] = r[col "identity"])) $"{r[0]}: the same person's image is in the set"
+            let code, _, err = runCli (args @ [ "--out"; Path.Combine(out, "images.tsv") ])
+            Expect.equal code 2 "--out naming a file is bad input"
+            Expect.stringContains err "images.tsv" "the error names the file"
             // without recorded landmarks (a real KDEF copy): the layout's fixed box, for the networks and the pixels alike
             File.Delete(dir.File "set/ground_truth.tsv")
             let code, stdout, err = runCli (args @ [ "--json" ])

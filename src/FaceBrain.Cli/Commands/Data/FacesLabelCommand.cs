@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using System.Text;
 using FaceBrain.Core;
 using FaceBrain.Core.IO;
 using FaceBrain.Core.Torch;
@@ -47,7 +46,7 @@ public sealed class FacesLabelCommand : Command<FacesLabelCommand.Settings>
         if (s.Out != null)
         {
             Directory.CreateDirectory(s.Out);
-            AtomicFile.WriteAllText(Path.Combine(s.Out, "labels.tsv"), LabelsTsv(labels));
+            AtomicFile.WriteAllText(Path.Combine(s.Out, "labels.tsv"), labels.Tsv());
             AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), scored.ConfusionTsv());
             JsonOutput.Write(Path.Combine(s.Out, "label.json"), summary);
         }
@@ -57,14 +56,5 @@ public sealed class FacesLabelCommand : Command<FacesLabelCommand.Settings>
         Console.WriteLine("  recall " + string.Join(", ", scored.Classes.Select((c, i) => $"{c} {(double.IsNaN(sc.Recall[i]) ? "-" : sc.Recall[i].ToString("P0", CultureInfo.InvariantCulture))}")));
         Console.WriteLine("  " + scored.ConfusionTsv().TrimEnd('\n').Replace("\n", "\n  "));
         return 0;
-    }
-
-    static string LabelsTsv(ExpressionLabels l)
-    {
-        var sb = new StringBuilder("stimulus_id\texpression\tpredicted\t" + string.Join('\t', FaceBrain.Models.FaceApi.FaceExpressionNet.Classes.Select(c => "p_" + c)) + "\n");
-        for (int i = 0; i < l.Ids.Count; i++)
-            sb.Append(l.Ids[i]).Append('\t').Append(l.Truth[i]).Append('\t').Append(l.Predicted[i]).Append('\t')
-              .Append(string.Join('\t', l.Probabilities[i].Select(p => p.ToString("G6", CultureInfo.InvariantCulture)))).Append('\n');
-        return sb.ToString();
     }
 }

@@ -19,6 +19,7 @@ public sealed class FacesRealismCommand : Command<FacesRealismCommand.Settings>
     {
         [CommandOption("--data <SPEC>")] [Description("The faces, e.g. kdef:DIR (identity and expression labels per image; session and angle where the layout has them).")] public string? Data { get; init; }
         [CommandOption("--where <COLUMN=VALUES>")] [Description("Keep only matching images, e.g. angle=S (the targets are for frontal faces); repeatable.")] public string[]? Where { get; init; }
+        [CommandOption("--out <DIR>")] [Description("Also write realism.json (the report), confusion.tsv (the expression net's) and images.tsv (per image: the expression net's label and probabilities, the recognition net's nearest same-person and other-person images) here.")] public string? Out { get; init; }
         [CommandOption("--json")] [Description("Print one JSON object instead of text.")] public bool Json { get; init; }
         [CommandOption("--device <DEVICE>")] [Description("auto (default), cpu, cuda or cuda:N.")] public string Device { get; init; } = "auto";
     }
@@ -26,9 +27,18 @@ public sealed class FacesRealismCommand : Command<FacesRealismCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         var dataSpec = s.Data ?? throw new InputException("--data is required (e.g. --data kdef:DIR)");
+        if (s.Out != null && File.Exists(s.Out)) throw new InputException(s.Out, "--out names a file, not a folder");
         var request = new RealismRequest(dataSpec, StimulusFilter.Parse(s.Where), DeviceSpec.Parse(s.Device).Resolve());
         var report = Realism.Run(request, s.Json ? Progress.Silent : new Progress(Console.Error));
-        if (s.Json) { Console.WriteLine(JsonOutput.Serialize(new { where = s.Where ?? [], report })); return 0; }
+        var summary = new { where = s.Where ?? [], report };
+        if (s.Out != null)
+        {
+            Directory.CreateDirectory(s.Out);
+            AtomicFile.WriteAllText(Path.Combine(s.Out, "images.tsv"), report.PerImage.Tsv());
+            AtomicFile.WriteAllText(Path.Combine(s.Out, "confusion.tsv"), report.ExpressionNet.ConfusionTsv());
+            JsonOutput.Write(Path.Combine(s.Out, "realism.json"), summary);
+        }
+        if (s.Json) { Console.WriteLine(JsonOutput.Serialize(summary)); return 0; }
         Print(report);
         return 0;
     }
