@@ -66,7 +66,10 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         double yo = baseY + 0.035 * ex.BrowInner + 0.025;
         double arch = 0.015 + 0.075 * id.BrowArch + 0.025 * Math.Max(0, ex.BrowRaise) - 0.02 * ex.BrowTogether;
         double xm = xi + (xo - xi) * 0.6;
-        double ym = Math.Min(yi, yo) + (Math.Max(yi, yo) - Math.Min(yi, yo)) * 0.3 - arch;
+        // the inner brow raiser (AU1) alone lifts the brow's inner end and leaves the outer end: the brow turns
+        // oblique and straight (the sad brow), its arch flattened, instead of a whole arc lifted (surprise)
+        double oblique = Math.Clamp(ex.BrowInner, 0, 1);
+        double ym = Math.Min(yi, yo) + (Math.Max(yi, yo) - Math.Min(yi, yo)) * (0.3 + 0.3 * oblique) - arch * (1 - 0.5 * oblique);
         return new BrowShape(xi, yi, xm, ym, xo, yo, id.BrowThickness * 1.35);
     }
 
