@@ -67,9 +67,12 @@ internal sealed class FaceGeometry(IdentityParams id, ExpressionParams ex, HeadM
         double arch = 0.015 + 0.075 * id.BrowArch + 0.025 * Math.Max(0, ex.BrowRaise) - 0.02 * ex.BrowTogether;
         double xm = xi + (xo - xi) * 0.6;
         // the inner brow raiser (AU1) alone lifts the brow's inner end and leaves the outer end: the brow turns
-        // oblique and straight (the sad brow), its arch flattened, instead of a whole arc lifted (surprise)
+        // oblique and straight (the sad brow), its arch flattened, instead of a whole arc lifted (surprise);
+        // a raised brow that the corrugator (AU4) also draws together flattens too (the level brow of fear)
         double oblique = Math.Clamp(ex.BrowInner, 0, 1);
-        double ym = Math.Min(yi, yo) + (Math.Max(yi, yo) - Math.Min(yi, yo)) * (0.3 + 0.3 * oblique) - arch * (1 - 0.5 * oblique);
+        double flat = Math.Clamp(ex.BrowTogether, 0, 1) * Math.Clamp(ex.BrowRaise / 0.5, 0, 1);
+        double ym = Math.Min(yi, yo) + (Math.Max(yi, yo) - Math.Min(yi, yo)) * (0.3 + 0.3 * Math.Max(oblique, flat))
+                    - arch * (1 - 0.5 * oblique) * (1 - 0.7 * flat);
         return new BrowShape(xi, yi, xm, ym, xo, yo, id.BrowThickness * 1.35);
     }
 
